@@ -1,0 +1,253 @@
+"""Every error Quiver reports, as a type carrying its SQLSTATE.
+
+This is the only module that writes SQLSTATE codes. Each channel turns a
+:class:`QuiverError` into its own shape (a PostgreSQL ``ErrorResponse``, a Flight
+status with ``extra_info``, an HTTP problem document) from the same fields, so a
+client sees the same code, message, detail and hint whichever way it asked.
+
+Messages follow PostgreSQL's style guide: lower case, no trailing period, quoted
+names (``column "revenu" does not exist``); the hint is a full sentence.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class SqlState(StrEnum):
+    """The SQLSTATE codes Quiver emits, named as PostgreSQL's errcodes.txt names them."""
+
+    SUCCESSFUL_COMPLETION = "00000"
+    WARNING = "01000"
+    CONNECTION_EXCEPTION = "08000"
+    PROTOCOL_VIOLATION = "08P01"
+    FEATURE_NOT_SUPPORTED = "0A000"
+    DATA_EXCEPTION = "22000"
+    INVALID_PARAMETER_VALUE = "22023"
+    INVALID_TEXT_REPRESENTATION = "22P02"
+    DIVISION_BY_ZERO = "22012"
+    INVALID_TRANSACTION_STATE = "25000"
+    READ_ONLY_SQL_TRANSACTION = "25006"
+    IN_FAILED_SQL_TRANSACTION = "25P02"
+    INVALID_SQL_STATEMENT_NAME = "26000"
+    INVALID_AUTHORIZATION_SPECIFICATION = "28000"
+    INVALID_PASSWORD = "28P01"
+    INVALID_CURSOR_NAME = "34000"
+    SYNTAX_ERROR = "42601"
+    INSUFFICIENT_PRIVILEGE = "42501"
+    UNDEFINED_TABLE = "42P01"
+    UNDEFINED_COLUMN = "42703"
+    UNDEFINED_FUNCTION = "42883"
+    GROUPING_ERROR = "42803"
+    DATATYPE_MISMATCH = "42804"
+    AMBIGUOUS_COLUMN = "42702"
+    DUPLICATE_ALIAS = "42712"
+    INVALID_COLUMN_REFERENCE = "42P10"
+    WRONG_OBJECT_TYPE = "42809"
+    TOO_MANY_CONNECTIONS = "53300"
+    CONFIGURATION_LIMIT_EXCEEDED = "53400"
+    PROGRAM_LIMIT_EXCEEDED = "54000"
+    QUERY_CANCELED = "57014"
+    ADMIN_SHUTDOWN = "57P01"
+    SYSTEM_ERROR = "58000"
+    INTERNAL_ERROR = "XX000"
+
+
+class QuiverError(Exception):
+    """Base of every error a caller may see.
+
+    ``position`` is 1-based, in characters of the statement text, as PostgreSQL's
+    ``P`` field. ``severity`` is ``ERROR`` unless the error ends the session.
+    """
+
+    sqlstate: SqlState = SqlState.INTERNAL_ERROR
+    severity: str = "ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        detail: str | None = None,
+        hint: str | None = None,
+        position: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+        self.hint = hint
+        self.position = position
+
+    def __str__(self) -> str:
+        return self.message
+
+    def describe(self) -> str:
+        """One readable block: ``ERROR:  message`` plus detail and hint lines, as psql prints."""
+        lines = [f"{self.severity}:  {self.message}"]
+        if self.detail:
+            lines.append(f"DETAIL:  {self.detail}")
+        if self.hint:
+            lines.append(f"HINT:  {self.hint}")
+        return "\n".join(lines)
+
+
+class SqlSyntaxError(QuiverError):
+    """42601: the statement does not parse."""
+
+    sqlstate = SqlState.SYNTAX_ERROR
+
+
+class UndefinedTable(QuiverError):
+    """42P01: a relation the caller may not see, or that does not exist (indistinguishable on purpose)."""
+
+    sqlstate = SqlState.UNDEFINED_TABLE
+
+
+class UndefinedColumn(QuiverError):
+    """42703: a member the caller may not see, or that does not exist."""
+
+    sqlstate = SqlState.UNDEFINED_COLUMN
+
+
+class UndefinedFunction(QuiverError):
+    """42883: a function outside the allowlist, or unknown."""
+
+    sqlstate = SqlState.UNDEFINED_FUNCTION
+
+
+class AmbiguousColumn(QuiverError):
+    """42702: a column name that more than one source in scope provides."""
+
+    sqlstate = SqlState.AMBIGUOUS_COLUMN
+
+
+class GroupingError(QuiverError):
+    """42803: an aggregate or measure used where it cannot be, or a mismatched aggregate."""
+
+    sqlstate = SqlState.GROUPING_ERROR
+
+
+class DatatypeMismatch(QuiverError):
+    """42804: an expression of the wrong type (a non-boolean filter, say)."""
+
+    sqlstate = SqlState.DATATYPE_MISMATCH
+
+
+class InvalidColumnReference(QuiverError):
+    """42P10: ORDER BY or GROUP BY position out of range."""
+
+    sqlstate = SqlState.INVALID_COLUMN_REFERENCE
+
+
+class FeatureNotSupported(QuiverError):
+    """0A000: valid SQL that Quiver does not (or will not) run."""
+
+    sqlstate = SqlState.FEATURE_NOT_SUPPORTED
+
+
+class InsufficientPrivilege(QuiverError):
+    """42501: a policy forbids this, or cannot be applied (fail closed)."""
+
+    sqlstate = SqlState.INSUFFICIENT_PRIVILEGE
+
+
+class ReadOnlyTransaction(QuiverError):
+    """25006: a write against a read-only server."""
+
+    sqlstate = SqlState.READ_ONLY_SQL_TRANSACTION
+
+
+class InvalidParameterValue(QuiverError):
+    """22023: a setting or argument with a value out of its domain."""
+
+    sqlstate = SqlState.INVALID_PARAMETER_VALUE
+
+
+class InvalidTextRepresentation(QuiverError):
+    """22P02: a parameter or literal that does not parse as its type."""
+
+    sqlstate = SqlState.INVALID_TEXT_REPRESENTATION
+
+
+class DataException(QuiverError):
+    """22000: the engine rejected a value (overflow, bad cast, division by zero)."""
+
+    sqlstate = SqlState.DATA_EXCEPTION
+
+
+class InvalidStatementName(QuiverError):
+    """26000: an unknown prepared statement."""
+
+    sqlstate = SqlState.INVALID_SQL_STATEMENT_NAME
+
+
+class InvalidCursorName(QuiverError):
+    """34000: an unknown portal or cursor."""
+
+    sqlstate = SqlState.INVALID_CURSOR_NAME
+
+
+class QueryCanceled(QuiverError):
+    """57014: cancelled by the client or by statement_timeout."""
+
+    sqlstate = SqlState.QUERY_CANCELED
+
+
+class ConfigurationLimitExceeded(QuiverError):
+    """53400: a configured limit (rows, concurrent queries, message size) was reached."""
+
+    sqlstate = SqlState.CONFIGURATION_LIMIT_EXCEEDED
+
+
+class SourceError(QuiverError):
+    """58000: the data source failed or is unreachable."""
+
+    sqlstate = SqlState.SYSTEM_ERROR
+
+
+class ProtocolViolation(QuiverError):
+    """08P01: a malformed or out-of-order protocol message."""
+
+    sqlstate = SqlState.PROTOCOL_VIOLATION
+
+
+class InvalidPassword(QuiverError):
+    """28P01: authentication failed."""
+
+    sqlstate = SqlState.INVALID_PASSWORD
+    severity = "FATAL"
+
+
+class InternalError(QuiverError):
+    """XX000: a bug. The caller sees only a request id; the traceback goes to the log."""
+
+    sqlstate = SqlState.INTERNAL_ERROR
+
+
+class ModelInvalid(QuiverError):
+    """A model directory failed validation; carries every issue found, not the first."""
+
+    sqlstate = SqlState.FEATURE_NOT_SUPPORTED
+
+    def __init__(self, issues: Iterable[object]) -> None:
+        self.issues = tuple(issues)
+        super().__init__(
+            f"the data product model has {len(self.issues)} problem(s)",
+            detail="\n".join(str(issue) for issue in self.issues[:20]),
+        )
+
+
+def did_you_mean(name: str, candidates: Iterable[str], what: str = "") -> str | None:
+    """A hint naming the closest candidate, or None when nothing is close.
+
+    Candidates are only ever the names the caller may see, so the hint cannot leak
+    the existence of a hidden member.
+    """
+    names = list(candidates)
+    match = difflib.get_close_matches(name.lower(), [c.lower() for c in names], n=1, cutoff=0.7)
+    if not match:
+        return None
+    original = next(c for c in names if c.lower() == match[0])
+    noun = f"the {what} " if what else ""
+    return f'Perhaps you meant {noun}"{original}".'

@@ -51,8 +51,6 @@ from server.semantic.spec import (
     IncludeSpec,
     JoinSpec,
     MeasureSpec,
-    MeasureType,
-    ModelFileSpec,
     SegmentSpec,
     Spec,
     TableSpec,

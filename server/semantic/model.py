@@ -25,6 +25,20 @@ from server.semantic.templates import Template
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
+class Immutable:
+    """Model objects are never changed, so copying one returns it.
+
+    sqlglot deep-copies trees (and their ``meta``) freely; compiler placeholders
+    carry model objects in ``meta``, which must not be duplicated each time.
+    """
+
+    def __copy__(self) -> Immutable:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Immutable:
+        return self
+
+
 class MemberKind(StrEnum):
     DIMENSION = "dimension"
     MEASURE = "measure"
@@ -38,7 +52,7 @@ FANOUT_SAFE_MEASURES = frozenset(
 
 
 @dataclass(frozen=True)
-class Dimension:
+class Dimension(Immutable):
     table: str
     name: str
     type: DimensionType
@@ -54,7 +68,7 @@ class Dimension:
 
 
 @dataclass(frozen=True)
-class Measure:
+class Measure(Immutable):
     table: str
     name: str
     type: MeasureType
@@ -77,7 +91,7 @@ class Measure:
 
 
 @dataclass(frozen=True)
-class Segment:
+class Segment(Immutable):
     table: str
     name: str
     expression: Template
@@ -94,7 +108,7 @@ Member = Dimension | Measure | Segment
 
 
 @dataclass(frozen=True)
-class Join:
+class Join(Immutable):
     """A directed join declared on ``source``: ``source LEFT JOIN target ON condition``."""
 
     source: str
@@ -105,7 +119,7 @@ class Join:
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Immutable):
     name: str
     sql: exp.Query
     description: str
@@ -132,7 +146,7 @@ class Table:
 
 
 @dataclass(frozen=True)
-class RelationMember:
+class RelationMember(Immutable):
     """One column of a queryable relation: a member of a table, reached by ``path`` from the root.
 
     For a table relation, ``path`` is just ``(table,)``; for a view, it is the
@@ -163,7 +177,7 @@ class RelationKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Relation:
+class Relation(Immutable):
     """What SQL users query: a table or a view, with its members as columns."""
 
     name: str
@@ -181,7 +195,7 @@ class Relation:
 
 
 @dataclass(frozen=True)
-class View:
+class View(Immutable):
     name: str
     description: str
     public: bool
@@ -193,7 +207,7 @@ class View:
 
 
 @dataclass(frozen=True)
-class UserGroup:
+class UserGroup(Immutable):
     name: str
     description: str
     api_scopes: tuple[str, ...]
@@ -203,7 +217,7 @@ class UserGroup:
 
 
 @dataclass(frozen=True)
-class Manifest:
+class Manifest(Immutable):
     """A whole validated model directory."""
 
     name: str

@@ -70,6 +70,9 @@ class Template:
     references: tuple[Reference, ...]
     origin: Origin
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Template:
+        return self  # immutable once built; trees that reference it share it
+
     def member_references(self) -> tuple[Reference, ...]:
         return tuple(ref for ref in self.references if ref.kind is ReferenceKind.MEMBER)
 

@@ -1,0 +1,98 @@
+"""The contract every engine connector keeps.
+
+A connector runs SQL already written in its dialect and returns a stream of
+Arrow record batches. It knows nothing of models, users or policies, and never
+imports the server: errors are reported as :class:`ConnectorError` with a
+:class:`ErrorKind`, which the server maps to SQLSTATEs.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pyarrow as pa
+
+
+class ErrorKind(StrEnum):
+    SYNTAX = "syntax"  # the engine could not parse the SQL (a compiler bug or unsupported construct)
+    UNDEFINED = "undefined"  # a table, column or function the engine does not know
+    DATA = "data"  # a value problem: bad cast, overflow, division by zero
+    CANCELLED = "cancelled"  # cancelled by the caller
+    TIMEOUT = "timeout"  # the statement timeout fired
+    UNAVAILABLE = "unavailable"  # the source cannot be reached or read
+    LIMIT = "limit"  # a resource limit (memory, concurrency)
+    INTERNAL = "internal"
+
+
+class ConnectorError(Exception):
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine can do, as data the server reads (never an ``if engine == ...``)."""
+
+    dialect: str
+    cancel: bool = True
+    concurrent_queries: bool = True
+    arrow_native: bool = True
+
+
+class QueryHandle(abc.ABC):
+    """One running query: its result schema and a one-pass stream of batches."""
+
+    @property
+    @abc.abstractmethod
+    def schema(self) -> pa.Schema: ...
+
+    @abc.abstractmethod
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Yield result batches as the engine produces them; raise ConnectorError on failure."""
+
+    @abc.abstractmethod
+    def cancel(self) -> None:
+        """Stop the query; safe from any thread, and after the query finished."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the query's resources."""
+
+    def read_all(self) -> pa.Table:
+        """The whole result (for small results and tests; channels stream instead)."""
+        try:
+            return pa.Table.from_batches(list(self.batches()), schema=self.schema)
+        finally:
+            self.close()
+
+    def __enter__(self) -> QueryHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Connector(abc.ABC):
+    name: str
+    capabilities: Capabilities
+
+    @abc.abstractmethod
+    def execute(self, sql: str, *, timeout: float | None = None) -> QueryHandle:
+        """Start ``sql`` and return its handle once the result schema is known."""
+
+    @abc.abstractmethod
+    def submit(self, sql: str, *, timeout: float | None = None) -> Future[QueryHandle]:
+        """Start ``sql`` on the connector's thread pool."""
+
+    @abc.abstractmethod
+    def describe(self, sql: str) -> pa.Schema:
+        """The result schema of ``sql`` without producing its rows."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...

@@ -1,0 +1,184 @@
+"""The ``quiver`` command: build the demo, validate models, compile and run queries.
+
+Each subcommand is a thin shell over the engine; nothing here decides
+semantics. Errors print as psql prints them (``ERROR:  ...``, ``HINT:  ...``)
+and set a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from server.config import Settings
+from server.errors import ModelInvalid, QuiverError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        models=getattr(args, "models", None),
+        database=getattr(args, "database", None),
+        demo_scale=getattr(args, "scale", None),
+    )
+
+
+def _format_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
+
+
+def print_table(table: pa.Table, out: Any = None) -> None:
+    """Aligned columns with a header rule and a row count, like psql."""
+    out = out or sys.stdout
+    names = table.column_names
+    rows = [[_format_value(v) for v in row.values()] for row in table.to_pylist()]
+    widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    out.write(" " + " | ".join(n.center(w) for n, w in zip(names, widths, strict=True)) + "\n")
+    out.write("-" + "-+-".join("-" * w for w in widths) + "-\n")
+    numeric = [pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) for t in table.schema.types]
+    for row in rows:
+        cells = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric, strict=True)]
+        out.write(" " + " | ".join(cells) + "\n")
+    count = len(rows)
+    out.write(f"({count} row{'s' if count != 1 else ''})\n")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo.generate import build_demo, text_progress
+
+    settings = _settings(args)
+    sizes = build_demo(settings.database, settings.demo_scale, text_progress())
+    print(
+        f"demo data product written to {settings.database}: {sizes.customers:,} customers, "
+        f"{sizes.products:,} products, {sizes.orders:,} orders"
+    )
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from server.semantic.build import build_manifest
+
+    result = build_manifest(Path(args.directory), args.dialect)
+    issues = list(result.issues)
+    if args.source and result.manifest is not None:
+        from connectors.duckdb import DuckDBConnector
+        from server.execution.executor import Executor
+        from server.execution.source_check import check_sources
+
+        connector = DuckDBConnector(args.source)
+        try:
+            issues.extend(check_sources(result.manifest, Executor(connector)))
+        finally:
+            connector.close()
+    for issue in issues:
+        print(issue)
+    errors = sum(1 for i in issues if i.is_error)
+    warnings = len(issues) - errors
+    print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _caller(args: argparse.Namespace) -> Any:
+    from server.policy.identity import Caller
+
+    return Caller(args.user, channel="sql")
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    from server.engine import Engine
+    from server.semantic.store import ModelStore
+
+    engine = Engine(ModelStore(_settings(args).models, args.model_dialect))
+    compiled = engine.compile(args.sql, _caller(args), target=args.dialect)
+    print(compiled.explain() if args.explain else compiled.sql)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from server.app import build_app
+
+    app = build_app(_settings(args))
+    try:
+        compiled, stream = app.engine.execute(args.sql, _caller(args))
+        table = stream.read_all()
+        if args.explain:
+            print(compiled.explain())
+            print()
+        if args.format == "json":
+            json.dump(table.to_pylist(), sys.stdout, default=str, indent=2)
+            print()
+        elif args.format == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(table.column_names)
+            writer.writerows([_format_value(v) for v in row.values()] for row in table.to_pylist())
+        else:
+            print_table(table)
+    finally:
+        app.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quiver", description="Quiver: a governed semantic-layer query server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_models(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--models", help="model directory (default: the demo data product)")
+        p.add_argument("--database", help="DuckDB file the models read")
+
+    demo = sub.add_parser("demo", help="generate the demo data product's data")
+    demo.add_argument("--scale", type=float, help="data size; 1 = 2,000 customers and 20,000 orders")
+    demo.add_argument("--database", help="where to write the DuckDB file")
+    demo.set_defaults(func=cmd_demo)
+
+    validate = sub.add_parser("validate", help="check a model directory and list every problem")
+    validate.add_argument("directory")
+    validate.add_argument("--dialect", default="duckdb", help="SQL dialect of the model's SQL")
+    validate.add_argument("--source", help="a DuckDB file to check the model's columns against")
+    validate.set_defaults(func=cmd_validate)
+
+    compile_ = sub.add_parser("compile", help="print the SQL a semantic query compiles to")
+    with_models(compile_)
+    compile_.add_argument("--dialect", default="duckdb", help="duckdb, postgres, trino, spark, snowflake, bigquery")
+    compile_.add_argument("--model-dialect", default="duckdb")
+    compile_.add_argument("--user", default="admin")
+    compile_.add_argument("--explain", action="store_true", help="show the plan and the policies applied")
+    compile_.add_argument("sql")
+    compile_.set_defaults(func=cmd_compile)
+
+    query = sub.add_parser("query", help="run a semantic query and print the result")
+    with_models(query)
+    query.add_argument("--user", default="admin")
+    query.add_argument("--explain", action="store_true", help="show the plan and the policies applied")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("sql")
+    query.set_defaults(func=cmd_query)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ModelInvalid as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except QuiverError as exc:
+        print(exc.describe(), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

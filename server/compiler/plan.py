@@ -1,0 +1,160 @@
+"""Plan nodes: frozen descriptions of how a semantic query is computed.
+
+A :class:`SemanticPlan` reads governed tables (:class:`Scan`), joins them
+(:class:`JoinStep`), filters rows, and aggregates in one or more
+:class:`AggregatePass` es at the grain of the group keys. A pass with a
+``dedup_key`` first removes the repetition a one-to-many join introduced, by
+taking each (keys, primary key) row once: that is how measures stay exact when a
+query spans a fan-out. The policy stage attaches row filters and masks to scans;
+the render stage turns a plan into SQL for one engine.
+
+Expressions are sqlglot trees over table aliases (row level) or over pass output
+columns (post-aggregation), never strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+import sqlglot.expressions as exp
+
+from server.semantic.spec import Relationship
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A governed table entering the plan, under ``alias``, reached by ``path`` from the root."""
+
+    table: str
+    alias: str
+    path: tuple[str, ...]
+    source: exp.Query
+    columns: tuple[str, ...]
+    row_filter: exp.Expression | None = None
+    masks: Mapping[str, exp.Expression] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def governed(self) -> bool:
+        return self.row_filter is not None or bool(self.masks)
+
+
+@dataclass(frozen=True)
+class JoinStep:
+    """``LEFT JOIN scan ON condition``; ``relationship`` is as seen from ``parent``."""
+
+    scan: Scan
+    parent: str
+    condition: exp.Expression
+    relationship: Relationship
+
+
+@dataclass(frozen=True)
+class Source:
+    """The join tree: the root scan and its joins, parents before children."""
+
+    root: Scan
+    joins: tuple[JoinStep, ...] = ()
+
+    @property
+    def scans(self) -> tuple[Scan, ...]:
+        return (self.root, *(j.scan for j in self.joins))
+
+    def with_scans(self, scans: Mapping[str, Scan]) -> Source:
+        """A copy with scans replaced by alias (used by the policy stage)."""
+        return Source(
+            root=scans.get(self.root.alias, self.root),
+            joins=tuple(replace(j, scan=scans.get(j.scan.alias, j.scan)) for j in self.joins),
+        )
+
+
+@dataclass(frozen=True)
+class Column:
+    """A named expression: a key, a pass input, a measure or an output column."""
+
+    name: str
+    expression: exp.Expression
+
+
+@dataclass(frozen=True)
+class AggregatePass:
+    """Aggregates computed together at the grain of the keys.
+
+    ``measures`` hold aggregate expressions over row-level expressions. When
+    ``dedup_key`` is set (the primary key of the table whose rows a join
+    repeats), rows are first made distinct on (keys, dedup_key, inputs).
+    ``owner`` names that table, for EXPLAIN.
+    """
+
+    name: str
+    measures: tuple[Column, ...]
+    dedup_key: tuple[exp.Expression, ...] = ()
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class SemanticPlan:
+    """Everything needed to compute one semantic query."""
+
+    relation: str
+    source: Source
+    where: exp.Expression | None
+    keys: tuple[Column, ...]
+    passes: tuple[AggregatePass, ...]
+    # Measures computed from pass outputs (number measures over other measures).
+    derived: tuple[Column, ...]
+    having: exp.Expression | None
+    projections: tuple[Column, ...]
+    order: tuple[exp.Ordered, ...]
+    limit: int | None
+    offset: int | None
+    distinct: bool
+    journal: tuple[str, ...] = ()
+
+    @property
+    def single_pass(self) -> bool:
+        """True when one SELECT with GROUP BY computes the whole query."""
+        return len(self.passes) <= 1 and not any(p.dedup_key for p in self.passes)
+
+    def with_journal(self, *entries: str) -> SemanticPlan:
+        return replace(self, journal=(*self.journal, *entries))
+
+
+def explain(plan: SemanticPlan) -> str:
+    """A readable outline of a plan, innermost step last, as ``quiver query --explain`` prints it."""
+    lines = [f"SemanticQuery on {plan.relation}"]
+    if plan.limit is not None or plan.offset is not None:
+        lines.append(f"  Limit {plan.limit if plan.limit is not None else 'ALL'} offset {plan.offset or 0}")
+    if plan.order:
+        lines.append("  Sort " + ", ".join(o.sql() for o in plan.order))
+    if plan.having is not None:
+        lines.append(f"  Filter (after aggregation) {plan.having.sql()}")
+    lines.append("  Project " + ", ".join(c.name for c in plan.projections))
+    for p in plan.passes:
+        grain = f" deduplicated on {p.owner} primary key" if p.dedup_key else ""
+        measures = ", ".join(m.name for m in p.measures) or "(none)"
+        lines.append(f"  Aggregate {p.name}{grain}: {measures}")
+    if plan.keys:
+        lines.append("    group by " + ", ".join(f"{k.name} := {k.expression.sql()}" for k in plan.keys))
+    if plan.where is not None:
+        lines.append(f"    Filter {plan.where.sql()}")
+    source = plan.source
+    lines.append(f"    Scan {_scan_text(source.root)}")
+    for join in source.joins:
+        lines.append(
+            f"    LeftJoin {_scan_text(join.scan)} ({join.relationship} from {join.parent}) "
+            f"on {join.condition.sql()}"
+        )
+    lines.append("Policies applied:")
+    lines.extend(f"  - {entry}" for entry in plan.journal) if plan.journal else lines.append("  (none)")
+    return "\n".join(lines)
+
+
+def _scan_text(scan: Scan) -> str:
+    text = f"{scan.table} as {scan.alias}"
+    if scan.row_filter is not None:
+        text += f" [row filter: {scan.row_filter.sql()}]"
+    if scan.masks:
+        text += " [masked: " + ", ".join(sorted(scan.masks)) + "]"
+    return text

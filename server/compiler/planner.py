@@ -1,0 +1,444 @@
+"""Plan a :class:`SemanticQuery`: choose joins, expand members, keep aggregation exact.
+
+1. **Expand members.** Each member reference becomes its SQL over a table alias;
+   references inside members (``{customers.region}``) pull in more tables.
+   Every table enters once per *join path* from the relation's root (a view's
+   ``join_path``, or the unique shortest path of declared joins).
+2. **Find fan-out.** A table's rows are repeated when the join tree contains a
+   join that, seen from that table, goes to "many". Measures over repeated rows
+   would be multiplied, unless their aggregate ignores repetition (MIN, MAX,
+   COUNT DISTINCT).
+3. **Split into passes.** Aggregates over rows that are not repeated are
+   computed in one pass; for each repeated table, its aggregates are computed
+   over rows made distinct on (group keys, that table's primary key). Measures
+   built from other measures are computed afterwards from the pass outputs.
+
+The output is a :class:`SemanticPlan`; nothing here knows any SQL dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlglot.expressions as exp
+
+from server.compiler.plan import AggregatePass, Column, JoinStep, Scan, SemanticPlan, Source
+from server.compiler.query import SLOT, AggregateUse, SemanticQuery, Slot, SlotKind, member_of
+from server.errors import FeatureNotSupported
+from server.semantic.model import Manifest, Measure, Member
+from server.semantic.spec import MeasureType, Relationship
+from server.semantic.templates import REF_META, ReferenceKind, Template
+
+OWNER = "quiver_owner"  # on leaf aggregates: the join path of the table whose rows they aggregate
+LEAF = "quiver_leaf"  # on derived-measure placeholders: (pass index, column name)
+
+Path = tuple[str, ...]
+
+_ATOMIC = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Boolean, exp.Null, exp.Cast)
+
+
+def wrap(node: exp.Expression, replaced: exp.Expression | None = None) -> exp.Expression:
+    """Parenthesise a substituted expression unless it is atomic (sqlglot does not add precedence parens).
+
+    ``replaced`` is the node being substituted; at the root of a tree no parentheses are needed.
+    """
+    if isinstance(node, _ATOMIC) or (replaced is not None and replaced.parent is None):
+        return node
+    return exp.Paren(this=node)
+
+
+def is_fanout_safe(aggregate: exp.AggFunc) -> bool:
+    """Aggregates whose value does not change when their input rows are repeated."""
+    if isinstance(aggregate, exp.Min | exp.Max | exp.ApproxDistinct):
+        return True
+    return isinstance(aggregate, exp.Count) and isinstance(aggregate.this, exp.Distinct)
+
+
+def path_key(path: Path) -> str:
+    return "__".join(path)
+
+
+@dataclass
+class _Node:
+    path: Path
+    columns: dict[str, bool] = field(default_factory=dict)  # raw column -> quoted
+
+
+class Planner:
+    """Plans one semantic query against one manifest; create one per query."""
+
+    def __init__(self, manifest: Manifest, query: SemanticQuery) -> None:
+        self.manifest = manifest
+        self.query = query
+        self.root: Path = (query.relation.root,)
+        self.nodes: dict[Path, _Node] = {}
+        self.node(self.root)
+
+    # -- join tree ------------------------------------------------------------------------------
+
+    def node(self, path: Path) -> str:
+        """Register ``path`` (and its prefixes) in the join tree; return its provisional alias."""
+        for length in range(1, len(path) + 1):
+            prefix = path[:length]
+            if prefix not in self.nodes:
+                self.nodes[prefix] = _Node(prefix)
+        return path_key(path)
+
+    def path_to(self, start: Path, table: str) -> Path:
+        current = start[-1]
+        if table == current:
+            return start
+        route = self.manifest.join_paths.get((current, table))
+        if route is None:
+            raise FeatureNotSupported(
+                f'no unique join path from "{current}" to "{table}"',
+                hint="Validate the model: quiver validate reports ambiguous or missing join paths.",
+            )
+        return (*start, *route[1:])
+
+    # -- expanding members ----------------------------------------------------------------------
+
+    def instantiate(
+        self, template: Template, path: Path, on_member: Callable[[Member, Path], exp.Expression]
+    ) -> exp.Expression:
+        def visit(node: exp.Expression) -> exp.Expression:
+            index = node.meta.get(REF_META) if isinstance(node, exp.Column) else None
+            if not index:
+                return node
+            reference = template.references[index - 1]
+            target = self.path_to(path, reference.table)
+            if reference.kind is ReferenceKind.COLUMN:
+                alias = self.node(target)
+                quoted = bool(node.this.quoted) if isinstance(node.this, exp.Identifier) else False
+                self.nodes[target].columns[reference.name] = quoted
+                return exp.column(exp.to_identifier(reference.name, quoted=quoted), table=alias)
+            member = self.manifest.tables[reference.table].member(reference.name)
+            assert member is not None
+            return wrap(on_member(member, target), node)
+
+        self.node(path)
+        return template.tree.transform(visit, copy=True)
+
+    def row(self, member: Member, path: Path) -> exp.Expression:
+        """The row-level SQL of a dimension or segment at ``path``."""
+        if isinstance(member, Measure):
+            raise FeatureNotSupported(f'measure "{member.name}" used where a row-level value is needed')
+        return self.instantiate(member.expression, path, self.row)
+
+    def user_row(self, tree: exp.Expression) -> exp.Expression:
+        """A user expression over member references, expanded to SQL."""
+
+        def visit(node: exp.Expression) -> exp.Expression:
+            member = member_of(node)
+            if member is None:
+                return node
+            return wrap(self.row(member.member, member.path), node)
+
+        return tree.transform(visit, copy=True)
+
+    def primary_key(self, path: Path) -> list[exp.Expression]:
+        table = self.manifest.tables[path[-1]]
+        keys = table.primary_key
+        if not keys:
+            raise FeatureNotSupported(
+                f'table "{table.name}" has no primary key, so its rows cannot be counted or de-duplicated '
+                "in this query",
+                hint=f'Declare primary_key: true on the dimension that identifies a row of "{table.name}".',
+            )
+        return [self.row(key, path) for key in keys]
+
+    def measure(self, measure: Measure, path: Path) -> exp.Expression:
+        """An aggregate-level expression whose leaf aggregates are tagged with their owner path."""
+        if measure.type is MeasureType.NUMBER:
+            assert measure.expression is not None
+
+            def on_member(member: Member, target: Path) -> exp.Expression:
+                if isinstance(member, Measure):
+                    return self.measure(member, target)
+                return self.row(member, target)
+
+            tree = self.instantiate(measure.expression, path, on_member)
+            for leaf in tree.find_all(exp.AggFunc):
+                leaf.meta.setdefault(OWNER, path)
+            return tree
+        conditions = [self.instantiate(f, path, self.row) for f in measure.filters]
+        condition = exp.and_(*conditions, copy=False) if conditions else None
+        if measure.expression is None:  # count of rows
+            if condition is not None:
+                value: exp.Expression = exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))])
+            elif path == self.root:
+                value = exp.Star()
+            else:
+                value = self.primary_key(path)[0]
+            leaf: exp.AggFunc = exp.Count(this=value)
+        else:
+            value = self.instantiate(measure.expression, path, self.row)
+            if condition is not None:
+                value = exp.Case(ifs=[exp.If(this=condition, true=value)])
+            leaf = _aggregate_for(measure.type, value)
+        leaf.meta[OWNER] = path
+        return leaf
+
+    def aggregate(self, use: AggregateUse) -> exp.Expression:
+        if use.measure is not None:
+            member = use.measure.member
+            assert isinstance(member, Measure)
+            return self.measure(member, use.measure.path)
+        assert use.adhoc is not None
+        owners = {m.path for n in use.adhoc.find_all(exp.Column) if (m := member_of(n)) is not None}
+        leaf = self.user_row(use.adhoc)
+        assert isinstance(leaf, exp.AggFunc)
+        if len(owners) > 1 and not is_fanout_safe(leaf):
+            raise FeatureNotSupported(
+                f'"{use.adhoc.sql("postgres")}" aggregates columns of several tables',
+                hint="Define a measure in the model, or aggregate columns of one table at a time.",
+            )
+        owner = min(owners, key=len) if owners else self.root
+        if isinstance(leaf, exp.Count) and isinstance(leaf.this, exp.Star) and owner != self.root:
+            leaf.set("this", self.primary_key(owner)[0])
+        leaf.meta[OWNER] = owner
+        return leaf
+
+    # -- fan-out --------------------------------------------------------------------------------
+
+    def relationship(self, path: Path) -> Relationship:
+        join = self.manifest.join_between(path[-2], path[-1])
+        assert join is not None
+        return join.relationship
+
+    def repeated(self, owner: Path) -> bool:
+        """Does the join tree repeat the rows of the table at ``owner``?"""
+        for path in self.nodes:
+            if len(path) < 2:
+                continue
+            relationship = self.relationship(path)
+            if owner[: len(path)] == path:
+                # The join leads towards the owner; seen from the owner it is reversed.
+                if relationship is Relationship.MANY_TO_ONE:
+                    return True
+            elif relationship is Relationship.ONE_TO_MANY:
+                return True
+        return False
+
+    # -- the plan -------------------------------------------------------------------------------
+
+    def plan(self) -> SemanticPlan:
+        query = self.query
+        keys = [Column(k.name, self.user_row(k.expression)) for k in query.keys]
+        where = self.user_row(query.where) if query.where is not None else None
+        aggregate_trees = [self.aggregate(use) for use in query.aggregates]
+        # Every table is now in the join tree; decide passes.
+        main: list[Column] = []
+        by_owner: dict[Path, list[Column]] = {}
+        leaf_names: dict[tuple[Path, str], tuple[Path | None, str]] = {}
+        used_names = {k.name for k in keys}
+        derived: list[Column] = []
+        for use, tree in zip(query.aggregates, aggregate_trees, strict=True):
+            single_leaf = isinstance(tree, exp.AggFunc)
+
+            def place(leaf: exp.Expression, use: AggregateUse = use, single_leaf: bool = single_leaf) -> exp.Expression:
+                if not isinstance(leaf, exp.AggFunc) or OWNER not in leaf.meta:
+                    return leaf
+                owner: Path = leaf.meta[OWNER]
+                dedup = self.repeated(owner) and not is_fanout_safe(leaf)
+                bucket_key = owner if dedup else None
+                identity = (owner if dedup else (), leaf.sql())
+                if identity not in leaf_names:
+                    name = _unique(use.name if single_leaf else f"{use.name}__part", used_names)
+                    column = Column(name, leaf)
+                    (by_owner.setdefault(owner, []) if dedup else main).append(column)
+                    leaf_names[identity] = (bucket_key, name)
+                bucket, name = leaf_names[identity]
+                ref = exp.column(name)
+                ref.meta[LEAF] = (bucket, name)
+                return ref
+
+            derived.append(Column(use.name, tree.transform(place, copy=False)))
+        passes: list[AggregatePass] = []
+        if main or not by_owner:
+            passes.append(AggregatePass("totals", tuple(main)))
+        for owner, columns in by_owner.items():
+            passes.append(
+                AggregatePass(
+                    f"per_{path_key(owner)}",
+                    tuple(columns),
+                    dedup_key=tuple(self.primary_key(owner)),
+                    owner=path_key(owner),
+                )
+            )
+        # Dedup passes read primary keys; resolve those before the scans are frozen.
+        source = self.source()
+        aliases = self.aliases()
+        return _rename_aliases(
+            SemanticPlan(
+                relation=query.relation.name,
+                source=source,
+                where=where,
+                keys=tuple(keys),
+                passes=tuple(passes),
+                derived=tuple(derived),
+                having=query.having,
+                projections=tuple(Column(p.name, p.expression) for p in query.projections),
+                order=query.order,
+                limit=query.limit,
+                offset=query.offset,
+                distinct=query.distinct,
+            ),
+            aliases,
+        )
+
+    def aliases(self) -> dict[str, str]:
+        """Final alias per path: the table name when unique in the tree, else the path."""
+        counts: dict[str, int] = {}
+        for path in self.nodes:
+            counts[path[-1]] = counts.get(path[-1], 0) + 1
+        return {
+            path_key(path): (path[-1] if counts[path[-1]] == 1 else path_key(path)) for path in self.nodes
+        }
+
+    def source(self) -> Source:
+        ordered = sorted(self.nodes, key=lambda p: (len(p), p))
+        scans = {path: self.scan(path) for path in ordered}
+        joins = []
+        for path in ordered[1:]:
+            join = self.manifest.join_between(path[-2], path[-1])
+            assert join is not None
+            parent, child = path[:-1], path
+
+            def on_member(member: Member, target: Path) -> exp.Expression:
+                return self.row(member, target)
+
+            condition = self._join_condition(join.condition, parent, child, on_member)
+            joins.append(JoinStep(scans[path], path_key(parent), condition, join.relationship))
+        # Join conditions may have read more columns: rebuild scans with the final column lists.
+        final = {path: self.scan(path) for path in ordered}
+        return Source(
+            root=final[ordered[0]],
+            joins=tuple(JoinStep(final[j.scan.path], j.parent, j.condition, j.relationship) for j in joins),
+        )
+
+    def _join_condition(
+        self, template: Template, parent: Path, child: Path, on_member: Callable[[Member, Path], exp.Expression]
+    ) -> exp.Expression:
+        def visit(node: exp.Expression) -> exp.Expression:
+            index = node.meta.get(REF_META) if isinstance(node, exp.Column) else None
+            if not index:
+                return node
+            reference = template.references[index - 1]
+            target = child if reference.table == child[-1] else parent
+            if reference.kind is ReferenceKind.COLUMN:
+                quoted = bool(node.this.quoted) if isinstance(node.this, exp.Identifier) else False
+                self.nodes[target].columns[reference.name] = quoted
+                return exp.column(exp.to_identifier(reference.name, quoted=quoted), table=path_key(target))
+            member = self.manifest.tables[reference.table].member(reference.name)
+            assert member is not None
+            return wrap(on_member(member, target), node)
+
+        return template.tree.transform(visit, copy=True)
+
+    def scan(self, path: Path) -> Scan:
+        table = self.manifest.tables[path[-1]]
+        node = self.nodes[path]
+        return Scan(
+            table=table.name,
+            alias=path_key(path),
+            path=path,
+            source=table.sql,
+            columns=tuple(sorted(node.columns)),
+        )
+
+
+def _aggregate_for(measure_type: MeasureType, value: exp.Expression) -> exp.AggFunc:
+    if measure_type is MeasureType.SUM:
+        return exp.Sum(this=value)
+    if measure_type is MeasureType.AVG:
+        return exp.Avg(this=value)
+    if measure_type is MeasureType.MIN:
+        return exp.Min(this=value)
+    if measure_type is MeasureType.MAX:
+        return exp.Max(this=value)
+    if measure_type is MeasureType.COUNT:
+        return exp.Count(this=value)
+    if measure_type is MeasureType.COUNT_DISTINCT:
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+    if measure_type is MeasureType.COUNT_DISTINCT_APPROX:
+        return exp.ApproxDistinct(this=value)
+    raise FeatureNotSupported(f"measure type {measure_type} cannot be aggregated directly")
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, counter = name, 1
+    while candidate in used:
+        counter += 1
+        candidate = f"{name}_{counter}"
+    used.add(candidate)
+    return candidate
+
+
+def _rename_aliases(plan: SemanticPlan, aliases: dict[str, str]) -> SemanticPlan:
+    """Replace provisional path aliases with final ones throughout a plan."""
+    if all(k == v for k, v in aliases.items()):
+        return plan
+
+    def fix(tree: exp.Expression | None) -> exp.Expression | None:
+        if tree is None:
+            return None
+        for column in tree.find_all(exp.Column):
+            if column.table in aliases and aliases[column.table] != column.table:
+                column.set("table", exp.to_identifier(aliases[column.table]))
+        return tree
+
+    def fix_scan(scan: Scan) -> Scan:
+        return Scan(scan.table, aliases[scan.alias], scan.path, scan.source, scan.columns, scan.row_filter, scan.masks)
+
+    source = plan.source
+    new_source = Source(
+        root=fix_scan(source.root),
+        joins=tuple(
+            JoinStep(fix_scan(j.scan), aliases[j.parent], fix(j.condition), j.relationship)  # type: ignore[arg-type]
+            for j in source.joins
+        ),
+    )
+    for column in (*plan.keys, *plan.derived):
+        fix(column.expression)
+    for p in plan.passes:
+        for column in (*p.measures, *p.dedup_key):
+            fix(column.expression if isinstance(column, Column) else column)
+    fix(plan.where)
+    return SemanticPlan(
+        relation=plan.relation,
+        source=new_source,
+        where=plan.where,
+        keys=plan.keys,
+        passes=tuple(
+            AggregatePass(p.name, p.measures, p.dedup_key, aliases.get(p.owner, p.owner) if p.owner else None)
+            for p in plan.passes
+        ),
+        derived=plan.derived,
+        having=plan.having,
+        projections=plan.projections,
+        order=plan.order,
+        limit=plan.limit,
+        offset=plan.offset,
+        distinct=plan.distinct,
+        journal=plan.journal,
+    )
+
+
+def plan_query(manifest: Manifest, query: SemanticQuery) -> SemanticPlan:
+    return Planner(manifest, query).plan()
+
+
+def slot_of(node: exp.Expression) -> Slot | None:
+    return node.meta.get(SLOT) if isinstance(node, exp.Column) else None
+
+
+__all__ = [
+    "LEAF",
+    "OWNER",
+    "Planner",
+    "SlotKind",
+    "plan_query",
+    "slot_of",
+]

@@ -1,0 +1,72 @@
+"""Settings: one table of names, environment variables, defaults and meanings.
+
+Every setting is a field of :class:`Settings` with its environment variable and
+description in the field's metadata. The README's settings table is checked
+against this list by a test, so a setting cannot exist undocumented.
+Command-line flags override the environment, which overrides the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_MODELS = PROJECT_ROOT / "semantic_models" / "orders"
+
+
+def _setting(default: Any, env: str, description: str) -> Any:
+    return field(default=default, metadata={"env": env, "description": description})
+
+
+@dataclass(frozen=True)
+class Settings:
+    models: Path = _setting(DEMO_MODELS, "QUIVER_MODELS", "Model directory to serve (Lens layout).")
+    database: Path = _setting(
+        Path(".quiver/orders.duckdb"),
+        "QUIVER_DATABASE",
+        "DuckDB file the models read; the demo file is built on first use if missing.",
+    )
+    demo_scale: float = _setting(1.0, "QUIVER_DEMO_SCALE", "Size of the generated demo data (1 = 20,000 orders).")
+    model_dialect: str = _setting("duckdb", "QUIVER_MODEL_DIALECT", "SQL dialect the model's SQL is written in.")
+    threads: int = _setting(0, "QUIVER_THREADS", "DuckDB worker threads (0 = DuckDB's default: all cores).")
+    query_workers: int = _setting(8, "QUIVER_QUERY_WORKERS", "Queries the engine runs at once.")
+    plan_cache_size: int = _setting(4096, "QUIVER_PLAN_CACHE_SIZE", "Compiled queries kept for reuse.")
+    statement_timeout: float = _setting(
+        0.0, "QUIVER_STATEMENT_TIMEOUT", "Default statement timeout in seconds (0 = none)."
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        environ = dict(os.environ) if environ is None else environ
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            raw = environ.get(item.metadata["env"])
+            if raw is not None and raw != "":
+                values[item.name] = _convert(item.default, raw)
+        settings = cls(**values)
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **{k: _convert(getattr(settings, k), v) for k, v in given.items()})
+
+    @property
+    def is_demo(self) -> bool:
+        return Path(self.models).resolve() == DEMO_MODELS.resolve()
+
+
+def _convert(default: Any, raw: Any) -> Any:
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, bool):
+        return str(raw).lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def documented_settings() -> list[tuple[str, str, Any, str]]:
+    """(field, environment variable, default, description) for every setting."""
+    return [(f.name, f.metadata["env"], f.default, f.metadata["description"]) for f in fields(Settings)]

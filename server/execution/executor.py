@@ -1,0 +1,89 @@
+"""Run engine SQL through a connector and translate its failures into typed errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyarrow as pa
+
+from connectors.base import Connector, ConnectorError, ErrorKind, QueryHandle
+from server.errors import (
+    ConfigurationLimitExceeded,
+    DataException,
+    FeatureNotSupported,
+    InternalError,
+    QueryCanceled,
+    QuiverError,
+    SourceError,
+    UndefinedFunction,
+)
+
+
+def translate(error: ConnectorError) -> QuiverError:
+    """The SQLSTATE a connector failure maps to. Engine messages never echo SQL text."""
+    kind = error.kind
+    if kind is ErrorKind.CANCELLED:
+        return QueryCanceled("canceling statement due to user request")
+    if kind is ErrorKind.TIMEOUT:
+        return QueryCanceled("canceling statement due to statement timeout")
+    if kind is ErrorKind.DATA:
+        return DataException(error.message)
+    if kind is ErrorKind.UNDEFINED:
+        # The compiler checked names; what the engine still rejects is a function or a type.
+        return UndefinedFunction(error.message)
+    if kind is ErrorKind.SYNTAX:
+        return FeatureNotSupported("the engine cannot run this query", detail=error.message)
+    if kind is ErrorKind.UNAVAILABLE:
+        return SourceError("the data source is unavailable", detail=error.message)
+    if kind is ErrorKind.LIMIT:
+        return ConfigurationLimitExceeded(error.message)
+    return InternalError("internal error in the engine", detail=error.message)
+
+
+class ResultStream:
+    """A running query's schema and batches, with engine errors translated."""
+
+    def __init__(self, handle: QueryHandle) -> None:
+        self._handle = handle
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._handle.schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from self._handle.batches()
+        except ConnectorError as exc:
+            raise translate(exc) from None
+
+    def read_all(self) -> pa.Table:
+        return pa.Table.from_batches(list(self.batches()), schema=self.schema)
+
+    def cancel(self) -> None:
+        self._handle.cancel()
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class Executor:
+    """Starts queries on a connector; the only module that catches ConnectorError."""
+
+    def __init__(self, connector: Connector) -> None:
+        self.connector = connector
+
+    @property
+    def dialect(self) -> str:
+        return self.connector.capabilities.dialect
+
+    def start(self, sql: str, timeout: float | None = None) -> ResultStream:
+        try:
+            return ResultStream(self.connector.execute(sql, timeout=timeout))
+        except ConnectorError as exc:
+            raise translate(exc) from None
+
+    def describe(self, sql: str) -> pa.Schema:
+        try:
+            return self.connector.describe(sql)
+        except ConnectorError as exc:
+            raise translate(exc) from None

@@ -1,0 +1,243 @@
+"""Render a :class:`SemanticPlan` as one dialect-neutral sqlglot SELECT.
+
+Two shapes, chosen by the plan:
+
+* **single pass** (no fan-out to correct): one ``SELECT ... FROM ... LEFT JOIN
+  ... WHERE ... GROUP BY ... HAVING ... ORDER BY ... LIMIT``, the query a person
+  would write by hand;
+* **several passes**: a ``base`` CTE with the filtered, joined rows at row level,
+  one CTE per aggregate pass (a de-duplicating pass first takes each
+  (keys, primary key) row once), and a final SELECT joining the passes on the
+  group keys (``IS NOT DISTINCT FROM``, so NULL groups match).
+
+The renderer decides nothing about semantics; it only prints what the plan says.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlglot.expressions as exp
+
+from server.compiler.plan import AggregatePass, Scan, SemanticPlan, Source
+from server.compiler.planner import LEAF, wrap
+from server.compiler.query import SLOT, Slot, SlotKind
+
+_SAFE_NAME = re.compile(r"[^a-z0-9_]+")
+
+
+def identifier(name: str) -> exp.Identifier:
+    """An identifier, quoted when it would not survive unquoted (case, spaces, punctuation)."""
+    plain = re.fullmatch(r"[a-z_][a-z0-9_$]*", name) is not None
+    return exp.to_identifier(name, quoted=not plain)
+
+
+def internal_name(name: str, used: set[str]) -> str:
+    """A legible, unique, never-quoted column name for intermediate results."""
+    base = _SAFE_NAME.sub("_", name.lower()).strip("_") or "col"
+    if base[0].isdigit():
+        base = f"c_{base}"
+    candidate, counter = base, 1
+    while candidate in used:
+        counter += 1
+        candidate = f"{base}_{counter}"
+    used.add(candidate)
+    return candidate
+
+
+def _is_plain_table(query: exp.Query) -> exp.Table | None:
+    """The table of ``SELECT * FROM t`` (nothing else), so it can be named directly."""
+    if not isinstance(query, exp.Select):
+        return None
+    if len(query.expressions) != 1 or not isinstance(query.expressions[0], exp.Star):
+        return None
+    other = {k for k, v in query.args.items() if v and k not in ("expressions", "from_")}
+    source = query.args.get("from_")
+    if other or source is None or not isinstance(source.this, exp.Table):
+        return None
+    table = source.this
+    return table if isinstance(table.this, exp.Identifier) else None
+
+
+def render_scan(scan: Scan) -> exp.Expression:
+    """A table entering the plan: a bare table name, or a subquery that applies its policies."""
+    alias = exp.TableAlias(this=exp.to_identifier(scan.alias))
+    plain = _is_plain_table(scan.source)
+    if not scan.governed:
+        if plain is not None:
+            table = plain.copy()
+            table.set("alias", alias)
+            return table
+        return exp.Subquery(this=scan.source.copy(), alias=alias)
+    # Policies apply inside the scan: the masked value replaces the raw column for every later step.
+    inner_from: exp.Expression = plain.copy() if plain is not None else exp.Subquery(
+        this=scan.source.copy(), alias=exp.TableAlias(this=exp.to_identifier("source"))
+    )
+    columns: list[exp.Expression] = []
+    for column in scan.columns:
+        mask = scan.masks.get(column)
+        if mask is None:
+            columns.append(exp.column(column))
+        else:
+            columns.append(exp.alias_(mask.copy(), column))
+    select = exp.select(*columns or [exp.Literal.number(1)]).from_(inner_from)
+    if scan.row_filter is not None:
+        select = select.where(scan.row_filter.copy())
+    return exp.Subquery(this=select, alias=alias)
+
+
+def render_source(source: Source, select: exp.Select) -> exp.Select:
+    select = select.from_(render_scan(source.root))
+    for join in source.joins:
+        select = select.join(render_scan(join.scan), on=join.condition.copy(), join_type="left")
+    return select
+
+
+class _Finals:
+    """Substitutes slot and leaf references in post-aggregation expressions."""
+
+    def __init__(self, keys: list[exp.Expression], derived: list[exp.Expression]) -> None:
+        self.keys = keys
+        self.derived = derived
+
+    def __call__(self, tree: exp.Expression) -> exp.Expression:
+        def visit(node: exp.Expression) -> exp.Expression:
+            slot: Slot | None = node.meta.get(SLOT) if isinstance(node, exp.Column) else None
+            if slot is None:
+                return node
+            source = self.keys if slot.kind is SlotKind.KEY else self.derived
+            return wrap(source[slot.index].copy(), node)
+
+        return tree.transform(visit, copy=True)
+
+
+def _replace_leaves(tree: exp.Expression, leaves: dict[str, exp.Expression]) -> exp.Expression:
+    def visit(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and LEAF in node.meta:
+            return leaves[node.meta[LEAF][1]].copy()
+        return node
+
+    return tree.transform(visit, copy=True)
+
+
+def _finish(select: exp.Select, plan: SemanticPlan, finals: _Finals) -> exp.Select:
+    if plan.having is not None:
+        select = select.having(finals(plan.having))
+    if plan.order:
+        select = select.order_by(
+            *(exp.Ordered(this=finals(o.this), desc=o.args.get("desc"), nulls_first=o.args.get("nulls_first")) for o in plan.order)
+        )
+    if plan.limit is not None:
+        select = select.limit(plan.limit)
+    if plan.offset is not None:
+        select = select.offset(plan.offset)
+    if plan.distinct:
+        select = select.distinct()
+    return select
+
+
+def _projections(plan: SemanticPlan, finals: _Finals) -> list[exp.Expression]:
+    return [exp.alias_(finals(p.expression), identifier(p.name)) for p in plan.projections]
+
+
+def render_single_pass(plan: SemanticPlan) -> exp.Select:
+    leaves = {m.name: m.expression for p in plan.passes for m in p.measures}
+    keys = [k.expression for k in plan.keys]
+    derived = [_replace_leaves(d.expression, leaves) for d in plan.derived]
+    finals = _Finals(keys, derived)
+    select = exp.Select(expressions=_projections(plan, finals))
+    select = render_source(plan.source, select)
+    if plan.where is not None:
+        select = select.where(plan.where.copy())
+    if keys:
+        select = select.group_by(*(k.copy() for k in keys))
+    elif not leaves:
+        # No keys and no aggregates: the relation at the grain of nothing is at most one row.
+        select = select.distinct()
+    return _finish(select, plan, finals)
+
+
+def render_passes(plan: SemanticPlan) -> exp.Select:
+    used: set[str] = set()
+    key_names = [internal_name(k.name, used) for k in plan.keys]
+    base_columns: list[exp.Expression] = [
+        exp.alias_(k.expression.copy(), name) for k, name in zip(plan.keys, key_names, strict=True)
+    ]
+    ctes: list[tuple[str, exp.Select]] = []
+    leaf_refs: dict[str, exp.Expression] = {}
+    pass_names = [internal_name(p.name, used) for p in plan.passes]
+    for aggregate_pass, pass_name in zip(plan.passes, pass_names, strict=True):
+        select = _render_pass(aggregate_pass, key_names, base_columns, used)
+        ctes.append((pass_name, select))
+        for measure in aggregate_pass.measures:
+            leaf_refs[measure.name] = exp.column(measure.name, table=pass_name)
+    base = exp.Select(expressions=base_columns)
+    base = render_source(plan.source, base)
+    if plan.where is not None:
+        base = base.where(plan.where.copy())
+    first = pass_names[0]
+    keys = [exp.column(name, table=first) for name in key_names]
+    derived = [_replace_leaves(d.expression, leaf_refs) for d in plan.derived]
+    finals = _Finals(keys, derived)
+    final = exp.Select(expressions=_projections(plan, finals)).from_(first)
+    for name in pass_names[1:]:
+        if key_names:
+            condition = exp.and_(
+                *(
+                    exp.NullSafeEQ(this=exp.column(k, table=first), expression=exp.column(k, table=name))
+                    for k in key_names
+                )
+            )
+            final = final.join(name, on=condition, join_type="inner")
+        else:
+            final = final.join(name, join_type="cross")
+    final = _finish(final, plan, finals)
+    final = final.with_("base", as_=base)
+    for name, select in ctes:
+        final = final.with_(name, as_=select)
+    return final
+
+
+def _render_pass(
+    aggregate_pass: AggregatePass,
+    key_names: list[str],
+    base_columns: list[exp.Expression],
+    used: set[str],
+) -> exp.Select:
+    """One aggregate pass over ``base``; its inputs are added to ``base_columns``."""
+    pk_names: list[str] = []
+    for key in aggregate_pass.dedup_key:
+        name = internal_name(f"{aggregate_pass.owner}_key", used)
+        base_columns.append(exp.alias_(key.copy(), name))
+        pk_names.append(name)
+    input_names: list[str] = []
+    measures: list[exp.Expression] = []
+    for measure in aggregate_pass.measures:
+        leaf = measure.expression.copy()
+        assert isinstance(leaf, exp.AggFunc)
+        argument = leaf.this
+        distinct = isinstance(argument, exp.Distinct)
+        value = argument.expressions[0] if distinct else argument
+        if isinstance(value, exp.Star):
+            if pk_names:
+                value_ref: exp.Expression = exp.column(pk_names[0])
+                leaf.set("this", value_ref)
+        elif value is not None:
+            name = internal_name(f"{measure.name}_input", used)
+            base_columns.append(exp.alias_(value.copy(), name))
+            input_names.append(name)
+            ref = exp.column(name)
+            leaf.set("this", exp.Distinct(expressions=[ref]) if distinct else ref)
+        measures.append(exp.alias_(leaf, measure.name))
+    source: exp.Expression = exp.to_table("base")
+    if aggregate_pass.dedup_key:
+        distinct_rows = exp.select(*(exp.column(n) for n in (*key_names, *pk_names, *input_names))).from_("base")
+        source = exp.Subquery(this=distinct_rows.distinct(), alias=exp.TableAlias(this=exp.to_identifier("base")))
+    select = exp.select(*(exp.column(k) for k in key_names), *measures).from_(source)
+    if key_names:
+        select = select.group_by(*(exp.column(k) for k in key_names))
+    return select
+
+
+def render_plan(plan: SemanticPlan) -> exp.Select:
+    return render_single_pass(plan) if plan.single_pass else render_passes(plan)

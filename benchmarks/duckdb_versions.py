@@ -481,8 +481,7 @@ def render_markdown(r: Json) -> str:
         f"- `arrow_rel` / `arrow_dbapi` = `{ARROW_QUERY}` fetched as a `pyarrow.Table` by "
         f"`{ARROW_WAYS['arrow_rel']}` / `{ARROW_WAYS['arrow_dbapi']}`",
         "",
-        "| version | python | pyarrow | default threads | threads used | memory_limit "
-        "| parquet→native load |",
+        "| version | python | pyarrow | default threads | threads used | memory_limit | parquet→native load |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for v, info in r["workers"].items():

@@ -17,24 +17,24 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_MODELS = PROJECT_ROOT / "semantic_models" / "orders"
 
 
-def _setting(default: Any, env: str, description: str) -> Any:
+def setting(default: Any, env: str, description: str) -> Any:
     return field(default=default, metadata={"env": env, "description": description})
 
 
 @dataclass(frozen=True)
 class Settings:
-    models: Path = _setting(DEMO_MODELS, "QUIVER_MODELS", "Model directory to serve (Lens layout).")
-    database: Path = _setting(
+    models: Path = setting(DEMO_MODELS, "QUIVER_MODELS", "Model directory to serve (Lens layout).")
+    database: Path = setting(
         Path(".quiver/orders.duckdb"),
         "QUIVER_DATABASE",
         "DuckDB file the models read; the demo file is built on first use if missing.",
     )
-    demo_scale: float = _setting(1.0, "QUIVER_DEMO_SCALE", "Size of the generated demo data (1 = 20,000 orders).")
-    model_dialect: str = _setting("duckdb", "QUIVER_MODEL_DIALECT", "SQL dialect the model's SQL is written in.")
-    threads: int = _setting(0, "QUIVER_THREADS", "DuckDB worker threads (0 = DuckDB's default: all cores).")
-    query_workers: int = _setting(8, "QUIVER_QUERY_WORKERS", "Queries the engine runs at once.")
-    plan_cache_size: int = _setting(4096, "QUIVER_PLAN_CACHE_SIZE", "Compiled queries kept for reuse.")
-    statement_timeout: float = _setting(
+    demo_scale: float = setting(1.0, "QUIVER_DEMO_SCALE", "Size of the generated demo data (1 = 20,000 orders).")
+    model_dialect: str = setting("duckdb", "QUIVER_MODEL_DIALECT", "SQL dialect the model's SQL is written in.")
+    threads: int = setting(0, "QUIVER_THREADS", "DuckDB worker threads (0 = DuckDB's default: all cores).")
+    query_workers: int = setting(8, "QUIVER_QUERY_WORKERS", "Queries the engine runs at once.")
+    plan_cache_size: int = setting(4096, "QUIVER_PLAN_CACHE_SIZE", "Compiled queries kept for reuse.")
+    statement_timeout: float = setting(
         0.0, "QUIVER_STATEMENT_TIMEOUT", "Default statement timeout in seconds (0 = none)."
     )
 

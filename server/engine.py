@@ -112,7 +112,9 @@ class Engine:
         sql = render_statement(statement, plans, find_target(target_name))
         return CompiledQuery(sql, target_name, statement, plans, manifest.version)
 
-    def execute(self, sql: str, caller: Caller, timeout: float | None = None) -> tuple[CompiledQuery, ResultStream]:
+    def execute(
+        self, sql: str, caller: Caller, timeout: float | None = None
+    ) -> tuple[CompiledQuery, ResultStream]:
         """Compile and start ``sql``; the caller iterates the stream's batches."""
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")

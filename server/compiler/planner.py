@@ -237,7 +237,9 @@ class Planner:
         for use, tree in zip(query.aggregates, aggregate_trees, strict=True):
             single_leaf = isinstance(tree, exp.AggFunc)
 
-            def place(leaf: exp.Expression, use: AggregateUse = use, single_leaf: bool = single_leaf) -> exp.Expression:
+            def place(
+                leaf: exp.Expression, use: AggregateUse = use, single_leaf: bool = single_leaf
+            ) -> exp.Expression:
                 if not isinstance(leaf, exp.AggFunc) or OWNER not in leaf.meta:
                     return leaf
                 owner: Path = leaf.meta[OWNER]
@@ -293,9 +295,7 @@ class Planner:
         counts: dict[str, int] = {}
         for path in self.nodes:
             counts[path[-1]] = counts.get(path[-1], 0) + 1
-        return {
-            path_key(path): (path[-1] if counts[path[-1]] == 1 else path_key(path)) for path in self.nodes
-        }
+        return {path_key(path): (path[-1] if counts[path[-1]] == 1 else path_key(path)) for path in self.nodes}
 
     def source(self) -> Source:
         ordered = sorted(self.nodes, key=lambda p: (len(p), p))
@@ -390,7 +390,9 @@ def _rename_aliases(plan: SemanticPlan, aliases: dict[str, str]) -> SemanticPlan
         return tree
 
     def fix_scan(scan: Scan) -> Scan:
-        return Scan(scan.table, aliases[scan.alias], scan.path, scan.source, scan.columns, scan.row_filter, scan.masks)
+        return Scan(
+            scan.table, aliases[scan.alias], scan.path, scan.source, scan.columns, scan.row_filter, scan.masks
+        )
 
     source = plan.source
     new_source = Source(

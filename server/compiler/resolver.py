@@ -128,9 +128,7 @@ class SelectResolver:
             if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
                 return member_ref(self.member(node))
             if isinstance(node, exp.Placeholder | exp.Parameter):
-                raise FeatureNotSupported(
-                    "query parameters must be bound before a semantic query is compiled"
-                )
+                raise FeatureNotSupported("query parameters must be bound before a semantic query is compiled")
             return node
 
         return tree.transform(visit, copy=True)
@@ -338,7 +336,9 @@ class SelectResolver:
             post_aggregate.append(conjunct)
         return _and(row_level), post_aggregate
 
-    def order(self, projections: list[tuple[str, exp.Expression]], finals: list[exp.Expression]) -> list[exp.Ordered]:
+    def order(
+        self, projections: list[tuple[str, exp.Expression]], finals: list[exp.Expression]
+    ) -> list[exp.Ordered]:
         order = self.select.args.get("order")
         if not order:
             return []
@@ -346,7 +346,9 @@ class SelectResolver:
         for ordered in order.expressions:
             item = ordered.this
             final = self.order_target(item, projections, finals)
-            result.append(exp.Ordered(this=final, desc=ordered.args.get("desc"), nulls_first=ordered.args.get("nulls_first")))
+            result.append(
+                exp.Ordered(this=final, desc=ordered.args.get("desc"), nulls_first=ordered.args.get("nulls_first"))
+            )
         return result
 
     def order_target(

@@ -233,7 +233,7 @@ class StatementCompiler:
         visible = {m.name for m in relation.public_members()}
         for name in wanted:
             if name not in visible:
-                raise UndefinedColumn(f'column {alias}.{name} does not exist')
+                raise UndefinedColumn(f"column {alias}.{name} does not exist")
         inner_table = exp.Table(this=exp.to_identifier(relation.name))
         columns = [exp.column(name) for name in wanted] or [exp.alias_(exp.Literal.number(1), "one")]
         select = exp.select(*columns).from_(inner_table)
@@ -246,7 +246,7 @@ class StatementCompiler:
             if is_measure_call(node):
                 raise FeatureNotSupported(
                     "MEASURE() is only allowed in a SELECT over a single semantic relation",
-                    hint="Aggregate the measure in a subquery or CTE over that relation, then combine the results.",
+                    hint="Aggregate the measure in a subquery or CTE over that relation, then combine results.",
                     position=position_of(node),
                 )
 

@@ -42,13 +42,54 @@ CHANNELS = ["web", "store", "app"]
 CHANNEL_WEIGHTS = [0.5, 0.2, 0.3]
 CATEGORIES = ["books", "electronics", "garden", "kitchen", "sports", "toys", "clothing", "beauty"]
 FIRST_NAMES = [
-    "Ada", "Ben", "Chloe", "Dario", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kenji", "Lena",
-    "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wei", "Ximena",
-    "Yusuf", "Zoe",
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dario",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kenji",
+    "Lena",
+    "Mateo",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
 ]
 LAST_NAMES = [
-    "Andersen", "Bauer", "Costa", "Dubois", "Eriksson", "Fischer", "Garcia", "Hoffmann", "Ito", "Jensen",
-    "Kowalski", "Lopez", "Moreau", "Nakamura", "Olsen", "Petrov", "Rossi", "Silva", "Tanaka", "Weber",
+    "Andersen",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksson",
+    "Fischer",
+    "Garcia",
+    "Hoffmann",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Olsen",
+    "Petrov",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Weber",
 ]
 ADJECTIVES = ["Classic", "Compact", "Deluxe", "Eco", "Essential", "Pro", "Smart", "Ultra", "Vintage", "Wild"]
 NOUNS = ["Kit", "Set", "Pack", "Box", "Edition", "Bundle", "Series", "Model"]
@@ -124,10 +165,9 @@ def _customers(sizes: DemoSizes) -> pa.Table:
     regions = _pick(list(REGIONS), region_index)
     country_draw = s.uniform(n)
     countries = np.empty(n, dtype=object)
-    for position, (region, options) in enumerate(REGIONS.items()):
+    for position, options in enumerate(REGIONS.values()):
         mask = region_index == position
         countries[mask] = _pick(options, np.floor(country_draw[mask] * len(options)).astype(np.int64))
-    del region
     phone_digits = s.integers(n, 1000000, 9999999).astype(str).astype(object)
     phones = "+1-555-" + phone_digits
     phones[s.uniform(n) < 0.06] = None  # some customers never gave a phone number
@@ -288,7 +328,12 @@ def build_demo(path: Path | str, scale: float = 1.0, progress: Progress | None =
     con = duckdb.connect(str(temporary))
     try:
         con.execute(DDL)
-        steps = [("customers", customers), ("products", products), ("orders", orders), ("order_items", order_items)]
+        steps = [
+            ("customers", customers),
+            ("products", products),
+            ("orders", orders),
+            ("order_items", order_items),
+        ]
         for done, (name, table) in enumerate(steps, start=1):
             report(f"writing raw.{name} ({table.num_rows:,} rows)", 0.4 + 0.55 * done / len(steps))
             con.register("src", table)

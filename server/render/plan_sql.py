@@ -70,8 +70,10 @@ def render_scan(scan: Scan) -> exp.Expression:
             return table
         return exp.Subquery(this=scan.source.copy(), alias=alias)
     # Policies apply inside the scan: the masked value replaces the raw column for every later step.
-    inner_from: exp.Expression = plain.copy() if plain is not None else exp.Subquery(
-        this=scan.source.copy(), alias=exp.TableAlias(this=exp.to_identifier("source"))
+    inner_from: exp.Expression = (
+        plain.copy()
+        if plain is not None
+        else exp.Subquery(this=scan.source.copy(), alias=exp.TableAlias(this=exp.to_identifier("source")))
     )
     columns: list[exp.Expression] = []
     for column in scan.columns:
@@ -125,7 +127,10 @@ def _finish(select: exp.Select, plan: SemanticPlan, finals: _Finals) -> exp.Sele
         select = select.having(finals(plan.having))
     if plan.order:
         select = select.order_by(
-            *(exp.Ordered(this=finals(o.this), desc=o.args.get("desc"), nulls_first=o.args.get("nulls_first")) for o in plan.order)
+            *(
+                exp.Ordered(this=finals(o.this), desc=o.args.get("desc"), nulls_first=o.args.get("nulls_first"))
+                for o in plan.order
+            )
         )
     if plan.limit is not None:
         select = select.limit(plan.limit)

@@ -27,11 +27,15 @@ def statement_tree(compiled: CompiledStatement, plans: Sequence[SemanticPlan]) -
             return node
         tree = rendered[index]
         if isinstance(node.parent, exp.SetOperation) and _needs_own_select(tree):
-            return exp.select("*").from_(exp.Subquery(this=tree, alias=exp.TableAlias(this=exp.to_identifier("q"))))
+            return exp.select("*").from_(
+                exp.Subquery(this=tree, alias=exp.TableAlias(this=exp.to_identifier("q")))
+            )
         return tree
 
     return compiled.tree.transform(visit, copy=True)
 
 
-def render_statement(compiled: CompiledStatement, plans: Sequence[SemanticPlan], target: Target, pretty: bool = True) -> str:
+def render_statement(
+    compiled: CompiledStatement, plans: Sequence[SemanticPlan], target: Target, pretty: bool = True
+) -> str:
     return target.render(statement_tree(compiled, plans), pretty=pretty)

@@ -16,6 +16,7 @@ remaining checks still run on the rest and report their own problems.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -501,9 +502,7 @@ class _Builder:
         spec: ViewSpec = located.spec
         entries_key = self._authored_key(located, "tables")
         if not spec.tables:
-            self.issues.append(
-                error("SM001", f'view "{spec.name}" lists no tables', located.origin("name"))
-            )
+            self.issues.append(error("SM001", f'view "{spec.name}" lists no tables', located.origin("name")))
             return None
         members: dict[str, RelationMember] = {}
         root: str | None = None
@@ -566,7 +565,7 @@ class _Builder:
                 )
             )
             return None
-        for source, target in zip(steps, steps[1:], strict=False):
+        for source, target in itertools.pairwise(steps):
             if target not in tables[source].joins:
                 self.issues.append(
                     error(
@@ -610,7 +609,9 @@ class _Builder:
         excluded = set()
         for index, name in enumerate(entry.excludes):
             if table.member(name) is None:
-                self.issues.append(self._unknown_view_member(view, table, name, entry_at.origin("excludes", index)))
+                self.issues.append(
+                    self._unknown_view_member(view, table, name, entry_at.origin("excludes", index))
+                )
                 ok = False
             excluded.add(name)
         for name, alias, key in chosen:
@@ -697,10 +698,10 @@ class _FragmentResolver:
     def resolve(self) -> Template | None:
         tree = self.fragment.tree.transform(self._visit, copy=True)
         for node in tree.find_all(exp.Identifier):
-            if placeholder_index(node.name) is not None and not node.meta.get(REF_META):
-                if not isinstance(node.parent, exp.Column) or REF_META not in node.parent.meta:
-                    self.fail("SM501", "a {reference} can only stand for a value or for a table before .column")
-                    break
+            stray = placeholder_index(node.name) is not None and not node.meta.get(REF_META)
+            if stray and (not isinstance(node.parent, exp.Column) or REF_META not in node.parent.meta):
+                self.fail("SM501", "a {reference} can only stand for a value or for a table before .column")
+                break
         if self.failed:
             return None
         return Template(self.fragment.text, tree, tuple(self.references), self.origin)

@@ -85,8 +85,10 @@ class Measure(Immutable):
     @property
     def is_derived(self) -> bool:
         """A ``number`` measure built from other measures (``{a} / {b}``)."""
-        return self.type is MeasureType.NUMBER and self.expression is not None and bool(
-            self.expression.member_references()
+        return (
+            self.type is MeasureType.NUMBER
+            and self.expression is not None
+            and bool(self.expression.member_references())
         )
 
 

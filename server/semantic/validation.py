@@ -81,9 +81,7 @@ class ReferenceCycles:
             for member in table.members:
                 key = (table.name, member.name)
                 members[key] = member
-                graph[key] = [
-                    (ref.table, ref.name) for t in _templates(member) for ref in t.member_references()
-                ]
+                graph[key] = [(ref.table, ref.name) for t in _templates(member) for ref in t.member_references()]
         reported: set[frozenset[tuple[str, str]]] = set()
         state: dict[tuple[str, str], int] = {}
         stack: list[tuple[str, str]] = []
@@ -128,11 +126,7 @@ class TypeMisuse:
             *((f'dimension "{d.name}"', d.expression) for d in table.dimensions.values()),
             *((f'segment "{s.name}"', s.expression) for s in table.segments.values()),
             *((f'join to "{j.target}"', j.condition) for j in table.joins.values()),
-            *(
-                (f'a filter of measure "{m.name}"', f)
-                for m in table.measures.values()
-                for f in m.filters
-            ),
+            *((f'a filter of measure "{m.name}"', f) for m in table.measures.values() for f in m.filters),
         ]
         for what, template in row_level:
             for ref in template.member_references():

@@ -17,22 +17,31 @@ def _needs_own_select(tree: exp.Select) -> bool:
     return any(tree.args.get(key) for key in ("with_", "order", "limit", "offset"))
 
 
-def statement_tree(compiled: CompiledStatement, plans: Sequence[SemanticPlan]) -> exp.Expression:
-    """The full, dialect-neutral statement with every plan rendered in place."""
-    rendered = [render_plan(plan) for plan in plans]
+def _substitute(tree: exp.Expression, rendered: list[exp.Select]) -> exp.Expression:
+    """Replace plan markers in ``tree`` by rendered plans (markers may sit inside other plans)."""
 
     def visit(node: exp.Expression) -> exp.Expression:
         index = marker_index(node)
         if index is None:
             return node
-        tree = rendered[index]
-        if isinstance(node.parent, exp.SetOperation) and _needs_own_select(tree):
-            return exp.select("*").from_(
-                exp.Subquery(this=tree, alias=exp.TableAlias(this=exp.to_identifier("q")))
-            )
-        return tree
+        plan_tree = rendered[index].copy()
+        if isinstance(node.parent, exp.SetOperation) and _needs_own_select(plan_tree):
+            alias = exp.TableAlias(this=exp.to_identifier("q"))
+            return exp.select("*").from_(exp.Subquery(this=plan_tree, alias=alias))
+        return plan_tree
 
-    return compiled.tree.transform(visit, copy=True)
+    return tree.transform(visit, copy=True)
+
+
+def statement_tree(compiled: CompiledStatement, plans: Sequence[SemanticPlan]) -> exp.Expression:
+    """The full, dialect-neutral statement with every plan rendered in place.
+
+    Plans are numbered innermost first, so a plan's own subqueries are already rendered.
+    """
+    rendered: list[exp.Select] = []
+    for plan in plans:
+        rendered.append(_substitute(render_plan(plan), rendered))  # type: ignore[arg-type]
+    return _substitute(compiled.tree, rendered)
 
 
 def render_statement(

@@ -1,0 +1,32 @@
+-- where_is_null
+-- semantic: SELECT region, customer_count FROM customers WHERE phone IS NULL
+
+-- dialect: duckdb
+SELECT
+  customers.region AS region,
+  COUNT(DISTINCT customers.customer_id) AS customer_count
+FROM raw.customers AS customers
+WHERE
+  customers.phone IS NULL
+GROUP BY
+  customers.region
+
+-- dialect: postgres
+SELECT
+  customers.region AS region,
+  COUNT(DISTINCT customers.customer_id) AS customer_count
+FROM raw.customers AS customers
+WHERE
+  customers.phone IS NULL
+GROUP BY
+  customers.region
+
+-- dialect: trino
+SELECT
+  customers.region AS region,
+  COUNT(DISTINCT customers.customer_id) AS customer_count
+FROM raw.customers AS customers
+WHERE
+  customers.phone IS NULL
+GROUP BY
+  customers.region

@@ -1,0 +1,32 @@
+-- where_segment
+-- semantic: SELECT channel, order_count FROM orders WHERE returned
+
+-- dialect: duckdb
+SELECT
+  orders.channel AS channel,
+  COUNT(*) AS order_count
+FROM raw.orders AS orders
+WHERE
+  orders.status = 'returned'
+GROUP BY
+  orders.channel
+
+-- dialect: postgres
+SELECT
+  orders.channel AS channel,
+  COUNT(*) AS order_count
+FROM raw.orders AS orders
+WHERE
+  orders.status = 'returned'
+GROUP BY
+  orders.channel
+
+-- dialect: trino
+SELECT
+  orders.channel AS channel,
+  COUNT(*) AS order_count
+FROM raw.orders AS orders
+WHERE
+  orders.status = 'returned'
+GROUP BY
+  orders.channel

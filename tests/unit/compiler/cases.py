@@ -21,7 +21,7 @@ class Case:
     names: tuple[str, ...] | None = None
 
 
-O = "raw.orders"
+O = "raw.orders"  # noqa: E741
 C = "raw.customers"
 I = "raw.order_items"  # noqa: E741
 P = "raw.products"
@@ -637,8 +637,8 @@ CASES: list[Case] = [
     ),
     Case(
         "nested_ctes",
-        "WITH a AS (SELECT channel, order_count FROM orders), b AS (SELECT channel, order_count * 2 AS dbl FROM a) "
-        "SELECT * FROM b",
+        "WITH a AS (SELECT channel, order_count FROM orders), "
+        "b AS (SELECT channel, order_count * 2 AS dbl FROM a) SELECT * FROM b",
         f"SELECT channel, COUNT(*) * 2 FROM {O} GROUP BY channel",
     ),
     Case("no_relation", "SELECT 1 + 1 AS two", "SELECT 2"),

@@ -126,7 +126,11 @@ class SelectResolver:
             if node is not tree and _is_subquery(node):
                 return node.copy()  # its own scope, already compiled; do not descend
             if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
-                return member_ref(self.member(node))
+                reference = member_ref(self.member(node))
+                start = node.this.meta.get("start") if isinstance(node.this, exp.Identifier) else None
+                if start is not None:
+                    reference.meta["start"] = start  # keep the position for errors found later
+                return reference
             if isinstance(node, exp.Placeholder | exp.Parameter):
                 raise FeatureNotSupported("query parameters must be bound before a semantic query is compiled")
             return node
@@ -137,7 +141,7 @@ class SelectResolver:
         qualifier = column.table
         if qualifier and qualifier not in (self.alias, self.relation.name):
             raise UndefinedTable(
-                f'missing FROM-clause entry for table "{qualifier}"', position=position_of(column)
+                f'missing FROM-clause entry for table "{qualifier}"', position=position_of(column.args["table"])
             )
         found = self.visible.get(column.name)
         if found is None:
@@ -291,7 +295,10 @@ class SelectResolver:
         group = self.select.args.get("group")
         if not group:
             return
-        if group.args.get("rollup") or group.args.get("cube") or group.args.get("grouping_sets"):
+        grouping_sets = (exp.Rollup, exp.Cube, exp.GroupingSets)
+        if any(group.args.get(k) for k in ("rollup", "cube", "grouping_sets")) or any(
+            isinstance(item, grouping_sets) for item in group.expressions
+        ):
             raise FeatureNotSupported("ROLLUP, CUBE and GROUPING SETS are not supported on semantic relations")
         for item in group.expressions:
             tree, name = self.positional_or_named(item, projections, prefer_output=False)

@@ -204,7 +204,9 @@ class _Builder:
             for problem in exc.errors():
                 loc = (*path, *problem["loc"])
                 where = ".".join(str(part) for part in problem["loc"]) or "item"
-                self.issues.append(error("SM001", f"{where}: {problem['msg'].lower()}", doc.origin(loc)))
+                given = problem.get("input")
+                shown = f' (found "{given}")' if isinstance(given, str | int | float) else ""
+                self.issues.append(error("SM001", f"{where}: {problem['msg'].lower()}{shown}", doc.origin(loc)))
             return None
         located = _Located(spec, doc, path)
         self._report_unknown_keys(located)
@@ -697,6 +699,8 @@ class _FragmentResolver:
 
     def resolve(self) -> Template | None:
         tree = self.fragment.tree.transform(self._visit, copy=True)
+        if self.failed:
+            return None
         for node in tree.find_all(exp.Identifier):
             stray = placeholder_index(node.name) is not None and not node.meta.get(REF_META)
             if stray and (not isinstance(node.parent, exp.Column) or REF_META not in node.parent.meta):

@@ -9,7 +9,8 @@ imports the server: errors are reported as :class:`ConnectorError` with a
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +34,39 @@ class ConnectorError(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+class CancelToken:
+    """Cancels a query from any thread, whether it has started, is running or has finished.
+
+    The caller creates the token before starting the query (so a cancel that
+    arrives while the engine is still planning is not lost); the connector binds
+    its interrupt to it when the query starts.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._callbacks: list[Callable[[], None]] = []
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            callbacks = list(self._callbacks)
+        for callback in callbacks:
+            callback()
+
+    def bind(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on cancel (at once if already cancelled)."""
+        with self._lock:
+            self._callbacks.append(callback)
+            cancelled = self._cancelled
+        if cancelled:
+            callback()
 
 
 @dataclass(frozen=True)
@@ -83,11 +117,16 @@ class Connector(abc.ABC):
     capabilities: Capabilities
 
     @abc.abstractmethod
-    def execute(self, sql: str, *, timeout: float | None = None) -> QueryHandle:
-        """Start ``sql`` and return its handle once the result schema is known."""
+    def execute(self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None) -> QueryHandle:
+        """Start ``sql`` and return its handle once the result schema is known.
+
+        ``token`` cancels the query at any point, including while this call blocks.
+        """
 
     @abc.abstractmethod
-    def submit(self, sql: str, *, timeout: float | None = None) -> Future[QueryHandle]:
+    def submit(
+        self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None
+    ) -> Future[QueryHandle]:
         """Start ``sql`` on the connector's thread pool."""
 
     @abc.abstractmethod

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from connectors.base import Capabilities, Connector, ConnectorError, ErrorKind, QueryHandle
+from connectors.base import CancelToken, Capabilities, Connector, ConnectorError, ErrorKind, QueryHandle
 
 BATCH_ROWS = 64 * 1024
 
@@ -47,7 +47,9 @@ def _error(exc: BaseException, timed_out: bool = False) -> ConnectorError:
 
 
 class DuckDBQuery(QueryHandle):
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, sql: str, timeout: float | None) -> None:
+    def __init__(
+        self, cursor: duckdb.DuckDBPyConnection, sql: str, timeout: float | None, token: CancelToken | None
+    ) -> None:
         self._cursor = cursor
         self._lock = threading.Lock()
         self._closed = False
@@ -56,6 +58,11 @@ class DuckDBQuery(QueryHandle):
         if self._timer is not None:
             self._timer.daemon = True
             self._timer.start()
+        if token is not None:
+            token.bind(self.cancel)
+            if token.cancelled:
+                self.close()
+                raise ConnectorError(ErrorKind.CANCELLED, "cancelled before it started")
         try:
             self._reader: pa.RecordBatchReader = cursor.execute(sql).to_arrow_reader(BATCH_ROWS)
         except duckdb.Error as exc:
@@ -135,11 +142,13 @@ class DuckDBConnector(Connector):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="duckdb")
         self.database = str(database)
 
-    def execute(self, sql: str, *, timeout: float | None = None) -> QueryHandle:
-        return DuckDBQuery(self._db.cursor(), sql, timeout)
+    def execute(self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None) -> QueryHandle:
+        return DuckDBQuery(self._db.cursor(), sql, timeout, token)
 
-    def submit(self, sql: str, *, timeout: float | None = None) -> Future[QueryHandle]:
-        return self._pool.submit(self.execute, sql, timeout=timeout)
+    def submit(
+        self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None
+    ) -> Future[QueryHandle]:
+        return self._pool.submit(self.execute, sql, timeout=timeout, token=token)
 
     def describe(self, sql: str) -> pa.Schema:
         cursor = self._db.cursor()

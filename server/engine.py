@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import sqlglot.expressions as exp
 
+from connectors.base import CancelToken
+
 from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement
 from server.errors import FeatureNotSupported
@@ -113,10 +115,10 @@ class Engine:
         return CompiledQuery(sql, target_name, statement, plans, manifest.version)
 
     def execute(
-        self, sql: str, caller: Caller, timeout: float | None = None
+        self, sql: str, caller: Caller, timeout: float | None = None, token: CancelToken | None = None
     ) -> tuple[CompiledQuery, ResultStream]:
-        """Compile and start ``sql``; the caller iterates the stream's batches."""
+        """Compile and start ``sql``; the caller iterates the stream's batches. ``token`` cancels it."""
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
         compiled = self.compile(sql, caller)
-        return compiled, self.executor.start(compiled.sql, timeout=timeout)
+        return compiled, self.executor.start(compiled.sql, timeout=timeout, token=token)

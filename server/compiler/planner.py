@@ -135,7 +135,7 @@ class Planner:
                 return node
             return wrap(self.row(member.member, member.path), node)
 
-        return tree.transform(visit, copy=True)
+        return tree.transform(visit, copy=False)
 
     def primary_key(self, path: Path) -> list[exp.Expression]:
         table = self.manifest.tables[path[-1]]
@@ -245,7 +245,7 @@ class Planner:
                 owner: Path = leaf.meta[OWNER]
                 dedup = self.repeated(owner) and not is_fanout_safe(leaf)
                 bucket_key = owner if dedup else None
-                identity = (owner if dedup else (), leaf.sql())
+                identity = (owner if dedup else (), leaf.sql(copy=False))
                 if identity not in leaf_names:
                     name = _unique(use.name if single_leaf else f"{use.name}__part", used_names)
                     column = Column(name, leaf)

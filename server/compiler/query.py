@@ -78,7 +78,7 @@ class AggregateUse:
 
     @property
     def key(self) -> str:
-        return f"m:{self.measure.name}" if self.measure else f"a:{self.adhoc.sql()}"  # type: ignore[union-attr]
+        return f"m:{self.measure.name}" if self.measure else f"a:{self.adhoc.sql(copy=False)}"  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)

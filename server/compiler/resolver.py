@@ -135,7 +135,8 @@ class SelectResolver:
                 raise FeatureNotSupported("query parameters must be bound before a semantic query is compiled")
             return node
 
-        return tree.transform(visit, copy=True)
+        # The parsed statement is used once, so members are substituted in place.
+        return tree.transform(visit, copy=False)
 
     def member(self, column: exp.Column) -> RelationMember:
         qualifier = column.table
@@ -239,7 +240,7 @@ class SelectResolver:
     # -- keys -----------------------------------------------------------------------------------
 
     def add_key(self, tree: exp.Expression, name: str) -> int:
-        canonical = tree.sql()
+        canonical = tree.sql(copy=False)
         index = self.key_index.get(canonical)
         if index is None:
             index = len(self.keys)
@@ -261,7 +262,7 @@ class SelectResolver:
             if not self.has_members(node) or self.has_aggregate(node):
                 return node
             # A row-level expression over members: it must be (or become) a group key.
-            index = self.key_index.get(node.sql())
+            index = self.key_index.get(node.sql(copy=False))
             if index is not None:
                 return self.key_slot(index)
             if may_add_keys:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
-from connectors.base import Connector, ConnectorError, ErrorKind, QueryHandle
+from connectors.base import CancelToken, Connector, ConnectorError, ErrorKind, QueryHandle
 from server.errors import (
     ConfigurationLimitExceeded,
     DataException,
@@ -76,9 +76,9 @@ class Executor:
     def dialect(self) -> str:
         return self.connector.capabilities.dialect
 
-    def start(self, sql: str, timeout: float | None = None) -> ResultStream:
+    def start(self, sql: str, timeout: float | None = None, token: CancelToken | None = None) -> ResultStream:
         try:
-            return ResultStream(self.connector.execute(sql, timeout=timeout))
+            return ResultStream(self.connector.execute(sql, timeout=timeout, token=token))
         except ConnectorError as exc:
             raise translate(exc) from None
 

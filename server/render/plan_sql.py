@@ -82,16 +82,16 @@ def render_scan(scan: Scan) -> exp.Expression:
             columns.append(exp.column(column))
         else:
             columns.append(exp.alias_(mask.copy(), column))
-    select = exp.select(*columns or [exp.Literal.number(1)]).from_(inner_from)
+    select = exp.select(*columns or [exp.Literal.number(1)]).from_(inner_from, copy=False)
     if scan.row_filter is not None:
-        select = select.where(scan.row_filter.copy())
+        select = select.where(scan.row_filter.copy(), copy=False)
     return exp.Subquery(this=select, alias=alias)
 
 
 def render_source(source: Source, select: exp.Select) -> exp.Select:
-    select = select.from_(render_scan(source.root))
+    select = select.from_(render_scan(source.root), copy=False)
     for join in source.joins:
-        select = select.join(render_scan(join.scan), on=join.condition.copy(), join_type="left")
+        select = select.join(render_scan(join.scan), on=join.condition.copy(), join_type="left", copy=False)
     return select
 
 
@@ -124,20 +124,21 @@ def _replace_leaves(tree: exp.Expression, leaves: dict[str, exp.Expression]) -> 
 
 def _finish(select: exp.Select, plan: SemanticPlan, finals: _Finals) -> exp.Select:
     if plan.having is not None:
-        select = select.having(finals(plan.having))
+        select = select.having(finals(plan.having), copy=False)
     if plan.order:
         select = select.order_by(
             *(
                 exp.Ordered(this=finals(o.this), desc=o.args.get("desc"), nulls_first=o.args.get("nulls_first"))
                 for o in plan.order
-            )
+            ),
+            copy=False,
         )
     if plan.limit is not None:
-        select = select.limit(plan.limit)
+        select = select.limit(plan.limit, copy=False)
     if plan.offset is not None:
-        select = select.offset(plan.offset)
+        select = select.offset(plan.offset, copy=False)
     if plan.distinct:
-        select = select.distinct()
+        select = select.distinct(copy=False)
     return select
 
 
@@ -153,12 +154,12 @@ def render_single_pass(plan: SemanticPlan) -> exp.Select:
     select = exp.Select(expressions=_projections(plan, finals))
     select = render_source(plan.source, select)
     if plan.where is not None:
-        select = select.where(plan.where.copy())
+        select = select.where(plan.where, copy=False)
     if keys:
-        select = select.group_by(*(k.copy() for k in keys))
+        select = select.group_by(*(k.copy() for k in keys), copy=False)
     elif not leaves:
         # No keys and no aggregates: the relation at the grain of nothing is at most one row.
-        select = select.distinct()
+        select = select.distinct(copy=False)
     return _finish(select, plan, finals)
 
 
@@ -179,12 +180,12 @@ def render_passes(plan: SemanticPlan) -> exp.Select:
     base = exp.Select(expressions=base_columns)
     base = render_source(plan.source, base)
     if plan.where is not None:
-        base = base.where(plan.where.copy())
+        base = base.where(plan.where, copy=False)
     first = pass_names[0]
     keys = [exp.column(name, table=first) for name in key_names]
     derived = [_replace_leaves(d.expression, leaf_refs) for d in plan.derived]
     finals = _Finals(keys, derived)
-    final = exp.Select(expressions=_projections(plan, finals)).from_(first)
+    final = exp.Select(expressions=_projections(plan, finals)).from_(first, copy=False)
     for name in pass_names[1:]:
         if key_names:
             condition = exp.and_(
@@ -193,13 +194,13 @@ def render_passes(plan: SemanticPlan) -> exp.Select:
                     for k in key_names
                 )
             )
-            final = final.join(name, on=condition, join_type="inner")
+            final = final.join(name, on=condition, join_type="inner", copy=False)
         else:
-            final = final.join(name, join_type="cross")
+            final = final.join(name, join_type="cross", copy=False)
     final = _finish(final, plan, finals)
-    final = final.with_("base", as_=base)
+    final = final.with_("base", as_=base, copy=False)
     for name, select in ctes:
-        final = final.with_(name, as_=select)
+        final = final.with_(name, as_=select, copy=False)
     return final
 
 
@@ -236,11 +237,15 @@ def _render_pass(
         measures.append(exp.alias_(leaf, measure.name))
     source: exp.Expression = exp.to_table("base")
     if aggregate_pass.dedup_key:
-        distinct_rows = exp.select(*(exp.column(n) for n in (*key_names, *pk_names, *input_names))).from_("base")
-        source = exp.Subquery(this=distinct_rows.distinct(), alias=exp.TableAlias(this=exp.to_identifier("base")))
-    select = exp.select(*(exp.column(k) for k in key_names), *measures).from_(source)
+        distinct_rows = exp.select(*(exp.column(n) for n in (*key_names, *pk_names, *input_names))).from_(
+            "base", copy=False
+        )
+        source = exp.Subquery(
+            this=distinct_rows.distinct(copy=False), alias=exp.TableAlias(this=exp.to_identifier("base"))
+        )
+    select = exp.select(*(exp.column(k) for k in key_names), *measures).from_(source, copy=False)
     if key_names:
-        select = select.group_by(*(exp.column(k) for k in key_names))
+        select = select.group_by(*(exp.column(k) for k in key_names), copy=False)
     return select
 
 

@@ -17,20 +17,20 @@ def _needs_own_select(tree: exp.Select) -> bool:
     return any(tree.args.get(key) for key in ("with_", "order", "limit", "offset"))
 
 
-def _substitute(tree: exp.Expression, rendered: list[exp.Select]) -> exp.Expression:
+def _substitute(tree: exp.Expression, rendered: list[exp.Select], copy: bool) -> exp.Expression:
     """Replace plan markers in ``tree`` by rendered plans (markers may sit inside other plans)."""
 
     def visit(node: exp.Expression) -> exp.Expression:
         index = marker_index(node)
         if index is None:
             return node
-        plan_tree = rendered[index].copy()
+        plan_tree = rendered[index]  # each rendered plan is placed exactly once
         if isinstance(node.parent, exp.SetOperation) and _needs_own_select(plan_tree):
             alias = exp.TableAlias(this=exp.to_identifier("q"))
             return exp.select("*").from_(exp.Subquery(this=plan_tree, alias=alias))
         return plan_tree
 
-    return tree.transform(visit, copy=True)
+    return tree.transform(visit, copy=copy)
 
 
 def statement_tree(compiled: CompiledStatement, plans: Sequence[SemanticPlan]) -> exp.Expression:
@@ -40,8 +40,9 @@ def statement_tree(compiled: CompiledStatement, plans: Sequence[SemanticPlan]) -
     """
     rendered: list[exp.Select] = []
     for plan in plans:
-        rendered.append(_substitute(render_plan(plan), rendered))  # type: ignore[arg-type]
-    return _substitute(compiled.tree, rendered)
+        rendered.append(_substitute(render_plan(plan), rendered, copy=False))  # type: ignore[arg-type]
+    # The statement tree is kept with the compiled query (for EXPLAIN), so it is copied, not changed.
+    return _substitute(compiled.tree, rendered, copy=True)
 
 
 def render_statement(

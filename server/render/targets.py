@@ -64,10 +64,10 @@ class Target:
     description: str = ""
 
     def render(self, tree: exp.Expression, pretty: bool = True) -> str:
-        tree = tree.copy()
+        """SQL text for ``tree``, which is rewritten in place: pass a tree built for this call."""
         for rewrite in self.rewrites:
             tree = rewrite(tree)
-        return tree.sql(dialect=self.dialect, pretty=pretty)
+        return tree.sql(dialect=self.dialect, pretty=pretty, copy=False)
 
 
 TARGETS: dict[str, Target] = {

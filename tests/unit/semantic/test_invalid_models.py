@@ -39,7 +39,10 @@ EXPECTED = [
 def _located(fixture: str) -> list[tuple[str, str, int]]:
     directory = FIXTURES / fixture
     result = build_manifest(directory)
-    return [(i.code, str(Path(i.origin.path).resolve().relative_to(directory.resolve())), i.origin.line) for i in result.issues]
+    return [
+        (i.code, str(Path(i.origin.path).resolve().relative_to(directory.resolve())), i.origin.line)
+        for i in result.issues
+    ]
 
 
 @pytest.mark.parametrize(("fixture", "code", "file", "line"), EXPECTED, ids=[e[0] for e in EXPECTED])

@@ -40,7 +40,9 @@ def test_a_good_reload_replaces_the_model(tmp_path: Path) -> None:
 
 def test_a_broken_model_never_starts(tmp_path: Path) -> None:
     directory = tmp_path / "m"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "fixtures" / "models" / "invalid" / "measure_cycle", directory)
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "fixtures" / "models" / "invalid" / "measure_cycle", directory
+    )
     with pytest.raises(ModelInvalid) as caught:
         ModelStore(directory)
     assert [i.code for i in caught.value.issues] == ["SM301"]

@@ -1,0 +1,98 @@
+"""The DuckDB connector: streaming, cancel, timeout, concurrency, and its locked configuration."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from connectors.base import CancelToken, ConnectorError, ErrorKind
+from connectors.duckdb import BATCH_ROWS, DuckDBConnector
+
+SLOW = "SELECT SUM(a.range * b.range) FROM range(200000) a, range(200000) b"
+
+
+def test_results_stream_in_batches(connector: DuckDBConnector) -> None:
+    rows = 3 * BATCH_ROWS + 7
+    with connector.execute(f"SELECT range AS n FROM range({rows})") as handle:
+        assert handle.schema == pa.schema([pa.field("n", pa.int64())])
+        sizes = [batch.num_rows for batch in handle.batches()]
+    assert sum(sizes) == rows
+    assert len(sizes) >= 3
+
+
+def test_reads_the_demo_tables(connector: DuckDBConnector) -> None:
+    table = connector.execute("SELECT COUNT(*) AS n FROM raw.orders").read_all()
+    assert table.to_pylist() == [{"n": 20000}]
+
+
+def test_cancel_stops_a_running_query(connector: DuckDBConnector) -> None:
+    token = CancelToken()
+    errors: list[ConnectorError] = []
+
+    def run() -> None:
+        try:
+            list(connector.execute(SLOW, token=token).batches())
+        except ConnectorError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(0.2)
+    token.cancel()
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert [e.kind for e in errors] == [ErrorKind.CANCELLED]
+
+
+def test_cancel_before_start_is_not_lost(connector: DuckDBConnector) -> None:
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(ConnectorError) as caught:
+        connector.execute("SELECT 1", token=token)
+    assert caught.value.kind is ErrorKind.CANCELLED
+
+
+def test_timeout_interrupts(connector: DuckDBConnector) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        handle = connector.execute(SLOW, timeout=0.2)
+        list(handle.batches())
+    assert caught.value.kind is ErrorKind.TIMEOUT
+
+
+def test_queries_run_concurrently_on_the_pool(connector: DuckDBConnector) -> None:
+    futures = [connector.submit(f"SELECT {i} AS i, COUNT(*) AS n FROM raw.order_items") for i in range(6)]
+    results = [f.result(timeout=30).read_all().to_pylist() for f in futures]
+    assert results == [[{"i": i, "n": 44892}] for i in range(6)]
+
+
+def test_files_and_settings_are_out_of_reach(connector: DuckDBConnector) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        connector.execute("SELECT * FROM read_csv('/etc/passwd')").read_all()
+    assert "LINE" not in caught.value.message
+    with pytest.raises(ConnectorError):
+        connector.execute("SET enable_external_access = true")
+
+
+def test_describe_returns_the_schema_without_rows(connector: DuckDBConnector) -> None:
+    schema = connector.describe("SELECT order_id, gross_amount FROM raw.orders")
+    assert schema.names == ["order_id", "gross_amount"]
+    assert schema.field("gross_amount").type == pa.decimal128(12, 2)
+
+
+def test_errors_do_not_echo_the_sql(connector: DuckDBConnector) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        connector.execute("SELECT CAST('secret-value-x' AS INTEGER) + no_such_column FROM raw.orders").read_all()
+    assert "LINE" not in caught.value.message
+    assert "no_such_column" in caught.value.message
+
+
+def test_in_memory_database(tmp_path: Path) -> None:
+    connector = DuckDBConnector(":memory:")
+    try:
+        assert connector.execute("SELECT 42 AS x").read_all().to_pylist() == [{"x": 42}]
+    finally:
+        connector.close()

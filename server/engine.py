@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
-
 from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement
 from server.errors import FeatureNotSupported

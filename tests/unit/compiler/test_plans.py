@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from server.compiler.plan import SemanticPlan
 from server.engine import Engine
 from server.policy.identity import Caller
 
 ADMIN = Caller("admin")
 
 
-def plan_of(engine: Engine, sql: str):  # noqa: ANN201
+def plan_of(engine: Engine, sql: str) -> SemanticPlan:
     compiled = engine.compile(sql, ADMIN)
     assert len(compiled.plans) == 1
     return compiled.plans[0]

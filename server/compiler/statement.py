@@ -30,7 +30,7 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from server.compiler.plan import SemanticPlan
 from server.compiler.planner import plan_query
-from server.compiler.resolver import is_measure_call, position_of, resolve_select
+from server.compiler.resolver import is_measure_call, output_name, position_of, resolve_select
 from server.errors import (
     FeatureNotSupported,
     InsufficientPrivilege,
@@ -126,17 +126,16 @@ class StatementCompiler:
             table, relation = fast
             return CompiledStatement(self.plan(tree, table, relation), tuple(self.plans), tuple(self.used))
         self.check_sources(tree)
+        _name_outputs(tree)  # before qualify, which would name them _col_N
         if not self.used:
             self.reject_measure_calls(tree)
             return CompiledStatement(tree, (), ())
-        tree = self.qualified(tree)
-        leaves = self.semantic_leaves(tree)
-        for select, table, relation in leaves:
-            marker = self.plan(select, table, relation)
-            if select is tree:
-                tree = marker
-            else:
-                select.replace(marker)
+        # A holder gives the root a parent, so any rewrite below may replace the root itself.
+        holder = exp.Paren(this=self.qualified(tree))
+        for select, table, relation in self.semantic_leaves(holder.this):
+            select.replace(self.plan(select, table, relation))
+        tree = holder.this
+        tree.pop()
         self.reject_measure_calls(tree)
         return CompiledStatement(tree, tuple(self.plans), tuple(self.used))
 
@@ -202,6 +201,9 @@ class StatementCompiler:
                 table = own[0]
                 leaves.append((scope.expression, table, self.relation_of(table)))
                 continue
+            if self.is_semantic_scope(scope, own, allow_windows=True):
+                leaves.append(self.split_windows(scope.expression, own[0]))
+                continue
             for table in own:
                 leaves.append(self.wrap(scope, table))
         return leaves
@@ -214,13 +216,93 @@ class StatementCompiler:
         return tables
 
     @staticmethod
-    def is_semantic_scope(scope: Scope, own: list[exp.Table]) -> bool:
+    def is_semantic_scope(scope: Scope, own: list[exp.Table], allow_windows: bool = False) -> bool:
         select = scope.expression
         if not isinstance(select, exp.Select) or len(scope.selected_sources) != 1 or len(own) != 1:
             return False
-        if select.args.get("joins") or select.args.get("laterals") or _has_window(select):
+        if select.args.get("joins") or select.args.get("laterals") or select.args.get("qualify"):
             return False
-        return not select.args.get("qualify")
+        return allow_windows or not _has_window(select)
+
+    def split_windows(self, select: exp.Select, table: exp.Table) -> tuple[exp.Select, exp.Table, Relation]:
+        """Compute windows after aggregation, as SQL does: an inner semantic SELECT, an outer window SELECT.
+
+        Everything a window reads (its arguments, PARTITION BY and ORDER BY) and every
+        part of the select list outside windows is computed by the inner query;
+        ORDER BY, LIMIT, OFFSET and DISTINCT move to the outer one.
+        """
+        relation = self.relation_of(table)
+        inner_items: dict[str, tuple[str, exp.Expression]] = {}
+
+        used_names: set[str] = set()
+
+        def inner(expression: exp.Expression, name: str | None = None) -> exp.Expression:
+            if isinstance(expression, exp.Literal | exp.Null | exp.Boolean | exp.Star):
+                return expression.copy()
+            key = expression.sql(copy=False)
+            if key not in inner_items:
+                chosen = name if name and name not in used_names else f"_w{len(inner_items)}"
+                used_names.add(chosen)
+                inner_items[key] = (chosen, expression.copy())
+            return exp.column(inner_items[key][0])
+
+        def outer(tree: exp.Expression, name: str | None = None) -> exp.Expression:
+            if not any(isinstance(n, exp.Window) for n in tree.walk()):
+                return inner(tree, name)
+            if isinstance(tree, exp.Window):
+                window = tree.copy()
+                function = window.this
+                for key, value in list(function.args.items()):
+                    if isinstance(value, exp.Expression):
+                        function.set(key, outer(value))
+                    elif isinstance(value, list):
+                        function.set(key, [outer(v) if isinstance(v, exp.Expression) else v for v in value])
+                window.set("partition_by", [inner(p) for p in window.args.get("partition_by") or []])
+                order = window.args.get("order")
+                if order is not None:
+                    for ordered in order.expressions:
+                        ordered.set("this", inner(ordered.this))
+                return window
+            rebuilt = tree.copy()
+            for key, value in list(rebuilt.args.items()):
+                if isinstance(value, exp.Expression):
+                    rebuilt.set(key, outer(value))
+                elif isinstance(value, list):
+                    rebuilt.set(key, [outer(v) if isinstance(v, exp.Expression) else v for v in value])
+            return rebuilt
+
+        projections = []
+        for item in select.expressions:
+            name = item.alias_or_name if isinstance(item, exp.Alias | exp.Column) else None
+            body = item.this if isinstance(item, exp.Alias) else item
+            projections.append(exp.alias_(outer(body, name), name) if name else outer(body))
+        order = select.args.get("order")
+        outer_order = []
+        if order is not None:
+            names = {p.alias_or_name for p in projections}
+            for ordered in order.expressions:
+                target = ordered.this
+                is_name = isinstance(target, exp.Column) and not target.table and target.name in names
+                is_position = isinstance(target, exp.Literal) and not target.is_string
+                new_target = target.copy() if is_name or is_position else outer(target)
+                outer_order.append(ordered.copy().set("this", new_target) or ordered)
+        inner_select = exp.Select(
+            expressions=[exp.alias_(tree, name) for name, tree in inner_items.values()]
+        )
+        for key in ("from_", "where", "group", "having"):
+            if select.args.get(key) is not None:
+                inner_select.set(key, select.args[key].copy())
+        outer_select = exp.Select(expressions=projections).from_(
+            exp.Subquery(this=inner_select, alias=exp.TableAlias(this=exp.to_identifier("w"))), copy=False
+        )
+        for key in ("limit", "offset", "distinct"):
+            if select.args.get(key) is not None:
+                outer_select.set(key, select.args[key].copy())
+        if outer_order:
+            outer_select.set("order", exp.Order(expressions=outer_order))
+        select.replace(outer_select)
+        inner_table = inner_select.args["from_"].this
+        return inner_select, inner_table, relation
 
     def wrap(self, scope: Scope, table: exp.Table) -> tuple[exp.Select, exp.Table, Relation]:
         """Replace ``table`` in a post-processing scope by a semantic SELECT of the columns it uses."""
@@ -249,6 +331,17 @@ class StatementCompiler:
                     hint="Aggregate the measure in a subquery or CTE over that relation, then combine results.",
                     position=position_of(node),
                 )
+
+
+def _name_outputs(tree: exp.Expression) -> None:
+    """Give unnamed result columns PostgreSQL's names (``?column?``, ``count``), not the engine's."""
+    while isinstance(tree, exp.SetOperation):
+        tree = tree.this
+    if not isinstance(tree, exp.Select) or marker_index(tree) is not None:
+        return
+    for item in list(tree.expressions):
+        if not isinstance(item, exp.Alias | exp.Column | exp.Star):
+            item.replace(exp.alias_(item.copy(), output_name(item), quoted=True))
 
 
 def compile_statement(

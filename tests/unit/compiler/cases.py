@@ -586,6 +586,27 @@ CASES: list[Case] = [
         f"SELECT channel, COUNT(*), COUNT(*) * 1.0 / SUM(COUNT(*)) OVER () FROM {O} GROUP BY channel",
     ),
     Case(
+        "window_in_semantic_select",
+        "SELECT customer_region, MEASURE(net_revenue) AS r, RANK() OVER (ORDER BY MEASURE(net_revenue) DESC) AS rnk "
+        "FROM sales GROUP BY 1 ORDER BY rnk",
+        f"SELECT c.region, SUM({NET}), RANK() OVER (ORDER BY SUM({NET}) DESC) FROM {OC} GROUP BY 1 ORDER BY 3",
+        ordered=True,
+        names=("customer_region", "r", "rnk"),
+    ),
+    Case(
+        "window_over_bare_measure",
+        "SELECT channel, order_count, SUM(order_count) OVER () AS total FROM orders",
+        f"SELECT channel, COUNT(*), SUM(COUNT(*)) OVER () FROM {O} GROUP BY channel",
+    ),
+    Case(
+        "window_partitioned_share",
+        "SELECT status, channel, order_count * 100.0 / SUM(order_count) OVER (PARTITION BY status) AS pct "
+        "FROM orders ORDER BY 1, 2 LIMIT 6",
+        f"SELECT status, channel, COUNT(*) * 100.0 / SUM(COUNT(*)) OVER (PARTITION BY status) FROM {O} "
+        "GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 6",
+        ordered=True,
+    ),
+    Case(
         "union_all_two_relations",
         "SELECT 'orders' AS source, order_count AS n FROM orders "
         "UNION ALL SELECT 'customers', customer_count FROM customers",

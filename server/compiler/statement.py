@@ -193,9 +193,16 @@ class StatementCompiler:
     def semantic_leaves(self, tree: exp.Expression) -> list[tuple[exp.Select, exp.Table, Relation]]:
         """Every semantic SELECT, innermost first, wrapping relations used elsewhere."""
         leaves: list[tuple[exp.Select, exp.Table, Relation]] = []
-        for scope in traverse_scope(tree):
+        scopes = traverse_scope(tree)
+        # Aliases an inner query refers to (correlation): those relations are read as rows, not planned whole.
+        correlated = {column.table for scope in scopes for column in scope.external_columns if column.table}
+        for scope in scopes:
             own = self.own_semantic_tables(scope)
             if not own:
+                continue
+            if any(table.alias_or_name in correlated for table in own):
+                for table in own:
+                    leaves.append(self.wrap(scope, table))
                 continue
             if self.is_semantic_scope(scope, own):
                 table = own[0]
@@ -221,6 +228,10 @@ class StatementCompiler:
         if not isinstance(select, exp.Select) or len(scope.selected_sources) != 1 or len(own) != 1:
             return False
         if select.args.get("joins") or select.args.get("laterals") or select.args.get("qualify"):
+            return False
+        if scope.external_columns:
+            # Correlated with an outer query: the relation is read at the grain of the columns used
+            # and the correlation runs as ordinary SQL over it.
             return False
         return allow_windows or not _has_window(select)
 
@@ -286,9 +297,7 @@ class StatementCompiler:
                 is_position = isinstance(target, exp.Literal) and not target.is_string
                 new_target = target.copy() if is_name or is_position else outer(target)
                 outer_order.append(ordered.copy().set("this", new_target) or ordered)
-        inner_select = exp.Select(
-            expressions=[exp.alias_(tree, name) for name, tree in inner_items.values()]
-        )
+        inner_select = exp.Select(expressions=[exp.alias_(tree, name) for name, tree in inner_items.values()])
         for key in ("from_", "where", "group", "having"):
             if select.args.get(key) is not None:
                 inner_select.set(key, select.args[key].copy())

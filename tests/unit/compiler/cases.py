@@ -641,6 +641,20 @@ CASES: list[Case] = [
         f"(SELECT customer_id FROM {C} WHERE segment = 'enterprise') GROUP BY status",
     ),
     Case(
+        "correlated_scalar_subquery",
+        "SELECT c.region, c.customer_id, (SELECT order_count FROM orders o WHERE o.customer_id = c.customer_id) AS n "
+        "FROM customers c WHERE c.customer_id <= 5",
+        f"SELECT c.region, c.customer_id, (SELECT NULLIF(COUNT(*), 0) FROM {O} o WHERE o.customer_id = c.customer_id) "
+        f"FROM {C} c WHERE c.customer_id <= 5",
+    ),
+    Case(
+        "correlated_exists",
+        "SELECT name FROM products p WHERE EXISTS "
+        "(SELECT 1 FROM order_items i WHERE i.product_id = p.product_id AND i.quantity > 4) AND p.product_id < 30",
+        f"SELECT DISTINCT name FROM {P} p WHERE EXISTS "
+        f"(SELECT 1 FROM {I} i WHERE i.product_id = p.product_id AND i.quantity > 4) AND p.product_id < 30",
+    ),
+    Case(
         "scalar_subquery_column",
         "SELECT status, order_count, (SELECT customer_count FROM customers) AS all_customers FROM orders",
         f"SELECT status, COUNT(*), (SELECT COUNT(DISTINCT customer_id) FROM {C}) FROM {O} GROUP BY status",

@@ -45,7 +45,12 @@ def build_app(settings: Settings, quiet: bool = False) -> App:
         problems = [issue for issue in check_sources(store.manifest, executor) if issue.is_error]
         if problems:
             raise ModelInvalid(problems)
-        engine = Engine(store, executor, plan_cache_size=settings.plan_cache_size)
+        engine = Engine(
+            store,
+            executor,
+            plan_cache_size=settings.plan_cache_size,
+            statement_timeout=settings.statement_timeout,
+        )
     except Exception:
         connector.close()
         raise

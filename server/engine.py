@@ -77,12 +77,21 @@ class PlanCache:
 
 class Engine:
     def __init__(
-        self, models: ModelStore, executor: Executor | None = None, *, plan_cache_size: int = 4096
+        self,
+        models: ModelStore,
+        executor: Executor | None = None,
+        *,
+        plan_cache_size: int = 4096,
+        statement_timeout: float | None = None,
     ) -> None:
-        """``executor`` may be None for an engine that only compiles (``quiver compile``)."""
+        """``executor`` may be None for an engine that only compiles (``quiver compile``).
+
+        ``statement_timeout`` (seconds) applies to every query that does not set its own.
+        """
         self.models = models
         self.executor = executor
         self.cache = PlanCache(plan_cache_size)
+        self.statement_timeout = statement_timeout or None
 
     @property
     def dialect(self) -> str:
@@ -120,4 +129,5 @@ class Engine:
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
         compiled = self.compile(sql, caller)
+        timeout = timeout if timeout is not None else self.statement_timeout
         return compiled, self.executor.start(compiled.sql, timeout=timeout, token=token)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from connectors.duckdb import DuckDBConnector
 from server.compiler.plan import SemanticPlan
 from server.engine import Engine
+from server.errors import QueryCanceled
+from server.execution.executor import Executor
 from server.policy.identity import Caller
+from server.semantic.store import ModelStore
 
 ADMIN = Caller("admin")
 
@@ -58,3 +64,15 @@ def test_repeated_query_comes_from_the_plan_cache(engine: Engine) -> None:
     first = engine.compile(sql, ADMIN)
     assert engine.compile(sql, ADMIN) is first
     assert engine.compile(sql, Caller("analyst")) is not first
+
+
+def test_statement_timeout_setting_cancels_long_queries(models: ModelStore, connector: DuckDBConnector) -> None:
+    engine = Engine(models, Executor(connector), statement_timeout=0.2)
+    slow = (
+        "WITH a AS (SELECT order_id FROM orders), b AS (SELECT order_item_id FROM order_items) "
+        "SELECT COUNT(*) FROM a, b, (SELECT customer_id FROM customers) c"
+    )
+    with pytest.raises(QueryCanceled) as caught:
+        _, stream = engine.execute(slow, ADMIN)
+        stream.read_all()
+    assert caught.value.message == "canceling statement due to statement timeout"

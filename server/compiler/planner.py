@@ -19,7 +19,7 @@ The output is a :class:`SemanticPlan`; nothing here knows any SQL dialect.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlglot.expressions as exp
 
@@ -100,14 +100,25 @@ class Planner:
     # -- expanding members ----------------------------------------------------------------------
 
     def instantiate(
-        self, template: Template, path: Path, on_member: Callable[[Member, Path], exp.Expression]
+        self,
+        template: Template,
+        path: Path,
+        on_member: Callable[[Member, Path], exp.Expression],
+        locate: Callable[[str], Path] | None = None,
     ) -> exp.Expression:
+        """Copy ``template`` with its references bound to join-tree aliases.
+
+        Each reference's table is found by ``locate`` (default: the join path from
+        ``path`` to that table); member references are expanded by ``on_member``.
+        """
+        find = locate or (lambda table: self.path_to(path, table))
+
         def visit(node: exp.Expression) -> exp.Expression:
             index = node.meta.get(REF_META) if isinstance(node, exp.Column) else None
             if not index:
                 return node
             reference = template.references[index - 1]
-            target = self.path_to(path, reference.table)
+            target = find(reference.table)
             if reference.kind is ReferenceKind.COLUMN:
                 alias = self.node(target)
                 quoted = bool(node.this.quoted) if isinstance(node.this, exp.Identifier) else False
@@ -247,7 +258,7 @@ class Planner:
                 bucket_key = owner if dedup else None
                 identity = (owner if dedup else (), leaf.sql(copy=False))
                 if identity not in leaf_names:
-                    name = _unique(use.name if single_leaf else f"{use.name}__part", used_names)
+                    name = unique_name(use.name if single_leaf else f"{use.name}__part", used_names)
                     column = Column(name, leaf)
                     (by_owner.setdefault(owner, []) if dedup else main).append(column)
                     leaf_names[identity] = (bucket_key, name)
@@ -305,11 +316,12 @@ class Planner:
             join = self.manifest.join_between(path[-2], path[-1])
             assert join is not None
             parent, child = path[:-1], path
-
-            def on_member(member: Member, target: Path) -> exp.Expression:
-                return self.row(member, target)
-
-            condition = self._join_condition(join.condition, parent, child, on_member)
+            condition = self.instantiate(
+                join.condition,
+                parent,
+                self.row,
+                locate=lambda table, parent=parent, child=child: child if table == child[-1] else parent,
+            )
             joins.append(JoinStep(scans[path], path_key(parent), condition, join.relationship))
         # Join conditions may have read more columns: rebuild scans with the final column lists.
         final = {path: self.scan(path) for path in ordered}
@@ -317,25 +329,6 @@ class Planner:
             root=final[ordered[0]],
             joins=tuple(JoinStep(final[j.scan.path], j.parent, j.condition, j.relationship) for j in joins),
         )
-
-    def _join_condition(
-        self, template: Template, parent: Path, child: Path, on_member: Callable[[Member, Path], exp.Expression]
-    ) -> exp.Expression:
-        def visit(node: exp.Expression) -> exp.Expression:
-            index = node.meta.get(REF_META) if isinstance(node, exp.Column) else None
-            if not index:
-                return node
-            reference = template.references[index - 1]
-            target = child if reference.table == child[-1] else parent
-            if reference.kind is ReferenceKind.COLUMN:
-                quoted = bool(node.this.quoted) if isinstance(node.this, exp.Identifier) else False
-                self.nodes[target].columns[reference.name] = quoted
-                return exp.column(exp.to_identifier(reference.name, quoted=quoted), table=path_key(target))
-            member = self.manifest.tables[reference.table].member(reference.name)
-            assert member is not None
-            return wrap(on_member(member, target), node)
-
-        return template.tree.transform(visit, copy=True)
 
     def scan(self, path: Path) -> Scan:
         table = self.manifest.tables[path[-1]]
@@ -367,7 +360,8 @@ def _aggregate_for(measure_type: MeasureType, value: exp.Expression) -> exp.AggF
     raise FeatureNotSupported(f"measure type {measure_type} cannot be aggregated directly")
 
 
-def _unique(name: str, used: set[str]) -> str:
+def unique_name(name: str, used: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``... whichever is not in ``used`` yet; records the choice."""
     candidate, counter = name, 1
     while candidate in used:
         counter += 1
@@ -408,24 +402,8 @@ def _rename_aliases(plan: SemanticPlan, aliases: dict[str, str]) -> SemanticPlan
         for column in (*p.measures, *p.dedup_key):
             fix(column.expression if isinstance(column, Column) else column)
     fix(plan.where)
-    return SemanticPlan(
-        relation=plan.relation,
-        source=new_source,
-        where=plan.where,
-        keys=plan.keys,
-        passes=tuple(
-            AggregatePass(p.name, p.measures, p.dedup_key, aliases.get(p.owner, p.owner) if p.owner else None)
-            for p in plan.passes
-        ),
-        derived=plan.derived,
-        having=plan.having,
-        projections=plan.projections,
-        order=plan.order,
-        limit=plan.limit,
-        offset=plan.offset,
-        distinct=plan.distinct,
-        journal=plan.journal,
-    )
+    passes = tuple(replace(p, owner=aliases.get(p.owner, p.owner) if p.owner else None) for p in plan.passes)
+    return replace(plan, source=new_source, passes=passes)
 
 
 def plan_query(manifest: Manifest, query: SemanticQuery) -> SemanticPlan:

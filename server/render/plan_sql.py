@@ -20,7 +20,7 @@ import re
 import sqlglot.expressions as exp
 
 from server.compiler.plan import AggregatePass, Scan, SemanticPlan, Source
-from server.compiler.planner import LEAF, wrap
+from server.compiler.planner import LEAF, unique_name, wrap
 from server.compiler.query import SLOT, Slot, SlotKind
 
 _SAFE_NAME = re.compile(r"[^a-z0-9_]+")
@@ -37,12 +37,7 @@ def internal_name(name: str, used: set[str]) -> str:
     base = _SAFE_NAME.sub("_", name.lower()).strip("_") or "col"
     if base[0].isdigit():
         base = f"c_{base}"
-    candidate, counter = base, 1
-    while candidate in used:
-        counter += 1
-        candidate = f"{base}_{counter}"
-    used.add(candidate)
-    return candidate
+    return unique_name(base, used)
 
 
 def _is_plain_table(query: exp.Query) -> exp.Table | None:

@@ -28,13 +28,17 @@ class SqlState(StrEnum):
     INVALID_PARAMETER_VALUE = "22023"
     INVALID_TEXT_REPRESENTATION = "22P02"
     DIVISION_BY_ZERO = "22012"
+    INVALID_BINARY_REPRESENTATION = "22P03"
     INVALID_TRANSACTION_STATE = "25000"
+    ACTIVE_SQL_TRANSACTION = "25001"
+    NO_ACTIVE_SQL_TRANSACTION = "25P01"
     READ_ONLY_SQL_TRANSACTION = "25006"
     IN_FAILED_SQL_TRANSACTION = "25P02"
     INVALID_SQL_STATEMENT_NAME = "26000"
     INVALID_AUTHORIZATION_SPECIFICATION = "28000"
     INVALID_PASSWORD = "28P01"
     INVALID_CURSOR_NAME = "34000"
+    INVALID_SAVEPOINT_SPECIFICATION = "3B001"
     SYNTAX_ERROR = "42601"
     INSUFFICIENT_PRIVILEGE = "42501"
     UNDEFINED_TABLE = "42P01"
@@ -46,11 +50,18 @@ class SqlState(StrEnum):
     DUPLICATE_ALIAS = "42712"
     INVALID_COLUMN_REFERENCE = "42P10"
     WRONG_OBJECT_TYPE = "42809"
+    UNDEFINED_OBJECT = "42704"
+    DUPLICATE_CURSOR = "42P03"
+    DUPLICATE_PREPARED_STATEMENT = "42P05"
+    DUPLICATE_TABLE = "42P07"
+    OBJECT_NOT_IN_PREREQUISITE_STATE = "55000"
+    CANT_CHANGE_RUNTIME_PARAM = "55P02"
     TOO_MANY_CONNECTIONS = "53300"
     CONFIGURATION_LIMIT_EXCEEDED = "53400"
     PROGRAM_LIMIT_EXCEEDED = "54000"
     QUERY_CANCELED = "57014"
     ADMIN_SHUTDOWN = "57P01"
+    IDLE_SESSION_TIMEOUT = "57P05"
     SYSTEM_ERROR = "58000"
     INTERNAL_ERROR = "XX000"
 
@@ -180,6 +191,76 @@ class InvalidStatementName(QuiverError):
     """26000: an unknown prepared statement."""
 
     sqlstate = SqlState.INVALID_SQL_STATEMENT_NAME
+
+
+class UndefinedObject(QuiverError):
+    """42704: an unknown configuration parameter or object."""
+
+    sqlstate = SqlState.UNDEFINED_OBJECT
+
+
+class CantChangeRuntimeParam(QuiverError):
+    """55P02: a read-only setting."""
+
+    sqlstate = SqlState.CANT_CHANGE_RUNTIME_PARAM
+
+
+class InFailedTransaction(QuiverError):
+    """25P02: a statement after an error inside a transaction block."""
+
+    sqlstate = SqlState.IN_FAILED_SQL_TRANSACTION
+
+
+class NoActiveTransaction(QuiverError):
+    """25P01: SAVEPOINT and friends outside a transaction block."""
+
+    sqlstate = SqlState.NO_ACTIVE_SQL_TRANSACTION
+
+
+class ActiveTransaction(QuiverError):
+    """25001: a command that cannot run inside a transaction block."""
+
+    sqlstate = SqlState.ACTIVE_SQL_TRANSACTION
+
+
+class InvalidSavepoint(QuiverError):
+    """3B001: RELEASE or ROLLBACK TO of an unknown savepoint."""
+
+    sqlstate = SqlState.INVALID_SAVEPOINT_SPECIFICATION
+
+
+class DuplicateObject(QuiverError):
+    """42P03 / 42P05 / 42P07: a cursor, prepared statement or temporary table that already exists."""
+
+    def __init__(self, message: str, sqlstate: SqlState) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+class ObjectNotInPrerequisiteState(QuiverError):
+    """55000: e.g. a backward fetch on a forward-only cursor."""
+
+    sqlstate = SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE
+
+
+class InvalidBinaryRepresentation(QuiverError):
+    """22P03: a binary parameter that does not decode as its type."""
+
+    sqlstate = SqlState.INVALID_BINARY_REPRESENTATION
+
+
+class TooManyConnections(QuiverError):
+    """53300: the configured connection limit is reached."""
+
+    sqlstate = SqlState.TOO_MANY_CONNECTIONS
+    severity = "FATAL"
+
+
+class IdleSessionTimeout(QuiverError):
+    """57P05: the connection was idle longer than allowed."""
+
+    sqlstate = SqlState.IDLE_SESSION_TIMEOUT
+    severity = "FATAL"
 
 
 class InvalidCursorName(QuiverError):

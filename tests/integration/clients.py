@@ -130,7 +130,13 @@ def run_psql(endpoint: Endpoint, *args: str, stdin: str | None = None) -> subpro
         *args,
     ]
     return subprocess.run(
-        command, input=stdin, capture_output=True, text=True, env=endpoint.env(), timeout=CLIENT_TIMEOUT, check=False
+        command,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=endpoint.env(),
+        timeout=CLIENT_TIMEOUT,
+        check=False,
     )
 
 

@@ -37,7 +37,7 @@ _KINDS: tuple[tuple[type[BaseException], ErrorKind], ...] = (
 )
 
 
-def _error(exc: BaseException, timed_out: bool = False) -> ConnectorError:
+def error_from_duckdb(exc: BaseException, timed_out: bool = False) -> ConnectorError:
     """A connector error with DuckDB's message minus the echoed SQL (which may hold policy text)."""
     kind = next((k for cls, k in _KINDS if isinstance(exc, cls)), ErrorKind.INTERNAL)
     if kind is ErrorKind.CANCELLED and timed_out:
@@ -67,7 +67,7 @@ class DuckDBQuery(QueryHandle):
             self._reader: pa.RecordBatchReader = cursor.execute(sql).to_arrow_reader(BATCH_ROWS)
         except duckdb.Error as exc:
             self.close()
-            raise _error(exc, self._timed_out) from None
+            raise error_from_duckdb(exc, self._timed_out) from None
 
     def _on_timeout(self) -> None:
         self._timed_out = True
@@ -83,11 +83,11 @@ class DuckDBQuery(QueryHandle):
                 if batch.num_rows:
                     yield batch
         except duckdb.Error as exc:
-            raise _error(exc, self._timed_out) from None
+            raise error_from_duckdb(exc, self._timed_out) from None
         except pa.ArrowException as exc:
             # An interrupt surfaces through the Arrow stream as an Arrow error.
             if self._timed_out or "nterrupt" in str(exc):
-                raise _error(duckdb.InterruptException(str(exc)), self._timed_out) from None
+                raise error_from_duckdb(duckdb.InterruptException(str(exc)), self._timed_out) from None
             raise ConnectorError(ErrorKind.INTERNAL, str(exc).splitlines()[0]) from None
         finally:
             self.close()
@@ -138,7 +138,7 @@ class DuckDBConnector(Connector):
                 self._db.execute("SET enable_external_access = false")
             self._db.execute("SET lock_configuration = true")
         except duckdb.Error as exc:
-            raise _error(exc) from None
+            raise error_from_duckdb(exc) from None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="duckdb")
         self.database = str(database)
 
@@ -155,7 +155,7 @@ class DuckDBConnector(Connector):
         try:
             return cursor.execute(f"SELECT * FROM ({sql}) AS described LIMIT 0").to_arrow_reader().schema
         except duckdb.Error as exc:
-            raise _error(exc) from None
+            raise error_from_duckdb(exc) from None
         finally:
             cursor.close()
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import functools
+import os
+
 from connectors.duckdb import DuckDBConnector
 from server.config import Settings
 from server.demo.generate import build_demo, text_progress
@@ -15,6 +18,10 @@ from server.engine import Engine
 from server.errors import ModelInvalid
 from server.execution.executor import Executor
 from server.execution.source_check import check_sources
+from server.policy.users import UserStore
+from server.protocol.pgwire.auth import AuthMethod
+from server.protocol.pgwire.backend import ServerContext
+from server.protocol.pgwire.listener import ListenerConfig, run_workers
 from server.semantic.store import ModelStore
 
 
@@ -55,3 +62,34 @@ def build_app(settings: Settings, quiet: bool = False) -> App:
         connector.close()
         raise
     return App(settings, engine, connector)
+
+
+def make_server_context(settings: Settings) -> ServerContext:
+    """Everything one wire-server worker process needs (called inside each worker)."""
+    app = build_app(settings, quiet=True)
+    users = UserStore.load(settings.users_file)
+    app.engine.database_name = settings.database_name
+    app.engine.user_names = tuple(users.names())
+    return ServerContext(engine=app.engine, users=users)
+
+
+def listener_config(settings: Settings) -> ListenerConfig:
+    workers = settings.workers or (os.cpu_count() or 1)
+    return ListenerConfig(
+        host=settings.pg_host,
+        port=settings.pg_port,
+        workers=workers,
+        auth=AuthMethod(settings.auth),
+        tls_cert=str(settings.tls_cert) if settings.tls_cert else None,
+        tls_key=str(settings.tls_key) if settings.tls_key else None,
+        database=settings.database_name,
+        max_connections=settings.max_connections,
+        idle_timeout=settings.idle_timeout,
+        max_message_size=settings.max_message_bytes,
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Run the wire server until interrupted (builds the demo data first when needed)."""
+    ensure_demo_data(settings)
+    run_workers(listener_config(settings), functools.partial(make_server_context, settings))

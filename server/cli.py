@@ -130,6 +130,59 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from server.app import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env(
+        models=args.models,
+        database=args.database,
+        users=args.users,
+        pg_host=args.pg_host,
+        pg_port=args.pg_port,
+        auth=args.auth,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        workers=args.workers,
+        max_connections=args.max_connections,
+        idle_timeout=args.idle_timeout,
+    )
+    print(
+        f"quiver: serving {settings.models} on postgresql://{settings.pg_host}:{settings.pg_port}/"
+        f"{settings.database_name} (auth {settings.auth})",
+        file=sys.stderr,
+    )
+    if settings.is_demo and settings.users is None:
+        print(
+            "quiver: demo users: admin / admin-pass, analyst / analyst-pass, eu_analyst / eu-analyst-pass\n"
+            f"quiver: try  psql 'postgresql://admin:admin-pass@{settings.pg_host}:{settings.pg_port}/"
+            f"{settings.database_name}'",
+            file=sys.stderr,
+        )
+    serve(settings)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from server.policy.users import UserStore
+
+    settings = Settings.from_env(users=args.users)
+    store = UserStore.load(settings.users_file)
+    password = args.password or getpass.getpass(f"password for {args.name}: ")
+    attributes: dict[str, Any] = {}
+    for item in args.attribute:
+        key, _, value = item.partition("=")
+        attributes[key] = int(value) if value.isdigit() else value
+    store.add(args.name, password, roles=tuple(args.role), attributes=attributes, with_md5=args.md5)
+    path = store.save(settings.users_file)
+    print(f"user {args.name} written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quiver", description="Quiver: a governed semantic-layer query server.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -167,6 +220,30 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument("sql")
     query.set_defaults(func=cmd_query)
+
+    serve = sub.add_parser("serve", help="serve the data product over the PostgreSQL wire protocol")
+    with_models(serve)
+    serve.add_argument("--users", help="users file (default: the demo's users when serving the demo)")
+    serve.add_argument("--pg-host", help="listen address (default 127.0.0.1)")
+    serve.add_argument("--pg-port", type=int, help="listen port (default 15432)")
+    serve.add_argument("--auth", choices=("scram-sha-256", "md5", "password", "trust"))
+    serve.add_argument("--tls-cert", help="TLS certificate (PEM)")
+    serve.add_argument("--tls-key", help="TLS private key (PEM)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    serve.add_argument("--max-connections", type=int)
+    serve.add_argument("--idle-timeout", type=float, help="seconds before an idle connection is closed")
+    serve.set_defaults(func=cmd_serve)
+
+    user = sub.add_parser("user", help="manage users")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="add or replace a user (stores a SCRAM-SHA-256 verifier)")
+    add.add_argument("name")
+    add.add_argument("--password", help="the password (prompted when absent)")
+    add.add_argument("--role", action="append", default=[], help="a role (repeatable)")
+    add.add_argument("--attribute", action="append", default=[], help="key=value (repeatable), e.g. region=EU")
+    add.add_argument("--md5", action="store_true", help="also store an md5 verifier (for --auth md5)")
+    add.add_argument("--users", help="users file to write")
+    add.set_defaults(func=cmd_user_add)
     return parser
 
 

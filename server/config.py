@@ -15,6 +15,7 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_MODELS = PROJECT_ROOT / "semantic_models" / "orders"
+DEMO_USERS = DEMO_MODELS / "users.yml"
 
 
 def setting(default: Any, env: str, description: str) -> Any:
@@ -37,6 +38,25 @@ class Settings:
     statement_timeout: float = setting(
         0.0, "QUIVER_STATEMENT_TIMEOUT", "Default statement timeout in seconds (0 = none)."
     )
+    users: Path | None = setting(
+        None, "QUIVER_USERS", "Users file (SCRAM verifiers, roles, attributes); the demo's when serving the demo."
+    )
+    database_name: str = setting("quiver", "QUIVER_DATABASE_NAME", "Database name clients connect to.")
+    pg_host: str = setting("127.0.0.1", "QUIVER_PG_HOST", "Address the PostgreSQL wire server listens on.")
+    pg_port: int = setting(15432, "QUIVER_PG_PORT", "Port of the PostgreSQL wire server.")
+    auth: str = setting(
+        "scram-sha-256", "QUIVER_AUTH", "Authentication: scram-sha-256, md5, password (cleartext) or trust."
+    )
+    tls_cert: Path | None = setting(None, "QUIVER_TLS_CERT", "TLS certificate (PEM); enables SSLRequest 'S'.")
+    tls_key: Path | None = setting(None, "QUIVER_TLS_KEY", "TLS private key (PEM).")
+    workers: int = setting(0, "QUIVER_WORKERS", "Worker processes sharing the port (0 = one per core).")
+    max_connections: int = setting(100, "QUIVER_PG_MAX_CONNECTIONS", "Most concurrent wire connections.")
+    idle_timeout: float = setting(
+        0.0, "QUIVER_PG_IDLE_TIMEOUT", "Close a wire connection idle this many seconds (0 = never)."
+    )
+    max_message_bytes: int = setting(
+        64 * 1024 * 1024, "QUIVER_PG_MAX_MESSAGE_BYTES", "Largest protocol message accepted."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -54,9 +74,15 @@ class Settings:
     def is_demo(self) -> bool:
         return Path(self.models).resolve() == DEMO_MODELS.resolve()
 
+    @property
+    def users_file(self) -> Path:
+        if self.users is not None:
+            return Path(self.users)
+        return DEMO_USERS if self.is_demo else Path("users.yml")
+
 
 def _convert(default: Any, raw: Any) -> Any:
-    if isinstance(default, Path):
+    if isinstance(default, Path) or (default is None and isinstance(raw, str | Path)):
         return Path(raw)
     if isinstance(default, bool):
         return str(raw).lower() in ("1", "true", "yes", "on")

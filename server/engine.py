@@ -13,22 +13,33 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
 
 import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
+from server.catalog.oids import relation_oid
 from server.compiler.plan import SemanticPlan, explain
-from server.compiler.statement import CompiledStatement, compile_statement
+from server.compiler.statement import CompiledStatement, compile_statement, marker_index
 from server.errors import FeatureNotSupported
-from server.execution.executor import Executor, ResultStream
+from server.execution.executor import Executor, Result, ResultStream, TableResult
+from server.execution.scratch import referenced_tables, run_on_temp_tables
 from server.policy.identity import Caller
 from server.policy.stage import govern, visible_relations
 from server.render.statement import render_statement
 from server.render.targets import target as find_target
-from server.semantic.model import Manifest
+from server.semantic.model import Manifest, Relation
 from server.semantic.store import ModelStore
 from server.sql.parser import parse_statement
+from server.sql.pg_types import wire_type
+from server.sql.session_info import SessionInfo, substitute_session_functions
+
+TABLE_OID_METADATA = b"pg_table_oid"
+ATTNUM_METADATA = b"pg_attnum"
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,11 @@ class Engine:
         self.executor = executor
         self.cache = PlanCache(plan_cache_size)
         self.statement_timeout = statement_timeout or None
+        self.database_name = "quiver"
+        self.user_names: tuple[str, ...] = ()
+        self._catalogs: dict[tuple[str, ...], Any] = {}
+        self._catalog_lock = threading.Lock()
+        self._column_types: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     @property
     def dialect(self) -> str:
@@ -131,3 +147,145 @@ class Engine:
         compiled = self.compile(sql, caller)
         timeout = timeout if timeout is not None else self.statement_timeout
         return compiled, self.executor.start(compiled.sql, timeout=timeout, token=token)
+
+    # -- statements from a session (wire protocol, Flight SQL) ----------------------------------
+
+    def catalog_for(self, caller: Caller) -> Any:
+        """The catalog this caller sees (one per model version and set of visible relations)."""
+        from server.catalog.catalog import Catalog
+
+        manifest = self.manifest
+        relations = visible_relations(manifest, caller)
+        key = (manifest.version, *sorted(relations))
+        with self._catalog_lock:
+            found = self._catalogs.get(key)
+            if found is None:
+                found = Catalog(
+                    manifest,
+                    relations,
+                    column_types={name: self.relation_column_types(relation, caller) for name, relation in relations.items()},
+                    database=self.database_name,
+                    users=self.user_names,
+                )
+                self._catalogs[key] = found
+        return found
+
+    def relation_column_types(self, relation: Relation, caller: Caller) -> list[tuple[str, str]]:
+        """Each column of a relation with its PostgreSQL type name, from the engine's own answer."""
+        key = (self.manifest.version, relation.name)
+        cached = self._column_types.get(key)
+        if cached is not None:
+            return cached
+        names = [m.name for m in relation.public_members()]
+        if self.executor is None or not names:
+            return []
+        compiled = self.compile(f"SELECT * FROM {relation.name}", caller)
+        schema = self.executor.describe(compiled.sql)
+        types = [(field.name, wire_type(field.type).type.name if not wire_type(field.type).array_of
+                  else "_" + wire_type(field.type).type.name) for field in schema]
+        self._column_types[key] = types
+        return types
+
+    def names_relation(self, tree: exp.Expression, caller: Caller) -> bool:
+        relations = visible_relations(self.manifest, caller)
+        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+        for table in tree.find_all(exp.Table):
+            if table.name in relations and table.name not in ctes and (not table.db or table.db == "public"):
+                return True
+        return False
+
+    def run(
+        self,
+        tree: exp.Expression,
+        caller: Caller,
+        session: SessionInfo,
+        *,
+        temp_tables: Mapping[str, pa.Table] | None = None,
+        timeout: float | None = None,
+        token: CancelToken | None = None,
+    ) -> Result:
+        """Run one parsed statement for a session: semantic relations, the catalog, or temporary tables."""
+        tree = substitute_session_functions(tree.copy(), session)
+        temp_tables = temp_tables or {}
+        read = referenced_tables(tree)
+        if temp_tables and read and read <= set(temp_tables):
+            return run_on_temp_tables(tree, {name: temp_tables[name] for name in read})
+        if not self.names_relation(tree, caller):
+            return TableResult(self.catalog_for(caller).execute(tree, session))
+        if self.executor is None:
+            raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
+        compiled = self.compile_tree(tree, caller, self.dialect)
+        stream = self.executor.start(
+            compiled.sql, timeout=timeout if timeout is not None else self.statement_timeout, token=token
+        )
+        return _with_origins(stream, compiled, self.manifest)
+
+    def describe(
+        self,
+        tree: exp.Expression,
+        caller: Caller,
+        session: SessionInfo,
+        *,
+        temp_tables: Mapping[str, pa.Table] | None = None,
+    ) -> pa.Schema:
+        """The result columns of a statement, without producing its rows."""
+        tree = substitute_session_functions(tree.copy(), session)
+        temp_tables = temp_tables or {}
+        read = referenced_tables(tree)
+        if temp_tables and read and read <= set(temp_tables):
+            return run_on_temp_tables(tree, {name: temp_tables[name] for name in read}).schema
+        if not self.names_relation(tree, caller):
+            return self.catalog_for(caller).execute(tree, session).schema
+        if self.executor is None:
+            raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
+        compiled = self.compile_tree(tree, caller, self.dialect)
+        return _annotate_origins(self.executor.describe(compiled.sql), compiled, self.manifest)
+
+
+def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, manifest: Manifest) -> pa.Schema:
+    """Mark columns that show a relation member unchanged with its table OID and attribute number."""
+    statement = compiled.statement
+    if len(compiled.plans) != 1 or marker_index(statement.tree) != 0:
+        return schema
+    plan = compiled.plans[0]
+    relation = manifest.relations.get(plan.relation)
+    if relation is None or not plan.origins:
+        return schema
+    positions = {m.name: i + 1 for i, m in enumerate(relation.public_members())}
+    oid = str(relation_oid(relation.name)).encode()
+    fields = []
+    for field, origin in zip(schema, plan.origins, strict=False):
+        if origin is not None and origin in positions:
+            metadata = dict(field.metadata or {})
+            metadata[TABLE_OID_METADATA] = oid
+            metadata[ATTNUM_METADATA] = str(positions[origin]).encode()
+            field = field.with_metadata(metadata)
+        fields.append(field)
+    fields.extend(schema[len(fields) :])
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+class _AnnotatedStream:
+    """A result stream whose schema carries column origins (batches are cast to it)."""
+
+    def __init__(self, stream: ResultStream, schema: pa.Schema) -> None:
+        self._stream = stream
+        self.schema = schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        for batch in self._stream.batches():
+            yield pa.RecordBatch.from_arrays(batch.columns, schema=self.schema)
+
+    def read_all(self) -> pa.Table:
+        return pa.Table.from_batches(list(self.batches()), schema=self.schema)
+
+    def cancel(self) -> None:
+        self._stream.cancel()
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _with_origins(stream: ResultStream, compiled: CompiledQuery, manifest: Manifest) -> Result:
+    schema = _annotate_origins(stream.schema, compiled, manifest)
+    return stream if schema is stream.schema else _AnnotatedStream(stream, schema)  # type: ignore[return-value]

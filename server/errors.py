@@ -22,6 +22,7 @@ class SqlState(StrEnum):
     SUCCESSFUL_COMPLETION = "00000"
     WARNING = "01000"
     CONNECTION_EXCEPTION = "08000"
+    INVALID_CATALOG_NAME = "3D000"
     PROTOCOL_VIOLATION = "08P01"
     FEATURE_NOT_SUPPORTED = "0A000"
     DATA_EXCEPTION = "22000"
@@ -253,6 +254,13 @@ class TooManyConnections(QuiverError):
     """53300: the configured connection limit is reached."""
 
     sqlstate = SqlState.TOO_MANY_CONNECTIONS
+    severity = "FATAL"
+
+
+class InvalidCatalogName(QuiverError):
+    """3D000: the database named at start-up does not exist."""
+
+    sqlstate = SqlState.INVALID_CATALOG_NAME
     severity = "FATAL"
 
 

@@ -111,6 +111,7 @@ class SemanticPlan:
     offset: int | None
     distinct: bool
     journal: tuple[str, ...] = ()
+    origins: tuple[str | None, ...] = ()  # per projection: the relation member it shows unchanged
 
     @property
     def single_pass(self) -> bool:

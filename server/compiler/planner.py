@@ -297,6 +297,7 @@ class Planner:
                 limit=query.limit,
                 offset=query.offset,
                 distinct=query.distinct,
+                origins=query.origins,
             ),
             aliases,
         )

@@ -93,6 +93,8 @@ class SemanticQuery:
     limit: int | None
     offset: int | None
     distinct: bool
+    # Per projection: the member it shows unchanged, if any (RowDescription reports its table and column).
+    origins: tuple[str | None, ...] = ()
 
     def members(self) -> tuple[RelationMember, ...]:
         """Every relation member the query touches, in first-use order."""

@@ -401,6 +401,7 @@ class SelectResolver:
             limit=_int_clause(select, "limit"),
             offset=_int_clause(select, "offset"),
             distinct=distinct is not None,
+            origins=tuple(m.name if (m := member_of(tree)) is not None else None for _, tree in projections),
         )
 
 

@@ -66,6 +66,33 @@ class ResultStream:
         self._handle.close()
 
 
+class TableResult:
+    """An already computed result (catalog answers, SHOW, temporary tables) with the stream interface."""
+
+    def __init__(self, table: pa.Table, max_chunk: int = 65_536) -> None:
+        self.table = table
+        self.max_chunk = max_chunk
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self.table.schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        yield from self.table.to_batches(max_chunksize=self.max_chunk)
+
+    def read_all(self) -> pa.Table:
+        return self.table
+
+    def cancel(self) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+Result = ResultStream | TableResult
+
+
 class Executor:
     """Starts queries on a connector; the only module that catches ConnectorError."""
 

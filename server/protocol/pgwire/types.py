@@ -26,86 +26,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from server.catalog.pg_types import BY_NAME, ELEMENT_OF_ARRAY, PgType
+from server.sql.pg_types import TYPE_METADATA, WireType, is_uuid, wire_type
 from server.protocol.pgwire.messages import FieldDescription
 
 PG_EPOCH_DAYS = 10_957  # days from 1970-01-01 to 2000-01-01
 PG_EPOCH_MICROS = PG_EPOCH_DAYS * 86_400 * 1_000_000
-TYPE_METADATA = b"pg_type"
 TABLE_OID_METADATA = b"pg_table_oid"
 ATTNUM_METADATA = b"pg_attnum"
-
-
-@dataclass(frozen=True)
-class WireType:
-    """The PostgreSQL type a column is sent as."""
-
-    type: PgType
-    modifier: int = -1
-    array_of: PgType | None = None  # set when this is an array type
-
-    @property
-    def oid(self) -> int:
-        return self.array_of.array_oid if self.array_of else self.type.oid
-
-    @property
-    def size(self) -> int:
-        return -1 if self.array_of else self.type.length
-
-
-def wire_type(data_type: pa.DataType, metadata: dict[bytes, bytes] | None = None) -> WireType:
-    """The PostgreSQL type for an Arrow type (or the one named in field metadata ``pg_type``)."""
-    if metadata and TYPE_METADATA in metadata:
-        name = metadata[TYPE_METADATA].decode()
-        if name.startswith("_") and name[1:] in BY_NAME:
-            element = BY_NAME[name[1:]]
-            return WireType(element, array_of=element)
-        if name in BY_NAME:
-            return WireType(BY_NAME[name])
-    t = data_type
-    if pa.types.is_dictionary(t):
-        return wire_type(t.value_type)
-    if pa.types.is_boolean(t):
-        return WireType(BY_NAME["bool"])
-    if pa.types.is_int8(t) or pa.types.is_int16(t) or pa.types.is_uint8(t):
-        return WireType(BY_NAME["int2"])
-    if pa.types.is_int32(t) or pa.types.is_uint16(t):
-        return WireType(BY_NAME["int4"])
-    if pa.types.is_int64(t):
-        return WireType(BY_NAME["int8"])
-    if pa.types.is_uint32(t):
-        return WireType(BY_NAME["oid"])
-    if pa.types.is_uint64(t):
-        return WireType(BY_NAME["numeric"])
-    if pa.types.is_float16(t) or pa.types.is_float32(t):
-        return WireType(BY_NAME["float4"])
-    if pa.types.is_float64(t):
-        return WireType(BY_NAME["float8"])
-    if pa.types.is_decimal(t):
-        return WireType(BY_NAME["numeric"], ((t.precision << 16) | t.scale) + 4)
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        return WireType(BY_NAME["text"])
-    if pa.types.is_fixed_size_binary(t) and t.byte_width == 16 and _is_uuid(t):
-        return WireType(BY_NAME["uuid"])
-    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
-        return WireType(BY_NAME["bytea"])
-    if pa.types.is_date(t):
-        return WireType(BY_NAME["date"])
-    if pa.types.is_time(t):
-        return WireType(BY_NAME["time"])
-    if pa.types.is_timestamp(t):
-        return WireType(BY_NAME["timestamptz" if t.tz else "timestamp"])
-    if pa.types.is_duration(t) or pa.types.is_interval(t):
-        return WireType(BY_NAME["interval"])
-    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        element = wire_type(t.value_type)
-        base = element.array_of or element.type
-        return WireType(base, array_of=base) if base.array_oid else WireType(BY_NAME["text"])
-    return WireType(BY_NAME["text"])
-
-
-def _is_uuid(t: pa.DataType) -> bool:
-    return getattr(t, "extension_name", "") == "arrow.uuid"
 
 
 # -- text format ------------------------------------------------------------------------------
@@ -302,7 +229,7 @@ def text_column(array: pa.Array, context: TextContext) -> pa.Array:
     if pa.types.is_time(t):
         return _strip_fraction(pc.cast(_to_micros(array), pa.string()))
     if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
-        if pa.types.is_fixed_size_binary(t) and _is_uuid(t):
+        if pa.types.is_fixed_size_binary(t) and is_uuid(t):
             return pa.array([None if v is None else str(uuid.UUID(bytes=v)) for v in array.to_pylist()], pa.string())
         hexed = _bytea_text(pc.cast(array, pa.binary()) if not pa.types.is_binary(t) else array)
         return pc.if_else(pc.is_valid(array), hexed, pa.scalar(None, pa.string())) if array.null_count else hexed

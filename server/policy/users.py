@@ -1,0 +1,181 @@
+"""Users: names, password verifiers (never plaintext), roles and attributes, from a YAML file.
+
+A user's attributes (``region: EU``, ``tenant_id: 42``) and roles feed group
+matching and row filters. Passwords are stored as PostgreSQL-format SCRAM-SHA-256
+verifiers (``SCRAM-SHA-256$4096:salt$StoredKey:ServerKey``), from which
+SCRAM and cleartext authentication can both be checked; an md5 verifier is
+kept only when a deployment asks for md5 authentication.
+
+    users:
+      - name: eu_analyst
+        password: SCRAM-SHA-256$4096:...
+        roles: [analyst]
+        attributes: {region: EU}
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from server.errors import InvalidParameterValue
+
+DEFAULT_ITERATIONS = 4096
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def salted_password(password: str, salt: bytes, iterations: int) -> bytes:
+    # PostgreSQL applies SASLprep; for the ASCII passwords it accepts that is the identity.
+    return hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class ScramVerifier:
+    iterations: int
+    salt: bytes
+    stored_key: bytes
+    server_key: bytes
+
+    @classmethod
+    def from_password(cls, password: str, *, salt: bytes | None = None, iterations: int = DEFAULT_ITERATIONS) -> ScramVerifier:
+        salt = salt if salt is not None else os.urandom(16)
+        salted = salted_password(password, salt, iterations)
+        client_key = hmac_sha256(salted, b"Client Key")
+        return cls(iterations, salt, hashlib.sha256(client_key).digest(), hmac_sha256(salted, b"Server Key"))
+
+    @classmethod
+    def parse(cls, text: str) -> ScramVerifier:
+        try:
+            method, rest = text.split("$", 1)
+            head, keys = rest.split("$", 1)
+            iterations, salt = head.split(":", 1)
+            stored, server = keys.split(":", 1)
+            if method != "SCRAM-SHA-256":
+                raise ValueError(method)
+            return cls(int(iterations), base64.b64decode(salt), base64.b64decode(stored), base64.b64decode(server))
+        except (ValueError, TypeError):
+            raise InvalidParameterValue("invalid SCRAM-SHA-256 verifier in the users file") from None
+
+    def __str__(self) -> str:
+        return (
+            f"SCRAM-SHA-256${self.iterations}:{_b64(self.salt)}${_b64(self.stored_key)}:{_b64(self.server_key)}"
+        )
+
+    def matches_password(self, password: str) -> bool:
+        salted = salted_password(password, self.salt, self.iterations)
+        client_key = hmac_sha256(salted, b"Client Key")
+        return hmac.compare_digest(hashlib.sha256(client_key).digest(), self.stored_key)
+
+
+def md5_verifier(name: str, password: str) -> str:
+    return "md5" + hashlib.md5((password + name).encode("utf-8")).hexdigest()  # noqa: S324 (PostgreSQL's md5 scheme)
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    scram: ScramVerifier | None = None
+    md5: str | None = None
+    roles: tuple[str, ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    api_keys: tuple[str, ...] = ()  # sha256 hex of API keys (HTTP and Flight)
+
+
+class UserStore:
+    """Users loaded from a file; thread-safe lookups, atomic rewrites."""
+
+    def __init__(self, users: Mapping[str, User] | None = None, path: Path | None = None) -> None:
+        self._users = dict(users or {})
+        self.path = path
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: Path | str) -> UserStore:
+        path = Path(path)
+        if not path.exists():
+            return cls({}, path)
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        users = {}
+        for entry in data.get("users", []):
+            name = str(entry["name"])
+            password = entry.get("password")
+            users[name] = User(
+                name=name,
+                scram=ScramVerifier.parse(password) if password else None,
+                md5=entry.get("md5"),
+                roles=tuple(entry.get("roles", ())),
+                attributes=MappingProxyType(dict(entry.get("attributes", {}) or {})),
+                api_keys=tuple(entry.get("api_keys", ())),
+            )
+        return cls(users, path)
+
+    def get(self, name: str) -> User | None:
+        with self._lock:
+            return self._users.get(name)
+
+    def names(self) -> list[str]:
+        with self._lock:
+            return sorted(self._users)
+
+    def add(
+        self,
+        name: str,
+        password: str,
+        *,
+        roles: tuple[str, ...] = (),
+        attributes: Mapping[str, Any] | None = None,
+        with_md5: bool = False,
+        salt: bytes | None = None,
+    ) -> User:
+        user = User(
+            name=name,
+            scram=ScramVerifier.from_password(password, salt=salt),
+            md5=md5_verifier(name, password) if with_md5 else None,
+            roles=roles,
+            attributes=MappingProxyType(dict(attributes or {})),
+        )
+        with self._lock:
+            self._users[name] = user
+        return user
+
+    def save(self, path: Path | str | None = None) -> Path:
+        target = Path(path or self.path or "users.yml")
+        entries = []
+        for user in (self._users[n] for n in self.names()):
+            entry: dict[str, Any] = {"name": user.name}
+            if user.scram is not None:
+                entry["password"] = str(user.scram)
+            if user.md5:
+                entry["md5"] = user.md5
+            if user.roles:
+                entry["roles"] = list(user.roles)
+            if user.attributes:
+                entry["attributes"] = dict(user.attributes)
+            if user.api_keys:
+                entry["api_keys"] = list(user.api_keys)
+            entries.append(entry)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(
+            "# Quiver users: SCRAM-SHA-256 verifiers only (write them with `quiver user add`).\n"
+            + yaml.safe_dump({"users": entries}, sort_keys=False),
+            encoding="utf-8",
+        )
+        os.replace(temporary, target)
+        return target

@@ -1,0 +1,778 @@
+"""One client connection: start-up, authentication, and the simple and extended query protocols.
+
+The backend reads bytes from its transport, lets :class:`PgConnection` frame
+them, and answers each message through the session (settings, transactions,
+statements, portals) and the engine (everything that reads data). It holds no
+semantics: routing, compiling and governing all happen in the engine.
+
+Blocking work (compiling, running and encoding a batch) runs on worker
+threads, so one slow query never stalls the other connections of the process.
+Results are written batch by batch with the transport's back-pressure, so
+memory does not grow with result size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import ssl
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import sqlglot.expressions as exp
+
+from connectors.base import CancelToken
+from server.engine import Engine
+from server.errors import (
+    DuplicateObject,
+    FeatureNotSupported,
+    IdleSessionTimeout,
+    InternalError,
+    InvalidCatalogName,
+    InvalidCursorName,
+    InvalidPassword,
+    NoActiveTransaction,
+    ProtocolViolation,
+    QuiverError,
+    ReadOnlyTransaction,
+    SqlState,
+    SqlSyntaxError,
+    TooManyConnections,
+    UndefinedTable,
+)
+from server.policy.identity import Caller
+from server.policy.users import UserStore
+from server.protocol.pgwire import messages as m
+from server.protocol.pgwire.auth import AuthMethod, Authenticator
+from server.protocol.pgwire.connection import PgConnection, Phase
+from server.protocol.pgwire.copy import CopyEncoder
+from server.protocol.pgwire.params import decode as decode_param
+from server.protocol.pgwire.types import ResultEncoder, TextContext
+from server.session.session import Portal, PreparedStatement, Session
+from server.sql import commands as c
+from server.sql.lexer import Piece, split_statements
+from server.sql.params import bind, infer_types, parameter_count
+from server.sql.parser import parse_statement
+from server.sql.router import route_one
+
+log = logging.getLogger("quiver.pgwire")
+
+FLUSH_BYTES = 256 * 1024  # write to the socket once this much is buffered
+
+
+@dataclass
+class ServerContext:
+    """What every connection of a worker process shares."""
+
+    engine: Engine
+    users: UserStore
+    auth_method: AuthMethod = AuthMethod.SCRAM
+    database: str = "quiver"
+    tls: ssl.SSLContext | None = None
+    max_message_size: int = 64 * 1024 * 1024
+    max_connections: int = 100
+    idle_timeout: float = 0.0  # seconds; 0: none
+    process_id: int = 0
+    backends: dict[int, Backend] = field(default_factory=dict)  # by cancel secret
+    forward_cancel: Callable[[int, int], None] | None = None  # (process id, secret) -> another worker
+
+    @property
+    def connections(self) -> int:
+        return len(self.backends)
+
+    def cancel(self, process_id: int, secret: int) -> None:
+        if process_id != self.process_id:
+            if self.forward_cancel is not None:
+                self.forward_cancel(process_id, secret)
+            return
+        backend = self.backends.get(secret)
+        if backend is not None:
+            backend.cancel_running()
+
+
+class _Running:
+    """A portal's running result: its stream, encoder and rows not yet sent."""
+
+    def __init__(self, result: Any, encoder: ResultEncoder | None) -> None:
+        self.result = result
+        self.encoder = encoder
+        self.iterator: Iterator[pa.RecordBatch] = iter(result.batches())
+        self.pending: pa.RecordBatch | None = None
+        self.finished = False
+
+    def take(self, limit: int) -> tuple[pa.RecordBatch | None, bool]:
+        """Up to ``limit`` rows (0: a whole batch) and whether the result is exhausted."""
+        batch = self.pending
+        self.pending = None
+        while batch is None or batch.num_rows == 0:
+            batch = next(self.iterator, None)
+            if batch is None:
+                self.finished = True
+                return None, True
+        if limit and batch.num_rows > limit:
+            self.pending = batch.slice(limit)
+            return batch.slice(0, limit), False
+        return batch, False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.result.close()
+
+
+class Backend:
+    def __init__(self, context: ServerContext, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.context = context
+        self.reader = reader
+        self.writer = writer
+        self.conn = PgConnection(context.max_message_size)
+        self.out: list[bytes] = []
+        self.out_size = 0
+        self.secret = secrets.randbits(31)
+        self.session: Session | None = None
+        self.authenticator: Authenticator | None = None
+        self.token: CancelToken | None = None
+        self.startup_parameters: dict[str, str] = {}
+
+    # -- output -----------------------------------------------------------------------------------
+
+    def send(self, data: bytes) -> None:
+        if data:
+            self.out.append(data)
+            self.out_size += len(data)
+
+    async def flush(self) -> None:
+        if self.out:
+            self.writer.write(b"".join(self.out))
+            self.out.clear()
+            self.out_size = 0
+        await self.writer.drain()
+
+    async def maybe_flush(self) -> None:
+        if self.out_size >= FLUSH_BYTES:
+            await self.flush()
+
+    def send_error(self, error: QuiverError, offset: int = 0) -> None:
+        self.send(m.error_response(error, offset))
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            await self._serve()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except QuiverError as error:  # FATAL: protocol violation, failed authentication, limits
+            with contextlib.suppress(Exception):
+                if error.severity != "FATAL":
+                    error.severity = "FATAL"
+                self.send_error(error)
+                await self.flush()
+        except Exception:  # noqa: BLE001 - a bug must close one connection, never the server
+            request_id = uuid.uuid4().hex[:12]
+            log.exception("internal error on connection (request %s)", request_id)
+            with contextlib.suppress(Exception):
+                self.send_error(InternalError(f"internal error (request id {request_id})"))
+                await self.flush()
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
+        self.context.backends.pop(self.secret, None)
+        if self.session is not None:
+            self.session.close_all()
+        self.conn.close()
+        with contextlib.suppress(Exception):
+            self.writer.close()
+            await self.writer.wait_closed()
+
+    async def _read(self) -> bytes:
+        timeout = self.context.idle_timeout or None
+        try:
+            data = await asyncio.wait_for(self.reader.read(65536), timeout)
+        except TimeoutError:
+            raise IdleSessionTimeout("terminating connection due to idle-session timeout") from None
+        return data
+
+    async def _serve(self) -> None:
+        while self.conn.phase is not Phase.CLOSED:
+            data = await self._read()
+            if not data:
+                return
+            for message in self.conn.receive(data):
+                await self._dispatch(message)
+                if self.conn.phase is Phase.CLOSED:
+                    break
+            await self.flush()
+
+    def cancel_running(self) -> None:
+        token = self.token
+        if token is not None:
+            token.cancel()
+
+    # -- dispatch ---------------------------------------------------------------------------------
+
+    async def _dispatch(self, message: m.FrontendMessage) -> None:
+        if isinstance(message, m.SSLRequest):
+            await self._ssl_request()
+        elif isinstance(message, m.GSSENCRequest):
+            self.writer.write(b"N")
+        elif isinstance(message, m.CancelRequest):
+            self.context.cancel(message.process_id, message.secret)
+        elif isinstance(message, m.StartupMessage):
+            self._startup(message)
+        elif isinstance(message, m.PasswordMessage):
+            self._password(message)
+        elif isinstance(message, m.Terminate):
+            self.conn.close()
+        elif isinstance(message, m.Query):
+            await self._simple_query(message.text)
+        elif isinstance(message, m.Sync):
+            self._sync()
+        elif isinstance(message, m.Flush):
+            await self.flush()
+        elif isinstance(message, m.CopyFromClient):
+            self.send_error(ProtocolViolation(f"unexpected message type {message.kind!r} outside COPY FROM STDIN"))
+        elif isinstance(message, m.FunctionCall):
+            self._extended_error(FeatureNotSupported("the function call protocol is not supported"))
+        else:
+            await self._extended(message)
+
+    async def _ssl_request(self) -> None:
+        if self.context.tls is None:
+            self.writer.write(b"N")
+            await self.writer.drain()
+            return
+        self.writer.write(b"S")
+        await self.writer.drain()
+        if self.conn.buffered:
+            raise ProtocolViolation("received unencrypted data after SSL request")
+        await self.writer.start_tls(self.context.tls)
+
+    # -- start-up and authentication --------------------------------------------------------------
+
+    def _startup(self, message: m.StartupMessage) -> None:
+        parameters = dict(message.parameters)
+        user = parameters.get("user")
+        if not user:
+            raise InvalidPassword("no PostgreSQL user name specified in startup packet")
+        if self.context.connections >= self.context.max_connections:
+            raise TooManyConnections("sorry, too many clients already")
+        database = parameters.get("database") or user
+        if database != self.context.database:
+            raise InvalidCatalogName(
+                f'database "{database}" does not exist',
+                hint=f'This server serves the database "{self.context.database}".',
+            )
+        unrecognized = [key for key in parameters if key.startswith("_pq_.")]
+        minor = message.version & 0xFFFF
+        if minor > 0 or unrecognized:
+            self.send(m.negotiate_protocol_version(0, unrecognized))
+        self.startup_parameters = parameters
+        self.authenticator = Authenticator(self.context.auth_method, user, self.context.users)
+        self.send(self.authenticator.start())
+        if self.authenticator.done:
+            self._authenticated()
+
+    def _password(self, message: m.PasswordMessage) -> None:
+        if self.authenticator is None or self.conn.phase is not Phase.AUTHENTICATING:
+            raise ProtocolViolation("unexpected password message")
+        self.send(self.authenticator.step(message.data))
+        if self.authenticator.done:
+            self._authenticated()
+
+    def _authenticated(self) -> None:
+        assert self.authenticator is not None
+        user = self.authenticator.user
+        assert user is not None
+        self.conn.authenticated()
+        options = _startup_options(self.startup_parameters.get("options", ""))
+        startup = {k: v for k, v in self.startup_parameters.items() if k not in ("user", "database", "options")}
+        startup.update(options)
+        caller = Caller(user.name, roles=user.roles, attributes=user.attributes, channel="sql")
+        self.session = Session(caller, startup, self.context.process_id, self.context.database)
+        for name, value in self.session.reported_settings().items():
+            self.send(m.parameter_status(name, value))
+        self.send(m.backend_key_data(self.context.process_id, self.secret))
+        self.context.backends[self.secret] = self
+        self.send(m.ready_for_query(self.session.status.value))
+
+    # -- simple query -----------------------------------------------------------------------------
+
+    async def _simple_query(self, text: str) -> None:
+        session = self._ready_session()
+        pieces = split_statements(text)
+        if not pieces:
+            self.send(m.empty_query_response())
+        for piece in pieces:
+            try:
+                command = route_one(piece)
+                session.check_not_failed(command)
+                await self._run_command(command, piece, portal_name=None, formats=(), max_rows=0, describe=True)
+            except QuiverError as error:
+                self.send_error(error, piece.offset if error.position else 0)
+                session.fail()
+                break
+        self.send(m.ready_for_query(session.status.value))
+
+    def _ready_session(self) -> Session:
+        if self.session is None:
+            raise ProtocolViolation("query before authentication")
+        return self.session
+
+    async def _run_command(
+        self,
+        command: c.Command,
+        piece: Piece,
+        *,
+        portal_name: str | None,
+        formats: tuple[int, ...],
+        max_rows: int,
+        describe: bool,
+        params: list[Any] | None = None,
+    ) -> None:
+        """Execute one command of the simple protocol (or a non-query command of the extended one)."""
+        session = self._ready_session()
+        if isinstance(command, c.Query):
+            tree = await self._parse(command)
+            portal = Portal("", PreparedStatement("", command.text, command, []), params or [], list(formats))
+            await self._execute_portal(portal, tree, max_rows=0, describe=describe)
+            return
+        if isinstance(command, c.SetVariable | c.ResetVariable | c.ShowVariable | c.Transaction
+                      | c.SessionCharacteristics | c.Discard | c.Deallocate):
+            result = session.apply(command)
+            for notice in result.notices:
+                self.send(m.notice_response(notice, "25001" if "already" in notice else "25P01", "WARNING"))
+            if result.rows is not None:
+                encoder = ResultEncoder(result.rows.schema, formats, self._text_context())
+                if describe:
+                    self.send(m.row_description(encoder.fields()))
+                for batch in result.rows.to_batches():
+                    self.send(encoder.encode(batch))
+            for name, value in result.reported.items():
+                self.send(m.parameter_status(name, value))
+            self.send(m.command_complete(result.tag))
+            return
+        if isinstance(command, c.DeclareCursor):
+            await self._declare(command)
+            return
+        if isinstance(command, c.Fetch):
+            await self._fetch(command, describe)
+            return
+        if isinstance(command, c.CloseCursor):
+            if command.name is None:
+                for name in [n for n, p in session.portals.items() if p.cursor]:
+                    session.close_portal(name)
+                self.send(m.command_complete("CLOSE CURSOR ALL"))
+            else:
+                if command.name not in session.portals:
+                    raise InvalidCursorName(f'cursor "{command.name}" does not exist')
+                session.close_portal(command.name)
+                self.send(m.command_complete("CLOSE CURSOR"))
+            return
+        if isinstance(command, c.CopyOut):
+            await self._copy_out(command)
+            return
+        if isinstance(command, c.CreateTempTable):
+            await self._create_temp(command)
+            return
+        if isinstance(command, c.DropTable):
+            self._drop_table(command)
+            return
+        if isinstance(command, c.Explain):
+            await self._explain(command)
+            return
+        if isinstance(command, c.NoOp):
+            self.send(m.command_complete(command.tag))
+            return
+        raise FeatureNotSupported(f"unsupported statement {type(command).__name__}")
+
+    async def _parse(self, query: c.Query) -> exp.Expression:
+        try:
+            return parse_statement(query.text)
+        except QuiverError as error:
+            if error.position:
+                error.position += query.offset
+            raise
+
+    def _text_context(self) -> TextContext:
+        session = self._ready_session()
+        try:
+            digits = int(session.setting("extra_float_digits") or 1)
+        except ValueError:
+            digits = 1
+        return TextContext(time_zone=session.setting("timezone") or "UTC", extra_float_digits=digits)
+
+    async def _start(self, tree: exp.Expression, params: list[Any]) -> Any:
+        """Start a query on a worker thread; returns the engine's result stream."""
+        session = self._ready_session()
+        needed = parameter_count(tree)
+        if needed > len(params):
+            raise ProtocolViolation(
+                f"bind message supplies {len(params)} parameters, but prepared statement requires {needed}"
+            )
+        bound = bind(tree, params) if params else tree
+        self.token = token = CancelToken()
+        engine = self.context.engine
+        return await asyncio.to_thread(
+            engine.run,
+            bound,
+            session.caller,
+            session.info(),
+            temp_tables=session.temp_tables,
+            timeout=session.statement_timeout,
+            token=token,
+        )
+
+    async def _stream(self, running: _Running, max_rows: int) -> tuple[int, bool]:
+        """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted)."""
+        sent = 0
+        encoder = running.encoder
+        assert encoder is not None
+        while True:
+            want = max_rows - sent if max_rows else 0
+            batch, done = await asyncio.to_thread(running.take, want)
+            if done or batch is None:
+                return sent, True
+            self.send(await asyncio.to_thread(encoder.encode, batch))
+            sent += batch.num_rows
+            await self.maybe_flush()
+            if max_rows and sent >= max_rows:
+                if running.pending is None:
+                    # Look ahead one batch so a portal that is exactly used up completes now.
+                    nxt, done = await asyncio.to_thread(running.take, 0)
+                    if done:
+                        return sent, True
+                    running.pending = nxt
+                return sent, False
+
+    async def _execute_portal(self, portal: Portal, tree: exp.Expression | None, *, max_rows: int,
+                              describe: bool) -> None:
+        """Run (or resume) a portal's query and send its rows and completion."""
+        if portal.state is None:
+            assert tree is not None
+            result = await self._start(tree, portal.params)
+            encoder = ResultEncoder(result.schema, portal.result_formats, self._text_context())
+            portal.state = _Running(result, encoder)
+            if describe:
+                self.send(m.row_description(encoder.fields()))
+        running: _Running = portal.state
+        try:
+            sent, done = await self._stream(running, max_rows)
+        finally:
+            self.token = None
+        portal.rows_sent += sent
+        if done:
+            portal.done = True
+            running.close()
+            self.send(m.command_complete(f"SELECT {portal.rows_sent}"))
+        else:
+            self.send(m.portal_suspended())
+
+    # -- cursors ----------------------------------------------------------------------------------
+
+    async def _declare(self, command: c.DeclareCursor) -> None:
+        session = self._ready_session()
+        if not command.hold and not session.in_block:
+            raise NoActiveTransaction("DECLARE CURSOR can only be used in transaction blocks")
+        tree = await self._parse(command.query)
+        statement = PreparedStatement(command.name, command.query.text, command.query, [])
+        formats = (1,) if command.binary else ()
+        portal = Portal(command.name, statement, [], list(formats), cursor=True, hold=command.hold)
+        session.add_portal(portal)
+        result = await self._start(tree, [])
+        portal.state = _Running(result, ResultEncoder(result.schema, formats, self._text_context()))
+        self.token = None
+        self.send(m.command_complete("DECLARE CURSOR"))
+
+    async def _fetch(self, command: c.Fetch, describe: bool) -> None:
+        session = self._ready_session()
+        portal = session.portals.get(command.name)
+        if portal is None or not portal.cursor:
+            raise InvalidCursorName(f'cursor "{command.name}" does not exist')
+        running: _Running = portal.state
+        if describe and not command.move:
+            assert running.encoder is not None
+            self.send(m.row_description(running.encoder.fields()))
+        limit = command.count if command.count is not None else 0
+        if portal.done:
+            sent = 0
+        elif command.move:
+            sent = 0
+            while not limit or sent < limit:
+                batch, done = await asyncio.to_thread(running.take, (limit - sent) if limit else 0)
+                if done or batch is None:
+                    portal.done = True
+                    break
+                sent += batch.num_rows
+        else:
+            sent, done = await self._stream(running, limit)
+            portal.done = done
+        self.send(m.command_complete(f"{'MOVE' if command.move else 'FETCH'} {sent}"))
+
+    # -- COPY, temporary tables, EXPLAIN ----------------------------------------------------------
+
+    async def _copy_out(self, command: c.CopyOut) -> None:
+        tree = await self._parse(command.query)
+        result = await self._start(tree, [])
+        try:
+            encoder = CopyEncoder(command, result.schema, self._text_context())
+            formats = [encoder.overall_format] * len(result.schema)
+            self.send(m.copy_out_response(encoder.overall_format, formats))
+            header = encoder.header()
+            if header:
+                self.send(m.copy_data(header))
+            rows = 0
+            running = _Running(result, None)
+            while True:
+                batch, done = await asyncio.to_thread(running.take, 0)
+                if done or batch is None:
+                    break
+                data = await asyncio.to_thread(encoder.encode, batch)
+                self.send(m.copy_data(data))
+                rows += batch.num_rows
+                await self.maybe_flush()
+            trailer = encoder.trailer()
+            if trailer:
+                self.send(m.copy_data(trailer))
+            self.send(m.copy_done())
+            self.send(m.command_complete(f"COPY {rows}"))
+        finally:
+            self.token = None
+            result.close()
+
+    async def _create_temp(self, command: c.CreateTempTable) -> None:
+        from server.execution.scratch import empty_table
+
+        session = self._ready_session()
+        if command.name in session.temp_tables:
+            raise DuplicateObject(f'relation "{command.name}" already exists', SqlState.DUPLICATE_TABLE)
+        if command.query is None:
+            session.temp_tables[command.name] = empty_table(command.columns)
+            self.send(m.command_complete("CREATE TABLE"))
+            return
+        tree = await self._parse(command.query)
+        result = await self._start(tree, [])
+        try:
+            table = await asyncio.to_thread(result.read_all)
+        finally:
+            self.token = None
+        if command.columns:
+            table = table.rename_columns([name for name, _ in command.columns][: table.num_columns])
+        session.temp_tables[command.name] = table
+        self.send(m.command_complete(f"SELECT {table.num_rows}"))
+
+    def _drop_table(self, command: c.DropTable) -> None:
+        session = self._ready_session()
+        for name in command.names:
+            if name in session.temp_tables:
+                del session.temp_tables[name]
+            elif name in self.context.engine.manifest.relations:
+                raise ReadOnlyTransaction("cannot execute DROP TABLE in a read-only transaction")
+            elif not command.if_exists:
+                raise UndefinedTable(f'table "{name}" does not exist')
+        self.send(m.command_complete("DROP TABLE"))
+
+    async def _explain(self, command: c.Explain) -> None:
+        session = self._ready_session()
+        tree = await self._parse(command.query)
+        compiled = await asyncio.to_thread(
+            self.context.engine.compile_tree, tree, session.caller, self.context.engine.dialect
+        )
+        lines = compiled.explain().splitlines()
+        table = pa.table({"QUERY PLAN": pa.array(lines, pa.string())})
+        encoder = ResultEncoder(table.schema, (), self._text_context())
+        self.send(m.row_description(encoder.fields()))
+        for batch in table.to_batches():
+            self.send(encoder.encode(batch))
+        self.send(m.command_complete("EXPLAIN"))
+
+    # -- extended query ---------------------------------------------------------------------------
+
+    def _extended_error(self, error: QuiverError) -> None:
+        self.send_error(error)
+        self.conn.skip_until_sync()
+        if self.session is not None:
+            self.session.fail()
+
+    def _sync(self) -> None:
+        session = self._ready_session()
+        session.end_implicit_transaction()
+        self.send(m.ready_for_query(session.status.value))
+
+    async def _extended(self, message: m.FrontendMessage) -> None:
+        try:
+            if isinstance(message, m.Parse):
+                self._parse_message(message)
+            elif isinstance(message, m.Bind):
+                self._bind_message(message)
+            elif isinstance(message, m.Describe):
+                await self._describe_message(message)
+            elif isinstance(message, m.Execute):
+                await self._execute_message(message)
+            elif isinstance(message, m.Close):
+                self._close_message(message)
+            else:
+                raise ProtocolViolation(f"unexpected message {type(message).__name__}")
+        except QuiverError as error:
+            self._extended_error(error)
+
+    def _parse_message(self, message: m.Parse) -> None:
+        session = self._ready_session()
+        pieces = split_statements(message.query)
+        if len(pieces) > 1:
+            raise SqlSyntaxError("cannot insert multiple commands into a prepared statement")
+        command = route_one(pieces[0]) if pieces else None
+        session.check_not_failed(command)
+        statement = PreparedStatement(message.name, message.query, command, list(message.param_types))
+        if isinstance(command, c.Query):
+            tree = parse_statement(command.text)
+            statement.description = {"tree": tree}
+        if message.name == "":
+            session.prepared.pop("", None)
+        session.add_prepared(statement)
+        self.send(m.parse_complete())
+
+    def _param_types(self, statement: PreparedStatement) -> list[int]:
+        info = statement.description if isinstance(statement.description, dict) else {}
+        if "types" in info:
+            return info["types"]
+        tree = info.get("tree")
+        if tree is None:
+            types = [t or 25 for t in statement.param_types]
+        else:
+            session = self._ready_session()
+            column_types = self._column_type_lookup(session.caller)
+            types = infer_types(tree, statement.param_types, column_types)
+        if isinstance(statement.description, dict):
+            statement.description["types"] = types
+        return types
+
+    def _column_type_lookup(self, caller: Caller) -> Callable[[exp.Column], int | None]:
+        from server.sql.pg_types import BY_NAME
+
+        engine = self.context.engine
+        relations = engine.manifest.relations
+        known: dict[str, int] = {}
+        for relation in relations.values():
+            if not relation.public:
+                continue
+            with contextlib.suppress(QuiverError):
+                for name, type_name in engine.relation_column_types(relation, caller):
+                    found = BY_NAME.get(type_name.lstrip("_"))
+                    if found is not None:
+                        known.setdefault(name, found.oid)
+
+        def lookup(column: exp.Column) -> int | None:
+            return known.get(column.name)
+
+        return lookup
+
+    def _bind_message(self, message: m.Bind) -> None:
+        session = self._ready_session()
+        statement = session.get_prepared(message.statement)
+        session.check_not_failed(statement.command)
+        types = self._param_types(statement) if message.params else []
+        formats = message.param_formats
+        if len(formats) not in (0, 1, len(message.params)):
+            raise ProtocolViolation(
+                f"bind message has {len(formats)} parameter formats but {len(message.params)} parameters"
+            )
+        values = []
+        for index, raw in enumerate(message.params):
+            fmt = formats[index] if len(formats) > 1 else (formats[0] if formats else 0)
+            oid = types[index] if index < len(types) else 25
+            values.append(decode_param(raw, oid, fmt == 1))
+        portal = Portal(message.portal, statement, values, list(message.result_formats))
+        session.add_portal(portal)
+        self.send(m.bind_complete())
+
+    async def _describe_message(self, message: m.Describe) -> None:
+        session = self._ready_session()
+        if message.kind == "S":
+            statement = session.get_prepared(message.name)
+            types = self._param_types(statement)
+            self.send(m.parameter_description(types))
+            schema = await self._statement_schema(statement, [None] * len(types))
+            if schema is None:
+                self.send(m.no_data())
+            else:
+                self.send(m.row_description(ResultEncoder(schema, (), self._text_context()).fields()))
+            return
+        portal = session.get_portal(message.name)
+        if portal.state is not None and portal.state.encoder is not None:
+            self.send(m.row_description(portal.state.encoder.fields()))
+            return
+        schema = await self._statement_schema(portal.statement, portal.params)
+        if schema is None:
+            self.send(m.no_data())
+        else:
+            self.send(m.row_description(ResultEncoder(schema, portal.result_formats, self._text_context()).fields()))
+
+    async def _statement_schema(self, statement: PreparedStatement, params: list[Any]) -> pa.Schema | None:
+        """The result columns of a statement, or None when it returns no rows."""
+        command = statement.command
+        session = self._ready_session()
+        if isinstance(command, c.ShowVariable):
+            rows = session.apply(command).rows
+            return rows.schema if rows is not None else None
+        if not isinstance(command, c.Query):
+            return None
+        tree = statement.description["tree"]
+        bound = bind(tree, params) if params else tree
+        return await asyncio.to_thread(
+            self.context.engine.describe, bound, session.caller, session.info(), temp_tables=session.temp_tables
+        )
+
+    async def _execute_message(self, message: m.Execute) -> None:
+        session = self._ready_session()
+        portal = session.get_portal(message.name)
+        statement = portal.statement
+        command = statement.command
+        if command is None:
+            self.send(m.empty_query_response())
+            return
+        if portal.done:
+            self.send(m.command_complete(f"SELECT {0 if not portal.cursor else portal.rows_sent}"))
+            return
+        session.check_not_failed(command)
+        if isinstance(command, c.Query):
+            tree = statement.description["tree"] if portal.state is None else None
+            await self._execute_portal(portal, tree, max_rows=message.max_rows, describe=False)
+            return
+        await self._run_command(
+            command, Piece(statement.text, 0), portal_name=portal.name, formats=tuple(portal.result_formats),
+            max_rows=message.max_rows, describe=False,
+        )
+        portal.done = True
+
+    def _close_message(self, message: m.Close) -> None:
+        session = self._ready_session()
+        if message.kind == "S":
+            session.prepared.pop(message.name, None)
+        else:
+            session.close_portal(message.name)
+        self.send(m.close_complete())
+
+
+def _startup_options(options: str) -> dict[str, str]:
+    """``-c name=value`` pairs from the start-up packet's options parameter."""
+    result: dict[str, str] = {}
+    parts = options.replace("--", "-c ").split()
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        if part == "-c" and index + 1 < len(parts):
+            part = parts[index + 1]
+            index += 1
+        elif part.startswith("-c"):
+            part = part[2:]
+        if "=" in part:
+            key, value = part.split("=", 1)
+            result[key.replace("-", "_")] = value.replace("\\ ", " ")
+        index += 1
+    return result

@@ -1,0 +1,132 @@
+"""Query parameters (``$1``...): infer their types, and bind values as literals on the AST.
+
+Values are never formatted into SQL text: each becomes a literal node (a typed
+cast where the engine needs one), so a value cannot change the statement's
+structure whatever it contains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlglot.expressions as exp
+
+from server.sql.pg_types import BY_NAME, type_named
+from server.errors import InvalidParameterValue, SqlSyntaxError
+
+TEXT = BY_NAME["text"].oid
+INT8 = BY_NAME["int8"].oid
+BOOL = BY_NAME["bool"].oid
+
+
+def parameter_number(node: exp.Expression) -> int | None:
+    if isinstance(node, exp.Parameter) and isinstance(node.this, exp.Literal) and not node.this.is_string:
+        return int(node.this.name)
+    return None
+
+
+def parameter_count(tree: exp.Expression) -> int:
+    numbers = [n for n in (parameter_number(p) for p in tree.find_all(exp.Parameter)) if n]
+    if any(isinstance(p, exp.Placeholder) for p in tree.find_all(exp.Placeholder)):
+        raise SqlSyntaxError('syntax error at or near "?"', hint="Parameters are written $1, $2, ...")
+    return max(numbers, default=0)
+
+
+def literal(value: Any) -> exp.Expression:
+    """An AST literal for a Python value (typed where the engine could misread it)."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return exp.Literal.number(repr(value))
+        text = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
+    if isinstance(value, Decimal):
+        return exp.Literal.number(format(value, "f"))
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, dt.datetime):
+        kind = "TIMESTAMPTZ" if value.tzinfo is not None else "TIMESTAMP"
+        return exp.Cast(this=exp.Literal.string(value.isoformat(sep=" ")), to=exp.DataType.build(kind))
+    if isinstance(value, dt.date):
+        return exp.Cast(this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("DATE"))
+    if isinstance(value, dt.time):
+        return exp.Cast(this=exp.Literal.string(value.isoformat()), to=exp.DataType.build("TIME"))
+    if isinstance(value, dt.timedelta):
+        micros = value // dt.timedelta(microseconds=1)
+        return exp.Interval(this=exp.Literal.string(str(micros)), unit=exp.Var(this="MICROSECONDS"))
+    if isinstance(value, bytes):
+        return exp.Cast(this=exp.Literal.string(value.hex()), to=exp.DataType.build("BLOB"))
+    if isinstance(value, list | tuple):
+        return exp.Array(expressions=[literal(v) for v in value])
+    raise InvalidParameterValue(f"unsupported parameter value of type {type(value).__name__}")
+
+
+def bind(tree: exp.Expression, values: Sequence[Any]) -> exp.Expression:
+    """A copy of ``tree`` with ``$n`` replaced by ``values[n - 1]`` as literals."""
+
+    def visit(node: exp.Expression) -> exp.Expression:
+        number = parameter_number(node)
+        if number is None:
+            return node
+        if number > len(values):
+            raise InvalidParameterValue(f"there is no parameter ${number}")
+        return literal(values[number - 1])
+
+    return tree.transform(visit, copy=True)
+
+
+def _type_oid(data_type: exp.DataType) -> int:
+    text = data_type.sql("postgres").lower()
+    base = text.split("(")[0].strip()
+    try:
+        return type_named(base).oid
+    except KeyError:
+        return TEXT
+
+
+def infer_types(
+    tree: exp.Expression, declared: Sequence[int], column_type: Callable[[exp.Column], int | None]
+) -> list[int]:
+    """One type OID per parameter: the declared one, or what its context implies, else text."""
+    count = max(parameter_count(tree), len(declared))
+    types = [declared[i] if i < len(declared) and declared[i] else 0 for i in range(count)]
+
+    def type_of(node: exp.Expression) -> int | None:
+        if isinstance(node, exp.Column):
+            return column_type(node)
+        if isinstance(node, exp.Cast):
+            return _type_oid(node.to)
+        if isinstance(node, exp.Literal):
+            return TEXT if node.is_string else (INT8 if node.name.lstrip("-").isdigit() else BY_NAME["numeric"].oid)
+        if isinstance(node, exp.Boolean):
+            return BOOL
+        return None
+
+    for parameter in tree.find_all(exp.Parameter):
+        number = parameter_number(parameter)
+        if not number or types[number - 1]:
+            continue
+        parent = parameter.parent
+        guess: int | None = None
+        if isinstance(parent, exp.Cast):
+            guess = _type_oid(parent.to)
+        elif isinstance(parent, exp.Limit | exp.Offset | exp.Fetch):
+            guess = INT8
+        elif isinstance(parent, exp.Like | exp.ILike):
+            guess = TEXT
+        elif isinstance(parent, exp.In | exp.Between):
+            guess = type_of(parent.this)
+        elif isinstance(parent, exp.Binary):
+            other = parent.expression if parent.this is parameter else parent.this
+            guess = type_of(other)
+        types[number - 1] = guess or TEXT
+    return [t or TEXT for t in types]

@@ -261,7 +261,7 @@ def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, manifest: Mani
             metadata[ATTNUM_METADATA] = str(positions[origin]).encode()
             field = field.with_metadata(metadata)
         fields.append(field)
-    fields.extend(schema[len(fields) :])
+    fields.extend(list(schema)[len(fields) :])
     return pa.schema(fields, metadata=schema.metadata)
 
 

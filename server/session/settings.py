@@ -126,7 +126,8 @@ def validate(name: str, value: str) -> str:
     if key == "timezone":
         return _time_zone(value)
     if key == "client_encoding":
-        if value.replace("-", "").replace("_", "").upper() not in ("UTF8", "UNICODE"):
+        # asyncpg sends 'utf-8' with its quotes, in lower case.
+        if value.strip().strip("'\"").replace("-", "").replace("_", "").upper() not in ("UTF8", "UNICODE"):
             raise FeatureNotSupported(
                 f'client encoding "{value}" is not supported', hint="Quiver sends and receives UTF8 only."
             )

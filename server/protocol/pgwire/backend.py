@@ -164,7 +164,7 @@ class Backend:
     async def run(self) -> None:
         try:
             await self._serve()
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         except QuiverError as error:  # FATAL: protocol violation, failed authentication, limits
             with contextlib.suppress(Exception):
@@ -173,10 +173,10 @@ class Backend:
                 self.send_error(error)
                 await self.flush()
         except Exception:  # noqa: BLE001 - a bug must close one connection, never the server
-            request_id = uuid.uuid4().hex[:12]
-            log.exception("internal error on connection (request %s)", request_id)
             with contextlib.suppress(Exception):
-                self.send_error(InternalError(f"internal error (request id {request_id})"))
+                error = _internal_error()
+                error.severity = "FATAL"
+                self.send_error(error)
                 await self.flush()
         finally:
             await self._close()
@@ -315,6 +315,10 @@ class Backend:
                 await self._run_command(command, piece, portal_name=None, formats=(), max_rows=0, describe=True)
             except QuiverError as error:
                 self.send_error(error, piece.offset if error.position else 0)
+                session.fail()
+                break
+            except Exception:  # noqa: BLE001 - report a bug as an error; the connection stays usable
+                self.send_error(_internal_error())
                 session.fail()
                 break
         self.send(m.ready_for_query(session.status.value))
@@ -620,6 +624,8 @@ class Backend:
                 raise ProtocolViolation(f"unexpected message {type(message).__name__}")
         except QuiverError as error:
             self._extended_error(error)
+        except Exception:  # noqa: BLE001 - report a bug as an error; the connection stays usable
+            self._extended_error(_internal_error())
 
     def _parse_message(self, message: m.Parse) -> None:
         session = self._ready_session()
@@ -730,7 +736,7 @@ class Backend:
 
     async def _execute_message(self, message: m.Execute) -> None:
         session = self._ready_session()
-        portal = session.get_portal(message.name)
+        portal = session.get_portal(message.portal)
         statement = portal.statement
         command = statement.command
         if command is None:
@@ -757,6 +763,13 @@ class Backend:
         else:
             session.close_portal(message.name)
         self.send(m.close_complete())
+
+
+def _internal_error() -> InternalError:
+    """Log the traceback under a request id; the client sees only the id."""
+    request_id = uuid.uuid4().hex[:12]
+    log.exception("internal error (request %s)", request_id)
+    return InternalError(f"internal error (request id {request_id})")
 
 
 def _startup_options(options: str) -> dict[str, str]:

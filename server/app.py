@@ -43,9 +43,7 @@ def ensure_demo_data(settings: Settings, quiet: bool = False) -> None:
 
 def build_app(settings: Settings, quiet: bool = False) -> App:
     ensure_demo_data(settings, quiet)
-    connector = DuckDBConnector(
-        settings.database, threads=settings.threads or None, workers=settings.query_workers
-    )
+    connector = DuckDBConnector(settings.database, threads=settings.threads or None, workers=settings.query_workers)
     try:
         store = ModelStore(settings.models, settings.model_dialect)
         executor = Executor(connector)

@@ -45,9 +45,7 @@ def print_table(table: pa.Table, out: Any = None) -> None:
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     out.write(" " + " | ".join(n.center(w) for n, w in zip(names, widths, strict=True)) + "\n")
     out.write("-" + "-+-".join("-" * w for w in widths) + "-\n")
-    numeric = [
-        pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) for t in table.schema.types
-    ]
+    numeric = [pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) for t in table.schema.types]
     for row in rows:
         cells = [c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric, strict=True)]
         out.write(" " + " | ".join(cells) + "\n")
@@ -204,9 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compile_ = sub.add_parser("compile", help="print the SQL a semantic query compiles to")
     with_models(compile_)
-    compile_.add_argument(
-        "--dialect", default="duckdb", help="duckdb, postgres, trino, spark, snowflake, bigquery"
-    )
+    compile_.add_argument("--dialect", default="duckdb", help="duckdb, postgres, trino, spark, snowflake, bigquery")
     compile_.add_argument("--model-dialect", default="duckdb")
     compile_.add_argument("--user", default="admin")
     compile_.add_argument("--explain", action="store_true", help="show the plan and the policies applied")

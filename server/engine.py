@@ -163,7 +163,9 @@ class Engine:
                 found = Catalog(
                     manifest,
                     relations,
-                    column_types={name: self.relation_column_types(relation, caller) for name, relation in relations.items()},
+                    column_types={
+                        name: self.relation_column_types(relation, caller) for name, relation in relations.items()
+                    },
                     database=self.database_name,
                     users=self.user_names,
                 )
@@ -181,8 +183,15 @@ class Engine:
             return []
         compiled = self.compile(f"SELECT * FROM {relation.name}", caller)
         schema = self.executor.describe(compiled.sql)
-        types = [(field.name, wire_type(field.type).type.name if not wire_type(field.type).array_of
-                  else "_" + wire_type(field.type).type.name) for field in schema]
+        types = [
+            (
+                field.name,
+                wire_type(field.type).type.name
+                if not wire_type(field.type).array_of
+                else "_" + wire_type(field.type).type.name,
+            )
+            for field in schema
+        ]
         self._column_types[key] = types
         return types
 

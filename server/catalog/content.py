@@ -103,7 +103,9 @@ class RelationInfo:
     @property
     def index_definition(self) -> str:
         keys = ", ".join(quote_ident(name) for name in self.primary_key)
-        return f"CREATE UNIQUE INDEX {quote_ident(self.pkey_name)} ON public.{quote_ident(self.name)} USING btree ({keys})"
+        return (
+            f"CREATE UNIQUE INDEX {quote_ident(self.pkey_name)} ON public.{quote_ident(self.name)} USING btree ({keys})"
+        )
 
     @property
     def constraint_definition(self) -> str:
@@ -151,8 +153,10 @@ class CatalogContent:
 
 def quote_ident(name: str) -> str:
     """PostgreSQL's quote_ident for names we generate (keywords are not our names' concern here)."""
-    if name and (name[0].isalpha() or name[0] == "_") and all(
-        ch.islower() or ch.isdigit() or ch in "_$" for ch in name
+    if (
+        name
+        and (name[0].isalpha() or name[0] == "_")
+        and all(ch.islower() or ch.isdigit() or ch in "_$" for ch in name)
     ):
         return name
     return '"' + name.replace('"', '""') + '"'

@@ -144,8 +144,7 @@ def explain(plan: SemanticPlan) -> str:
     lines.append(f"    Scan {_scan_text(source.root)}")
     for join in source.joins:
         lines.append(
-            f"    LeftJoin {_scan_text(join.scan)} ({join.relationship} from {join.parent}) "
-            f"on {join.condition.sql()}"
+            f"    LeftJoin {_scan_text(join.scan)} ({join.relationship} from {join.parent}) on {join.condition.sql()}"
         )
     lines.append("Policies applied:")
     lines.extend(f"  - {entry}" for entry in plan.journal) if plan.journal else lines.append("  (none)")

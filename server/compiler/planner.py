@@ -248,9 +248,7 @@ class Planner:
         for use, tree in zip(query.aggregates, aggregate_trees, strict=True):
             single_leaf = isinstance(tree, exp.AggFunc)
 
-            def place(
-                leaf: exp.Expression, use: AggregateUse = use, single_leaf: bool = single_leaf
-            ) -> exp.Expression:
+            def place(leaf: exp.Expression, use: AggregateUse = use, single_leaf: bool = single_leaf) -> exp.Expression:
                 if not isinstance(leaf, exp.AggFunc) or OWNER not in leaf.meta:
                     return leaf
                 owner: Path = leaf.meta[OWNER]
@@ -385,9 +383,7 @@ def _rename_aliases(plan: SemanticPlan, aliases: dict[str, str]) -> SemanticPlan
         return tree
 
     def fix_scan(scan: Scan) -> Scan:
-        return Scan(
-            scan.table, aliases[scan.alias], scan.path, scan.source, scan.columns, scan.row_filter, scan.masks
-        )
+        return Scan(scan.table, aliases[scan.alias], scan.path, scan.source, scan.columns, scan.row_filter, scan.masks)
 
     source = plan.source
     new_source = Source(

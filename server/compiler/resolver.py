@@ -161,9 +161,7 @@ class SelectResolver:
 
     @staticmethod
     def has_aggregate(tree: exp.Expression) -> bool:
-        return any(
-            isinstance(n, exp.AggFunc) or is_measure_call(n) or is_measure_ref(n) for n in _scope_nodes(tree)
-        )
+        return any(isinstance(n, exp.AggFunc) or is_measure_call(n) or is_measure_ref(n) for n in _scope_nodes(tree))
 
     # -- aggregates -----------------------------------------------------------------------------
 
@@ -315,9 +313,7 @@ class SelectResolver:
         if isinstance(item, exp.Literal) and not item.is_string:
             position = int(item.name)
             if not 1 <= position <= len(projections):
-                raise InvalidColumnReference(
-                    f"position {position} is not in select list", position=position_of(item)
-                )
+                raise InvalidColumnReference(f"position {position} is not in select list", position=position_of(item))
             name, tree = projections[position - 1]
             return tree, name
         if isinstance(item, exp.Column) and not item.table:
@@ -344,9 +340,7 @@ class SelectResolver:
             post_aggregate.append(conjunct)
         return _and(row_level), post_aggregate
 
-    def order(
-        self, projections: list[tuple[str, exp.Expression]], finals: list[exp.Expression]
-    ) -> list[exp.Ordered]:
+    def order(self, projections: list[tuple[str, exp.Expression]], finals: list[exp.Expression]) -> list[exp.Ordered]:
         order = self.select.args.get("order")
         if not order:
             return []

@@ -168,8 +168,7 @@ class StatementCompiler:
 
     def qualified(self, tree: exp.Expression) -> exp.Expression:
         schema = {
-            name: {member.name: "unknown" for member in self.relations[name].public_members()}
-            for name in self.used
+            name: {member.name: "unknown" for member in self.relations[name].public_members()} for name in self.used
         }
         try:
             return qualify(
@@ -353,7 +352,5 @@ def _name_outputs(tree: exp.Expression) -> None:
             item.replace(exp.alias_(item.copy(), output_name(item), quoted=True))
 
 
-def compile_statement(
-    tree: exp.Expression, manifest: Manifest, relations: Mapping[str, Relation]
-) -> CompiledStatement:
+def compile_statement(tree: exp.Expression, manifest: Manifest, relations: Mapping[str, Relation]) -> CompiledStatement:
     return StatementCompiler(manifest, relations).compile(tree)

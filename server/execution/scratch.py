@@ -19,13 +19,29 @@ from server.execution.executor import TableResult, translate
 
 # PostgreSQL column type names (CREATE TEMP TABLE t (c type)) to Arrow types.
 ARROW_TYPES: dict[str, pa.DataType] = {
-    "integer": pa.int32(), "int": pa.int32(), "int4": pa.int32(), "smallint": pa.int16(), "int2": pa.int16(),
-    "bigint": pa.int64(), "int8": pa.int64(), "boolean": pa.bool_(), "bool": pa.bool_(),
-    "real": pa.float32(), "float4": pa.float32(), "double precision": pa.float64(), "float8": pa.float64(),
-    "text": pa.string(), "varchar": pa.string(), "character varying": pa.string(), "date": pa.date32(),
-    "timestamp": pa.timestamp("us"), "timestamp without time zone": pa.timestamp("us"),
-    "timestamptz": pa.timestamp("us", tz="UTC"), "timestamp with time zone": pa.timestamp("us", tz="UTC"),
-    "numeric": pa.decimal128(38, 10), "bytea": pa.binary(),
+    "integer": pa.int32(),
+    "int": pa.int32(),
+    "int4": pa.int32(),
+    "smallint": pa.int16(),
+    "int2": pa.int16(),
+    "bigint": pa.int64(),
+    "int8": pa.int64(),
+    "boolean": pa.bool_(),
+    "bool": pa.bool_(),
+    "real": pa.float32(),
+    "float4": pa.float32(),
+    "double precision": pa.float64(),
+    "float8": pa.float64(),
+    "text": pa.string(),
+    "varchar": pa.string(),
+    "character varying": pa.string(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "timestamp without time zone": pa.timestamp("us"),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
+    "timestamp with time zone": pa.timestamp("us", tz="UTC"),
+    "numeric": pa.decimal128(38, 10),
+    "bytea": pa.binary(),
 }
 
 

@@ -37,9 +37,7 @@ def check_sources(manifest: Manifest, executor: Executor) -> list[Issue]:
         try:
             schemas[name] = executor.describe(table.sql.sql(dialect=executor.dialect))
         except QuiverError as exc:
-            issues.append(
-                error("SM502", f'table "{name}": its SQL fails on the source: {exc.message}', table.origin)
-            )
+            issues.append(error("SM502", f'table "{name}": its SQL fails on the source: {exc.message}', table.origin))
     for name, schema in schemas.items():
         columns = {field.name.lower(): field.name for field in schema}
         reported: set[tuple[str, int, int]] = set()

@@ -54,7 +54,9 @@ class ScramVerifier:
     server_key: bytes
 
     @classmethod
-    def from_password(cls, password: str, *, salt: bytes | None = None, iterations: int = DEFAULT_ITERATIONS) -> ScramVerifier:
+    def from_password(
+        cls, password: str, *, salt: bytes | None = None, iterations: int = DEFAULT_ITERATIONS
+    ) -> ScramVerifier:
         salt = salt if salt is not None else os.urandom(16)
         salted = salted_password(password, salt, iterations)
         client_key = hmac_sha256(salted, b"Client Key")
@@ -74,9 +76,7 @@ class ScramVerifier:
             raise InvalidParameterValue("invalid SCRAM-SHA-256 verifier in the users file") from None
 
     def __str__(self) -> str:
-        return (
-            f"SCRAM-SHA-256${self.iterations}:{_b64(self.salt)}${_b64(self.stored_key)}:{_b64(self.server_key)}"
-        )
+        return f"SCRAM-SHA-256${self.iterations}:{_b64(self.salt)}${_b64(self.stored_key)}:{_b64(self.server_key)}"
 
     def matches_password(self, password: str) -> bool:
         salted = salted_password(password, self.salt, self.iterations)

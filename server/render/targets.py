@@ -86,7 +86,5 @@ TARGETS: dict[str, Target] = {
 def target(name: str) -> Target:
     found = TARGETS.get(name.lower())
     if found is None:
-        raise FeatureNotSupported(
-            f'unknown SQL target "{name}"', hint="Targets: " + ", ".join(sorted(TARGETS)) + "."
-        )
+        raise FeatureNotSupported(f'unknown SQL target "{name}"', hint="Targets: " + ", ".join(sorted(TARGETS)) + ".")
     return found

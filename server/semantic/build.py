@@ -611,9 +611,7 @@ class _Builder:
         excluded = set()
         for index, name in enumerate(entry.excludes):
             if table.member(name) is None:
-                self.issues.append(
-                    self._unknown_view_member(view, table, name, entry_at.origin("excludes", index))
-                )
+                self.issues.append(self._unknown_view_member(view, table, name, entry_at.origin("excludes", index)))
                 ok = False
             excluded.add(name)
         for name, alias, key in chosen:
@@ -829,9 +827,7 @@ def shortest_join_paths(tables: Mapping[str, Table]) -> dict[tuple[str, str], li
 def relations_of(tables: Mapping[str, Table], views: Mapping[str, View]) -> dict[str, Relation]:
     relations: dict[str, Relation] = {}
     for table in tables.values():
-        members = {
-            m.name: RelationMember(m.name, m, (table.name,), m.public and table.public) for m in table.members
-        }
+        members = {m.name: RelationMember(m.name, m, (table.name,), m.public and table.public) for m in table.members}
         relations[table.name] = Relation(
             name=table.name,
             kind=RelationKind.TABLE,

@@ -115,9 +115,7 @@ def load_yaml(path: Path, display_path: str, issues: list[Issue]) -> YamlDocumen
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        issues.append(
-            error("SM003", f"invalid YAML: {exc.problem or exc.context}", Origin(display_path, line, column))
-        )
+        issues.append(error("SM003", f"invalid YAML: {exc.problem or exc.context}", Origin(display_path, line, column)))
         return None
     document = YamlDocument(display_path, None)
     if root is None:

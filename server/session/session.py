@@ -121,9 +121,7 @@ class Session:
     def reported_settings(self) -> dict[str, str]:
         """ParameterStatus values sent after authentication."""
         return {
-            DISPLAY_NAMES.get(name, name): self.values[name]
-            for name, setting in guc.SETTINGS.items()
-            if setting.report
+            DISPLAY_NAMES.get(name, name): self.values[name] for name, setting in guc.SETTINGS.items() if setting.report
         }
 
     def info(self) -> SessionInfo:
@@ -247,9 +245,7 @@ class Session:
                 {
                     "name": pa.array(names),
                     "setting": pa.array([self.values[n] for n in names]),
-                    "description": pa.array(
-                        [guc.SETTINGS[n].description if n in guc.SETTINGS else "" for n in names]
-                    ),
+                    "description": pa.array([guc.SETTINGS[n].description if n in guc.SETTINGS else "" for n in names]),
                 }
             )
             return CommandResult("SHOW", rows=table)

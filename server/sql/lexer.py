@@ -69,9 +69,7 @@ def split_statements(text: str) -> list[Piece]:
     while i < n:
         c = text[i]
         if c == "'":
-            escaped = (
-                i > 0 and text[i - 1] in "eE" and (i == 1 or not (text[i - 2].isalnum() or text[i - 2] == "_"))
-            )
+            escaped = i > 0 and text[i - 1] in "eE" and (i == 1 or not (text[i - 2].isalnum() or text[i - 2] == "_"))
             i = _skip_quoted(text, i, "'", escaped)
         elif c == '"':
             i = _skip_quoted(text, i, '"', False)

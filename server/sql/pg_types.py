@@ -193,5 +193,3 @@ def wire_type(data_type: pa.DataType, metadata: dict[bytes, bytes] | None = None
 
 def is_uuid(t: pa.DataType) -> bool:
     return getattr(t, "extension_name", "") == "arrow.uuid"
-
-

@@ -310,9 +310,7 @@ def _copy(piece: Piece, toks: list[Token]) -> Command:
     if len(toks) < 2 or toks[1].value != "(":
         if any(t.value == "FROM" for t in toks[:6]):
             raise ReadOnlyTransaction("cannot execute COPY FROM in a read-only transaction")
-        raise FeatureNotSupported(
-            "only COPY (query) TO STDOUT is supported", hint="Write COPY (SELECT ...) TO STDOUT."
-        )
+        raise FeatureNotSupported("only COPY (query) TO STDOUT is supported", hint="Write COPY (SELECT ...) TO STDOUT.")
     depth, close = 0, None
     for index, token in enumerate(toks[1:], start=1):
         if token.value == "(":
@@ -429,9 +427,7 @@ def _prepare(piece: Piece, toks: list[Token]) -> Command:
     """SQL-level PREPARE / EXECUTE: drivers use the extended protocol instead."""
     if len(toks) > 1 and toks[1].value == "TRANSACTION":
         raise FeatureNotSupported("prepared transactions are not supported")
-    raise FeatureNotSupported(
-        f"SQL-level {toks[0].value} is not supported", hint="Use the extended query protocol."
-    )
+    raise FeatureNotSupported(f"SQL-level {toks[0].value} is not supported", hint="Use the extended query protocol.")
 
 
 _HANDLERS = {

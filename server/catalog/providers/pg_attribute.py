@@ -17,8 +17,18 @@ attmissingval anyarray
 
 
 def _row(
-    relid: int, name: str, type_oid: int, attnum: int, *, length: int, by_value: bool, align: str, kind: str,
-    not_null: bool, collation: int, dims: int,
+    relid: int,
+    name: str,
+    type_oid: int,
+    attnum: int,
+    *,
+    length: int,
+    by_value: bool,
+    align: str,
+    kind: str,
+    not_null: bool,
+    collation: int,
+    dims: int,
 ) -> tuple[object, ...]:
     return (
         relid, name, type_oid, -1, length, attnum, dims,

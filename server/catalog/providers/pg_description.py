@@ -22,6 +22,4 @@ def _rows(content: CatalogContent) -> Rows:
                 yield (relation.oid, PG_CLASS, column.attnum, column.comment)
 
 
-PROVIDER = table(
-    "pg_description", "objoid oid, classoid oid, objsubid int4, description text", oid=2609, rows=_rows
-)
+PROVIDER = table("pg_description", "objoid oid, classoid oid, objsubid int4, description text", oid=2609, rows=_rows)

@@ -31,7 +31,6 @@ ARRAY_ANALYZE = 3816  # array_typanalyze
 RECORD_IO = (2290, 2291, 2402, 2403)  # record_in, record_out, record_recv, record_send
 
 
-
 def _io(oid: int) -> tuple[int, ...]:
     facts = TYPE_FACTS.get(oid)
     return tuple(facts[:8]) if facts else (0,) * 8
@@ -43,9 +42,22 @@ def _preferred(oid: int) -> bool:
 
 
 def _row(
-    oid: int, name: str, namespace: int, length: int, by_value: bool, kind: str, category: str, *,
-    preferred: bool = False, relid: int = 0, element: int = 0, array: int = 0,
-    io: tuple[int, ...] = (0,) * 8, align: str = "i", kind_storage: str = "p", collation: int = 0,
+    oid: int,
+    name: str,
+    namespace: int,
+    length: int,
+    by_value: bool,
+    kind: str,
+    category: str,
+    *,
+    preferred: bool = False,
+    relid: int = 0,
+    element: int = 0,
+    array: int = 0,
+    io: tuple[int, ...] = (0,) * 8,
+    align: str = "i",
+    kind_storage: str = "p",
+    collation: int = 0,
 ) -> tuple[object, ...]:
     typinput, typoutput, typreceive, typsend, typmodin, typmodout, typanalyze, typsubscript = io
     return (

@@ -346,8 +346,16 @@ class Backend:
             portal = Portal("", PreparedStatement("", command.text, command, []), params or [], list(formats))
             await self._execute_portal(portal, tree, max_rows=0, describe=describe)
             return
-        if isinstance(command, c.SetVariable | c.ResetVariable | c.ShowVariable | c.Transaction
-                      | c.SessionCharacteristics | c.Discard | c.Deallocate):
+        if isinstance(
+            command,
+            c.SetVariable
+            | c.ResetVariable
+            | c.ShowVariable
+            | c.Transaction
+            | c.SessionCharacteristics
+            | c.Discard
+            | c.Deallocate,
+        ):
             result = session.apply(command)
             for notice in result.notices:
                 self.send(m.notice_response(notice, "25001" if "already" in notice else "25P01", "WARNING"))
@@ -454,8 +462,9 @@ class Backend:
                     running.pending = nxt
                 return sent, False
 
-    async def _execute_portal(self, portal: Portal, tree: exp.Expression | None, *, max_rows: int,
-                              describe: bool) -> None:
+    async def _execute_portal(
+        self, portal: Portal, tree: exp.Expression | None, *, max_rows: int, describe: bool
+    ) -> None:
         """Run (or resume) a portal's query and send its rows and completion."""
         if portal.state is None:
             assert tree is not None
@@ -751,8 +760,12 @@ class Backend:
             await self._execute_portal(portal, tree, max_rows=message.max_rows, describe=False)
             return
         await self._run_command(
-            command, Piece(statement.text, 0), portal_name=portal.name, formats=tuple(portal.result_formats),
-            max_rows=message.max_rows, describe=False,
+            command,
+            Piece(statement.text, 0),
+            portal_name=portal.name,
+            formats=tuple(portal.result_formats),
+            max_rows=message.max_rows,
+            describe=False,
         )
         portal.done = True
 

@@ -9,6 +9,7 @@ every message up to the next Sync is discarded.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 from enum import Enum
 
 from server.errors import ProtocolViolation
@@ -56,32 +57,35 @@ class PgConnection:
 
     # -- decoding -------------------------------------------------------------------------------
 
-    def receive(self, data: bytes) -> list[m.FrontendMessage]:
-        """Append ``data`` and return every complete message it finishes (possibly none)."""
+    def receive(self, data: bytes) -> Iterator[m.FrontendMessage]:
+        """Append ``data`` and yield every complete message it finishes (possibly none).
+
+        Messages are decoded as they are consumed, so an error the consumer reports
+        (:meth:`skip_until_sync`) discards the rest of the batch up to its Sync.
+        """
         if self.phase is Phase.CLOSED:
-            return []
+            return
         self._buffer += data
-        out: list[m.FrontendMessage] = []
         while self.phase is not Phase.CLOSED:
             decoded = self._next()
             if decoded is None:
-                break
+                return
             if self.phase is Phase.SKIPPING:
                 if isinstance(decoded, m.Sync):
                     self.phase = Phase.READY
-                    out.append(decoded)
+                    yield decoded
                 elif isinstance(decoded, m.Terminate):
-                    out.append(decoded)
+                    self.phase = Phase.CLOSED
+                    yield decoded
                 continue
             if self.phase is Phase.AUTHENTICATING and not isinstance(decoded, _AUTH_MESSAGES):
                 raise ProtocolViolation(f"expected password response, got message type {type(decoded).__name__}")
-            out.append(decoded)
             if isinstance(decoded, m.StartupMessage):
                 # Everything after a start-up packet is in the normal framing.
                 self.phase = Phase.AUTHENTICATING
             if isinstance(decoded, m.CancelRequest | m.Terminate):
                 self.phase = Phase.CLOSED
-        return out
+            yield decoded
 
     def _next(self) -> m.FrontendMessage | None:
         buffer = self._buffer

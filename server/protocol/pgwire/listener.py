@@ -99,8 +99,9 @@ async def serve_worker(config: ListenerConfig, context: ServerContext, ready: as
         path = _cancel_path(config.port, context.process_id)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        cancel_transport, _ = await loop.create_datagram_endpoint(lambda: _CancelReceiver(context), local_addr=path,
-                                                                   family=socket.AF_UNIX)
+        cancel_transport, _ = await loop.create_datagram_endpoint(
+            lambda: _CancelReceiver(context), local_addr=path, family=socket.AF_UNIX
+        )
         context.forward_cancel = _forwarder(config.port)
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -123,8 +124,9 @@ def run_workers(config: ListenerConfig, make_context: callable) -> None:  # type
         asyncio.run(serve_worker(config, make_context()))
         return
     ctx = multiprocessing.get_context("spawn")
-    processes = [ctx.Process(target=_worker_entry, args=(config, make_context), daemon=True)
-                 for _ in range(config.workers)]
+    processes = [
+        ctx.Process(target=_worker_entry, args=(config, make_context), daemon=True) for _ in range(config.workers)
+    ]
     for process in processes:
         process.start()
 

@@ -287,8 +287,11 @@ def decode(kind: bytes, body: bytes) -> FrontendMessage:
     if kind == b"F":
         return FunctionCall()
     shown = kind.decode("latin-1")
-    raise ProtocolViolation(f'invalid frontend message type {ord(shown)} ("{shown}")' if shown.isprintable() else
-                            f"invalid frontend message type {ord(shown)}")
+    raise ProtocolViolation(
+        f'invalid frontend message type {ord(shown)} ("{shown}")'
+        if shown.isprintable()
+        else f"invalid frontend message type {ord(shown)}"
+    )
 
 
 # -- backend ----------------------------------------------------------------------------------
@@ -392,8 +395,9 @@ def row_description(fields: Sequence[FieldDescription]) -> bytes:
     parts = [_I16.pack(len(fields))]
     for f in fields:
         parts.append(cstring(f.name))
-        parts.append(struct.pack("!IhIhih", f.table_oid, f.column_number, f.type_oid, f.type_size,
-                                 f.type_modifier, f.format))
+        parts.append(
+            struct.pack("!IhIhih", f.table_oid, f.column_number, f.type_oid, f.type_size, f.type_modifier, f.format)
+        )
     return message(b"T", b"".join(parts))
 
 

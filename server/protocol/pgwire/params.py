@@ -26,7 +26,7 @@ def decode_text(raw: bytes, oid: int) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidTextRepresentation("invalid byte sequence for encoding \"UTF8\"") from None
+        raise InvalidTextRepresentation('invalid byte sequence for encoding "UTF8"') from None
     name = _type_name(oid)
     try:
         if name in ("int2", "int4", "int8", "oid"):

@@ -103,10 +103,7 @@ def _float_text(array: pa.Array, context: TextContext) -> pa.Array:
     )
     if not pc.any(odd).as_py():
         return strings
-    fixed = [
-        None if v is None else _pg_float(v, context.extra_float_digits)
-        for v in pc.filter(array, odd).to_pylist()
-    ]
+    fixed = [None if v is None else _pg_float(v, context.extra_float_digits) for v in pc.filter(array, odd).to_pylist()]
     return pc.replace_with_mask(strings, pc.fill_null(odd, False), pa.array(fixed, pa.string()))
 
 
@@ -234,9 +231,7 @@ def text_column(array: pa.Array, context: TextContext) -> pa.Array:
         hexed = _bytea_text(pc.cast(array, pa.binary()) if not pa.types.is_binary(t) else array)
         return pc.if_else(pc.is_valid(array), hexed, pa.scalar(None, pa.string())) if array.null_count else hexed
     if pa.types.is_duration(t) or pa.types.is_interval(t):
-        return pa.array(
-            [None if p is None else _interval_text_value(*p) for p in _interval_parts(array)], pa.string()
-        )
+        return pa.array([None if p is None else _interval_text_value(*p) for p in _interval_parts(array)], pa.string())
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         return _array_text(array, context)
     if pa.types.is_null(t):

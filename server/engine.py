@@ -26,6 +26,7 @@ from server.catalog.oids import relation_oid
 from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement, marker_index
 from server.errors import FeatureNotSupported
+from server.execution.constants import constant_result
 from server.execution.executor import Executor, Result, ResultStream, TableResult
 from server.execution.scratch import referenced_tables, run_on_temp_tables
 from server.policy.identity import Caller
@@ -214,6 +215,9 @@ class Engine:
         token: CancelToken | None = None,
     ) -> Result:
         """Run one parsed statement for a session: semantic relations, the catalog, or temporary tables."""
+        constant = constant_result(tree)
+        if constant is not None:
+            return TableResult(constant)
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
@@ -238,6 +242,9 @@ class Engine:
         temp_tables: Mapping[str, pa.Table] | None = None,
     ) -> pa.Schema:
         """The result columns of a statement, without producing its rows."""
+        constant = constant_result(tree)
+        if constant is not None:
+            return constant.schema
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)

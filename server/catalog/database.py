@@ -19,7 +19,7 @@ from server.catalog.content import CatalogContent
 from server.catalog.data.keywords import keyword_rows
 from server.catalog.data.procs import PROCS
 from server.catalog.macros import MACROS
-from server.catalog.providers.base import SESSION_PARAMETERS, Provider
+from server.catalog.providers.base import SESSION_PARAMETERS, Provider, arrow_type
 from server.catalog.typeinfo import type_names
 from server.sql.pg_types import ALIASES, BY_OID
 
@@ -35,7 +35,6 @@ _CONFIG = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
-    "TimeZone": "UTC",
 }
 
 
@@ -109,8 +108,6 @@ def _helper_tables(content: CatalogContent) -> dict[str, tuple[list[tuple[str, s
 
 
 def _arrow(columns: Sequence[tuple[str, str]], rows: Sequence[tuple[object, ...]]) -> pa.Table:
-    from server.catalog.providers.base import arrow_type
-
     arrays = [pa.array([row[i] for row in rows], type=arrow_type(t)) for i, (_, t) in enumerate(columns)]
     return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
 
@@ -136,6 +133,7 @@ def build_database(content: CatalogContent, providers: Sequence[Provider]) -> du
             body = provider.session_sql.format(stored=stored_table(provider))
             macros.append(f"CREATE MACRO {session_macro(provider)}({parameters}) AS TABLE {body};")
     con.execute("\n".join(macros))
+    con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con

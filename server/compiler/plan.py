@@ -112,6 +112,9 @@ class SemanticPlan:
     distinct: bool
     journal: tuple[str, ...] = ()
     origins: tuple[str | None, ...] = ()  # per projection: the relation member it shows unchanged
+    # True when the keys already identify one row of the root table and nothing repeats it:
+    # a query without aggregates then needs no GROUP BY (a plain scan, as a person would write).
+    unique_rows: bool = False
 
     @property
     def single_pass(self) -> bool:

@@ -211,6 +211,19 @@ class Planner:
         leaf.meta[OWNER] = owner
         return leaf
 
+    def keys_identify_root_rows(self, query: SemanticQuery) -> bool:
+        """Do the group keys include the root table's whole primary key, with no join repeating its rows?"""
+        root = self.manifest.tables[self.root[-1]]
+        primary = root.primary_key
+        if not primary or self.repeated(self.root):
+            return False
+        shown = {
+            member.member.name
+            for k in query.keys
+            if (member := member_of(k.expression)) is not None and member.path == self.root
+        }
+        return all(key.name in shown for key in primary)
+
     # -- fan-out --------------------------------------------------------------------------------
 
     def relationship(self, path: Path) -> Relationship:
@@ -278,6 +291,7 @@ class Planner:
                     owner=path_key(owner),
                 )
             )
+        unique_rows = not query.aggregates and self.keys_identify_root_rows(query)
         # Dedup passes read primary keys; resolve those before the scans are frozen.
         source = self.source()
         aliases = self.aliases()
@@ -296,6 +310,7 @@ class Planner:
                 offset=query.offset,
                 distinct=query.distinct,
                 origins=query.origins,
+                unique_rows=unique_rows,
             ),
             aliases,
         )

@@ -150,7 +150,9 @@ def render_single_pass(plan: SemanticPlan) -> exp.Select:
     select = render_source(plan.source, select)
     if plan.where is not None:
         select = select.where(plan.where, copy=False)
-    if keys:
+    if plan.unique_rows:
+        pass  # each row is already one group: no GROUP BY needed
+    elif keys:
         select = select.group_by(*(k.copy() for k in keys), copy=False)
     elif not leaves:
         # No keys and no aggregates: the relation at the grain of nothing is at most one row.

@@ -9,9 +9,6 @@ FROM (
     products.name AS name,
     products.product_id AS product_id
   FROM raw.products AS products
-  GROUP BY
-    products.name,
-    products.product_id
 ) AS p
 WHERE
   EXISTS(
@@ -39,9 +36,6 @@ FROM (
     products.name AS name,
     products.product_id AS product_id
   FROM raw.products AS products
-  GROUP BY
-    products.name,
-    products.product_id
 ) AS p
 WHERE
   EXISTS(
@@ -69,9 +63,6 @@ FROM (
     products.name AS name,
     products.product_id AS product_id
   FROM raw.products AS products
-  GROUP BY
-    products.name,
-    products.product_id
 ) AS p
 WHERE
   EXISTS(

@@ -24,9 +24,6 @@ FROM (
     customers.region AS region,
     customers.customer_id AS customer_id
   FROM raw.customers AS customers
-  GROUP BY
-    customers.region,
-    customers.customer_id
 ) AS c
 WHERE
   c.customer_id <= 5
@@ -54,9 +51,6 @@ FROM (
     customers.region AS region,
     customers.customer_id AS customer_id
   FROM raw.customers AS customers
-  GROUP BY
-    customers.region,
-    customers.customer_id
 ) AS c
 WHERE
   c.customer_id <= 5
@@ -84,9 +78,6 @@ FROM (
     customers.region AS region,
     customers.customer_id AS customer_id
   FROM raw.customers AS customers
-  GROUP BY
-    customers.region,
-    customers.customer_id
 ) AS c
 WHERE
   c.customer_id <= 5

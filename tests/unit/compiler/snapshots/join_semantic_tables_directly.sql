@@ -18,9 +18,6 @@ JOIN (
     customers.region AS region,
     customers.customer_id AS customer_id
   FROM raw.customers AS customers
-  GROUP BY
-    customers.region,
-    customers.customer_id
 ) AS c
   ON o.customer_id = c.customer_id
 GROUP BY
@@ -43,9 +40,6 @@ JOIN (
     customers.region AS region,
     customers.customer_id AS customer_id
   FROM raw.customers AS customers
-  GROUP BY
-    customers.region,
-    customers.customer_id
 ) AS c
   ON o.customer_id = c.customer_id
 GROUP BY
@@ -68,9 +62,6 @@ JOIN (
     customers.region AS region,
     customers.customer_id AS customer_id
   FROM raw.customers AS customers
-  GROUP BY
-    customers.region,
-    customers.customer_id
 ) AS c
   ON o.customer_id = c.customer_id
 GROUP BY

@@ -13,8 +13,6 @@ WHERE
     FROM raw.customers AS customers
     WHERE
       customers.segment = 'enterprise'
-    GROUP BY
-      customers.customer_id
   )
 GROUP BY
   orders.status
@@ -31,8 +29,6 @@ WHERE
     FROM raw.customers AS customers
     WHERE
       customers.segment = 'enterprise'
-    GROUP BY
-      customers.customer_id
   )
 GROUP BY
   orders.status
@@ -49,8 +45,6 @@ WHERE
     FROM raw.customers AS customers
     WHERE
       customers.segment = 'enterprise'
-    GROUP BY
-      customers.customer_id
   )
 GROUP BY
   orders.status

@@ -196,6 +196,19 @@ class Engine:
         self._column_types[key] = types
         return types
 
+    def _compile_cached(
+        self, tree: exp.Expression, caller: Caller, session: SessionInfo, cache_key: str | None
+    ) -> CompiledQuery:
+        if cache_key is None:
+            return self.compile_tree(tree, caller, self.dialect)
+        manifest = self.manifest
+        key = (cache_key, caller.fingerprint, _session_key(session), manifest.version, self.dialect)
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = self.compile_tree(tree, caller, self.dialect, manifest)
+            self.cache.put(key, cached)
+        return cached
+
     def names_relation(self, tree: exp.Expression, caller: Caller) -> bool:
         relations = visible_relations(self.manifest, caller)
         ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
@@ -203,6 +216,12 @@ class Engine:
             if table.name in relations and table.name not in ctes and (not table.db or table.db == "public"):
                 return True
         return False
+
+    @staticmethod
+    def immediate(tree: exp.Expression) -> TableResult | None:
+        """The answer when it needs no engine at all (``SELECT 1``); callers skip threads for it."""
+        constant = constant_result(tree)
+        return TableResult(constant) if constant is not None else None
 
     def run(
         self,
@@ -213,11 +232,16 @@ class Engine:
         temp_tables: Mapping[str, pa.Table] | None = None,
         timeout: float | None = None,
         token: CancelToken | None = None,
+        cache_key: str | None = None,
     ) -> Result:
-        """Run one parsed statement for a session: semantic relations, the catalog, or temporary tables."""
-        constant = constant_result(tree)
+        """Run one parsed statement for a session: semantic relations, the catalog, or temporary tables.
+
+        ``cache_key`` (the statement text, when it has no parameters) lets a repeated
+        statement reuse its compiled plan.
+        """
+        constant = self.immediate(tree)
         if constant is not None:
-            return TableResult(constant)
+            return constant
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
@@ -227,7 +251,7 @@ class Engine:
             return TableResult(self.catalog_for(caller).execute(tree, session))
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
-        compiled = self.compile_tree(tree, caller, self.dialect)
+        compiled = self._compile_cached(tree, caller, session, cache_key)
         stream = self.executor.start(
             compiled.sql, timeout=timeout if timeout is not None else self.statement_timeout, token=token
         )
@@ -240,6 +264,7 @@ class Engine:
         session: SessionInfo,
         *,
         temp_tables: Mapping[str, pa.Table] | None = None,
+        cache_key: str | None = None,
     ) -> pa.Schema:
         """The result columns of a statement, without producing its rows."""
         constant = constant_result(tree)
@@ -254,8 +279,13 @@ class Engine:
             return self.catalog_for(caller).execute(tree, session).schema
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
-        compiled = self.compile_tree(tree, caller, self.dialect)
+        compiled = self._compile_cached(tree, caller, session, cache_key)
         return _annotate_origins(self.executor.describe(compiled.sql), compiled, self.manifest)
+
+
+def _session_key(session: SessionInfo) -> str:
+    """Session values a compiled statement can depend on (they were substituted as literals)."""
+    return f"{session.user}|{session.database}|{','.join(session.search_path)}|{session.application_name}"
 
 
 def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, manifest: Manifest) -> pa.Schema:

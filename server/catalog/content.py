@@ -26,7 +26,6 @@ from server.catalog.oids import (
     role_oid,
     stable_oid,
 )
-from server.catalog.schema import ColumnSpec
 from server.semantic.model import Manifest, MemberKind, Relation, RelationKind, RelationMember
 from server.semantic.spec import DimensionType, MeasureType
 from server.sql.pg_types import ALIASES, BY_NAME, PgType
@@ -121,27 +120,11 @@ class RelationInfo:
 
 
 @dataclass(frozen=True)
-class SystemTable:
-    """An emulated pg_catalog or information_schema table, as it appears in pg_class."""
-
-    name: str
-    schema: str
-    oid: int
-    kind: str
-    columns: tuple[ColumnSpec, ...]
-
-    @property
-    def namespace_oid(self) -> int:
-        return NAMESPACE_OIDS[self.schema]
-
-
-@dataclass(frozen=True)
 class CatalogContent:
     database: str
     database_oid: int
     relations: tuple[RelationInfo, ...]
     roles: tuple[tuple[int, str], ...]  # (oid, name); the owner first
-    system_tables: tuple[SystemTable, ...]
     started_at: datetime
 
     def relation(self, name: str) -> RelationInfo | None:
@@ -225,7 +208,6 @@ def build_content(
     column_types: Mapping[str, Sequence[tuple[str, str]]] | None,
     database: str,
     users: Sequence[str],
-    system_tables: Sequence[SystemTable],
 ) -> CatalogContent:
     """Resolve the visible relations (and only those) into catalog rows' raw material."""
     del manifest  # the visible relations say everything the catalog may show
@@ -239,7 +221,6 @@ def build_content(
         database_oid=DATABASE_OID,
         relations=infos,
         roles=tuple((oid, name) for name, oid in roles.items()),
-        system_tables=tuple(system_tables),
         started_at=datetime.now(UTC),
     )
 

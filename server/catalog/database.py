@@ -55,13 +55,11 @@ def _ddl(name: str, columns: Sequence[tuple[str, str]]) -> str:
 
 
 def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Insert an Arrow table; DuckDB finds ``rows`` by its replacement scan of this frame (the fastest path)."""
     if table.num_rows == 0:
         return
-    con.register("__rows", table)
-    try:
-        con.execute(f"INSERT INTO {name} SELECT * FROM __rows")
-    finally:
-        con.unregister("__rows")
+    rows = table  # noqa: F841 (read by DuckDB's replacement scan)
+    con.execute(f"INSERT INTO {name} SELECT * FROM rows")
 
 
 def _helper_tables(content: CatalogContent) -> dict[str, tuple[list[tuple[str, str]], list[tuple[object, ...]]]]:
@@ -119,16 +117,17 @@ def build_database(content: CatalogContent, providers: Sequence[Provider]) -> du
     helpers = _helper_tables(content)
     for name, (columns, _) in helpers.items():
         statements.append(_ddl(f"{FUNCTIONS}.{name}", columns))
-    for provider in providers:
+    stored = [p for p in providers if not p.always_empty]
+    for provider in stored:
         statements.append(_ddl(stored_table(provider), [(c.name, c.duckdb_type) for c in provider.columns]))
     con.execute("\n".join(statements))
     for name, (columns, rows) in helpers.items():
         _load(con, f"{FUNCTIONS}.{name}", _arrow(columns, rows))
-    for provider in providers:
+    for provider in stored:
         _load(con, stored_table(provider), provider.arrow(content))
     macros = list(MACROS)
     parameters = ", ".join(SESSION_PARAMETERS)
-    for provider in providers:
+    for provider in stored:
         if provider.session_sql is not None:
             body = provider.session_sql.format(stored=stored_table(provider))
             macros.append(f"CREATE MACRO {session_macro(provider)}({parameters}) AS TABLE {body};")

@@ -95,8 +95,6 @@ CREATE MACRO qf.obj_description(o) AS (
                  WHERE d.objoid = o AND d.objsubid = 0 AND d.classoid = qf.regclass_in(cls));
 CREATE MACRO qf.col_description(r, n) AS (SELECT min(d.description) FROM pgc.pg_description d
     WHERE d.objoid = r AND d.classoid = 1259 AND d.objsubid = n);
-CREATE MACRO qf.shobj_description(o, cls) AS (
-    SELECT min(d.description) FROM pgc.pg_shdescription d WHERE d.objoid = o AND d.classoid = qf.regclass_in(cls));
 CREATE MACRO qf.pg_table_is_visible(o, path) AS (SELECT bool_or(list_contains(path, n.nspname))
     FROM pgc.pg_class c JOIN pgc.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = o);
 CREATE MACRO qf.pg_type_is_visible(o, path) AS (SELECT bool_or(list_contains(path, n.nspname))

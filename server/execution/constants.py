@@ -32,7 +32,19 @@ def _value(node: exp.Expression) -> tuple[bool, object, pa.DataType]:
     return False, None, pa.null()
 
 
+_MEMO = "quiver_constant"
+
+
 def constant_result(tree: exp.Expression) -> pa.Table | None:
+    """The one-row answer of a SELECT of literals, remembered on the (cached, shared) tree."""
+    memo = tree.meta.get(_MEMO)
+    if memo is None:
+        memo = _compute(tree)
+        tree.meta[_MEMO] = memo if memo is not None else False
+    return memo or None
+
+
+def _compute(tree: exp.Expression) -> pa.Table | None:
     if not isinstance(tree, exp.Select) or not tree.expressions:
         return None
     if any(value for key, value in tree.args.items() if key != "expressions"):

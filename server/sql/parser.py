@@ -96,6 +96,24 @@ def parse_statements(text: str) -> list[exp.Expression]:
     return statements
 
 
+_CACHE_SIZE = 2048
+_cache: dict[str, exp.Expression] = {}
+
+
+def parse_statement_cached(text: str) -> exp.Expression:
+    """Like :func:`parse_statement`, remembering recent texts (drivers repeat the same statements).
+
+    The returned tree is shared: callers must not change it (the engine copies before rewriting).
+    """
+    found = _cache.get(text)
+    if found is None:
+        found = parse_statement(text)
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[text] = found
+    return found
+
+
 def parse_statement(text: str) -> exp.Expression:
     """Exactly one statement; more than one is 42601, as PostgreSQL's extended protocol says."""
     statements = parse_statements(text)

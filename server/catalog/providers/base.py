@@ -39,6 +39,10 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 
 
+# Arrow tables of rows that do not depend on the caller, by (provider, database name).
+_CACHED: dict[tuple[str, str], pa.Table] = {}
+
+
 def _no_rows(content: CatalogContent) -> Rows:
     return ()
 
@@ -61,6 +65,15 @@ class Provider:
     rows: Callable[[CatalogContent], Rows] = _no_rows
     # A SELECT over the stored rows (table ``{stored}``) using SESSION_PARAMETERS; None when static.
     session_sql: str | None = None
+    # The rows never depend on the caller's content (built once per process).
+    static: bool = False
+    # Rows that depend only on the database name (the catalog's own tables), built once per name.
+    fixed: Callable[[str], Rows] | None = None
+
+    @property
+    def always_empty(self) -> bool:
+        """No rows ever: queries read an inline empty relation instead of a stored table."""
+        return self.rows is _no_rows and self.session_sql is None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -68,7 +81,21 @@ class Provider:
 
     def arrow(self, content: CatalogContent) -> pa.Table:
         """The provider's rows as an Arrow table typed exactly as the DuckDB table."""
-        data = [tuple(row) for row in self.rows(content)]
+        if self.static:
+            key = (self.name, "")
+            if key not in _CACHED:
+                _CACHED[key] = self._arrow(self.rows(content))
+            return _CACHED[key]
+        dynamic = self._arrow(self.rows(content))
+        if self.fixed is None:
+            return dynamic
+        key = (self.name, content.database)
+        if key not in _CACHED:
+            _CACHED[key] = self._arrow(self.fixed(content.database))
+        return pa.concat_tables([dynamic, _CACHED[key]])
+
+    def _arrow(self, rows: Rows) -> pa.Table:
+        data = [tuple(row) for row in rows]
         arrays = []
         for index, column in enumerate(self.columns):
             values = [row[index] for row in data]
@@ -85,6 +112,8 @@ def table(
     kind: str = "r",
     rows: Callable[[CatalogContent], Rows] = _no_rows,
     session_sql: str | None = None,
+    static: bool = False,
+    fixed: Callable[[str], Rows] | None = None,
 ) -> Provider:
     """Declare a provider from a compact column spec (``"oid oid, relname name"``)."""
-    return Provider(name, schema, columns(spec), oid, kind, rows, session_sql)
+    return Provider(name, schema, columns(spec), oid, kind, rows, session_sql, static, fixed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from server.catalog.content import OWNER, CatalogContent, ColumnInfo
 from server.catalog.providers.base import Rows, table
+from server.catalog.providers.system import system_tables
 from server.catalog.typeinfo import DATETIME_PRECISION, NUMERIC_PRECISION, sql_name
 from server.sql.pg_types import BY_OID
 
@@ -29,9 +30,12 @@ def _tables(content: CatalogContent) -> Rows:
     for relation in content.relations:
         kind = "BASE TABLE" if relation.kind == "r" else "VIEW"
         yield (content.database, "public", relation.name, kind, None, None, None, None, None, "NO", "NO", None)
-    for system in content.system_tables:
+
+
+def _system_tables(database: str) -> Rows:
+    for system in system_tables():
         kind = "BASE TABLE" if system.kind == "r" else "VIEW"
-        yield (content.database, system.schema, system.name, kind, None, None, None, None, None, "NO", "NO", None)
+        yield (database, system.schema, system.name, kind, None, None, None, None, None, "NO", "NO", None)
 
 
 def _column_row(database: str, schema: str, table_name: str, column: ColumnInfo) -> tuple[object, ...]:
@@ -54,13 +58,16 @@ def _columns(content: CatalogContent) -> Rows:
     for relation in content.relations:
         for column in relation.columns:
             yield _column_row(content.database, "public", relation.name, column)
-    for system in content.system_tables:
+
+
+def _system_columns(database: str) -> Rows:
+    for system in system_tables():
         for attnum, spec in enumerate(system.columns, start=1):
             element = BY_OID.get(spec.type_oid) or BY_OID[25]
             if spec.is_array:
                 element = next((t for t in BY_OID.values() if t.array_oid == spec.type_oid), BY_OID[25])
             info = ColumnInfo(spec.name, attnum, element, spec.is_array, False, None)
-            yield _column_row(content.database, system.schema, system.name, info)
+            yield _column_row(database, system.schema, system.name, info)
 
 
 def _views(content: CatalogContent) -> Rows:
@@ -125,7 +132,7 @@ PROVIDERS = (
           reference_generation character_data, user_defined_type_catalog sql_identifier,
           user_defined_type_schema sql_identifier, user_defined_type_name sql_identifier,
           is_insertable_into yes_or_no, is_typed yes_or_no, commit_action character_data""",
-          oid=13425, schema=IS, kind="v", rows=_tables),
+          oid=13425, schema=IS, kind="v", rows=_tables, fixed=_system_tables),
     table("columns", """table_catalog sql_identifier, table_schema sql_identifier, table_name sql_identifier,
           column_name sql_identifier, ordinal_position cardinal_number, column_default character_data,
           is_nullable yes_or_no, data_type character_data, character_maximum_length cardinal_number,
@@ -142,7 +149,7 @@ PROVIDERS = (
           identity_start character_data, identity_increment character_data, identity_maximum character_data,
           identity_minimum character_data, identity_cycle yes_or_no, is_generated character_data,
           generation_expression character_data, is_updatable yes_or_no""",
-          oid=13295, schema=IS, kind="v", rows=_columns),
+          oid=13295, schema=IS, kind="v", rows=_columns, fixed=_system_columns),
     table("views", """table_catalog sql_identifier, table_schema sql_identifier, table_name sql_identifier,
           view_definition character_data, check_option character_data, is_updatable yes_or_no,
           is_insertable_into yes_or_no, is_trigger_updatable yes_or_no, is_trigger_deletable yes_or_no,

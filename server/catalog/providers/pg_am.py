@@ -20,4 +20,4 @@ def _rows(content: CatalogContent) -> Rows:
     return METHODS
 
 
-PROVIDER = table("pg_am", "oid oid, amname name, amhandler regproc, amtype char", oid=2601, rows=_rows)
+PROVIDER = table("pg_am", "oid oid, amname name, amhandler regproc, amtype char", oid=2601, rows=_rows, static=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.catalog.content import CatalogContent
 from server.catalog.providers.base import Rows, table
+from server.catalog.providers.system import system_tables
 from server.catalog.typeinfo import storage
 from server.sql.pg_types import BY_OID
 
@@ -57,7 +58,10 @@ def _rows(content: CatalogContent) -> Rows:
                 align=s.align, kind="p" if s.storage == "p" else "x", not_null=False, collation=s.collation,
                 dims=0,
             )  # fmt: skip
-    for system in content.system_tables:
+
+
+def _system_rows(database: str) -> Rows:
+    for system in system_tables():
         for attnum, column in enumerate(system.columns, start=1):
             element = BY_OID.get(column.type_oid)
             s = storage(element) if element is not None and not column.is_array else None
@@ -72,4 +76,4 @@ def _rows(content: CatalogContent) -> Rows:
             )  # fmt: skip
 
 
-PROVIDER = table("pg_attribute", SPEC, oid=1249, rows=_rows)
+PROVIDER = table("pg_attribute", SPEC, oid=1249, rows=_rows, fixed=_system_rows)

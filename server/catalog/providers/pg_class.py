@@ -10,6 +10,7 @@ from __future__ import annotations
 from server.catalog.content import OWNER_OID, CatalogContent
 from server.catalog.oids import PUBLIC_NAMESPACE
 from server.catalog.providers.base import Rows, table
+from server.catalog.providers.system import system_tables
 
 HEAP_AM = 2
 BTREE_AM = 403
@@ -52,8 +53,11 @@ def _rows(content: CatalogContent) -> Rows:
         )
         if relation.has_primary_key:
             yield _row(relation.index_oid, relation.pkey_name, PUBLIC_NAMESPACE, "i", len(relation.primary_key))
-    for system in content.system_tables:
+
+
+def _system_rows(database: str) -> Rows:
+    for system in system_tables():
         yield _row(system.oid, system.name, system.namespace_oid, system.kind, len(system.columns))
 
 
-PROVIDER = table("pg_class", SPEC, oid=1259, rows=_rows)
+PROVIDER = table("pg_class", SPEC, oid=1259, rows=_rows, fixed=_system_rows)

@@ -19,4 +19,4 @@ def _rows(content: CatalogContent) -> Rows:
     yield (951, "POSIX", ns, owner, "c", True, -1, "POSIX", "POSIX", None, None, None)
 
 
-PROVIDER = table("pg_collation", SPEC, oid=3456, rows=_rows)
+PROVIDER = table("pg_collation", SPEC, oid=3456, rows=_rows, static=True)

@@ -16,4 +16,4 @@ def _rows(content: CatalogContent) -> Rows:
     yield (13559, "plpgsql", OWNER_OID, PG_CATALOG_NAMESPACE, False, "1.0", None, None)
 
 
-PROVIDER = table("pg_extension", SPEC, oid=3079, rows=_rows)
+PROVIDER = table("pg_extension", SPEC, oid=3079, rows=_rows, static=True)

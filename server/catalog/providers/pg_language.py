@@ -18,4 +18,4 @@ def _rows(content: CatalogContent) -> Rows:
     yield (13563, "plpgsql", OWNER_OID, True, True, 13560, 13561, 13562, None)
 
 
-PROVIDER = table("pg_language", SPEC, oid=2612, rows=_rows)
+PROVIDER = table("pg_language", SPEC, oid=2612, rows=_rows, static=True)

@@ -23,4 +23,4 @@ def _rows(content: CatalogContent) -> Rows:
         yield (oid, 403, f"{type_name}_ops", PG_CATALOG_NAMESPACE, OWNER_OID, 0, BY_NAME[type_name].oid, True, 0)
 
 
-PROVIDER = table("pg_opclass", SPEC, oid=2616, rows=_rows)
+PROVIDER = table("pg_opclass", SPEC, oid=2616, rows=_rows, static=True)

@@ -26,4 +26,4 @@ def _rows(content: CatalogContent) -> Rows:
         )  # fmt: skip
 
 
-PROVIDER = table("pg_proc", SPEC, oid=1255, rows=_rows)
+PROVIDER = table("pg_proc", SPEC, oid=1255, rows=_rows, static=True)

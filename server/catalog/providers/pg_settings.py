@@ -104,4 +104,4 @@ FROM {stored} AS s
 LEFT JOIN (SELECT unnest(s_settings, recursive := true)) AS o ON lower(o.name) = lower(s.name)
 """
 
-PROVIDER = table("pg_settings", SPEC, oid=12104, kind="v", rows=_rows, session_sql=SESSION_SQL)
+PROVIDER = table("pg_settings", SPEC, oid=12104, kind="v", rows=_rows, static=True, session_sql=SESSION_SQL)

@@ -28,6 +28,7 @@ import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
 from server.engine import Engine
+from server.execution.executor import TableResult
 from server.errors import (
     DuplicateObject,
     FeatureNotSupported,
@@ -57,7 +58,7 @@ from server.session.session import Portal, PreparedStatement, Session
 from server.sql import commands as c
 from server.sql.lexer import Piece, split_statements
 from server.sql.params import bind, infer_types, parameter_count
-from server.sql.parser import parse_statement
+from server.sql.parser import parse_statement_cached
 from server.sql.router import route_one
 
 log = logging.getLogger("quiver.pgwire")
@@ -104,6 +105,19 @@ class _Running:
         self.iterator: Iterator[pa.RecordBatch] = iter(result.batches())
         self.pending: pa.RecordBatch | None = None
         self.finished = False
+
+    @property
+    def immediate(self) -> bool:
+        """Already computed (no engine work left): read it on the event loop, no thread hop."""
+        return isinstance(self.result, TableResult)
+
+    def next_encoded(self, limit: int) -> tuple[bytes, int, bool]:
+        """The next batch (up to ``limit`` rows) encoded: (DataRow bytes, rows, exhausted)."""
+        batch, done = self.take(limit)
+        if done or batch is None:
+            return b"", 0, True
+        assert self.encoder is not None
+        return self.encoder.encode(batch), batch.num_rows, False
 
     def take(self, limit: int) -> tuple[pa.RecordBatch | None, bool]:
         """Up to ``limit`` rows (0: a whole batch) and whether the result is exhausted."""
@@ -405,7 +419,7 @@ class Backend:
 
     async def _parse(self, query: c.Query) -> exp.Expression:
         try:
-            return parse_statement(query.text)
+            return parse_statement_cached(query.text)
         except QuiverError as error:
             if error.position:
                 error.position += query.offset
@@ -419,8 +433,8 @@ class Backend:
             digits = 1
         return TextContext(time_zone=session.setting("timezone") or "UTC", extra_float_digits=digits)
 
-    async def _start(self, tree: exp.Expression, params: list[Any]) -> Any:
-        """Start a query on a worker thread; returns the engine's result stream."""
+    async def _start(self, tree: exp.Expression, params: list[Any], cache_key: str | None = None) -> Any:
+        """Start a query (on a worker thread unless the engine answers at once); returns its result."""
         session = self._ready_session()
         needed = parameter_count(tree)
         if needed > len(params):
@@ -428,8 +442,11 @@ class Backend:
                 f"bind message supplies {len(params)} parameters, but prepared statement requires {needed}"
             )
         bound = bind(tree, params) if params else tree
-        self.token = token = CancelToken()
         engine = self.context.engine
+        immediate = engine.immediate(bound)
+        if immediate is not None:
+            return immediate
+        self.token = token = CancelToken()
         return await asyncio.to_thread(
             engine.run,
             bound,
@@ -438,20 +455,22 @@ class Backend:
             temp_tables=session.temp_tables,
             timeout=session.statement_timeout,
             token=token,
+            cache_key=None if params else cache_key,
         )
 
     async def _stream(self, running: _Running, max_rows: int) -> tuple[int, bool]:
         """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted)."""
         sent = 0
-        encoder = running.encoder
-        assert encoder is not None
         while True:
             want = max_rows - sent if max_rows else 0
-            batch, done = await asyncio.to_thread(running.take, want)
-            if done or batch is None:
+            if running.immediate:
+                data, rows, done = running.next_encoded(want)
+            else:
+                data, rows, done = await asyncio.to_thread(running.next_encoded, want)
+            if done:
                 return sent, True
-            self.send(await asyncio.to_thread(encoder.encode, batch))
-            sent += batch.num_rows
+            self.send(data)
+            sent += rows
             await self.maybe_flush()
             if max_rows and sent >= max_rows:
                 if running.pending is None:
@@ -468,11 +487,9 @@ class Backend:
         """Run (or resume) a portal's query and send its rows and completion."""
         if portal.state is None:
             assert tree is not None
-            result = await self._start(tree, portal.params)
-            encoder = ResultEncoder(result.schema, portal.result_formats, self._text_context())
-            portal.state = _Running(result, encoder)
+            await self._open_portal(portal, tree)
             if describe:
-                self.send(m.row_description(encoder.fields()))
+                self.send(m.row_description(portal.state.encoder.fields()))
         running: _Running = portal.state
         try:
             sent, done = await self._stream(running, max_rows)
@@ -485,6 +502,12 @@ class Backend:
             self.send(m.command_complete(f"SELECT {portal.rows_sent}"))
         else:
             self.send(m.portal_suspended())
+
+    async def _open_portal(self, portal: Portal, tree: exp.Expression) -> None:
+        """Start a portal's query and keep its stream (Describe of a portal and Execute share it)."""
+        result = await self._start(tree, portal.params, cache_key=portal.statement.text)
+        self.token = None
+        portal.state = _Running(result, ResultEncoder(result.schema, portal.result_formats, self._text_context()))
 
     # -- cursors ----------------------------------------------------------------------------------
 
@@ -645,7 +668,7 @@ class Backend:
         session.check_not_failed(command)
         statement = PreparedStatement(message.name, message.query, command, list(message.param_types))
         if isinstance(command, c.Query):
-            tree = parse_statement(command.text)
+            tree = parse_statement_cached(command.text)
             statement.description = {"tree": tree}
         if message.name == "":
             session.prepared.pop("", None)
@@ -719,6 +742,9 @@ class Backend:
                 self.send(m.row_description(ResultEncoder(schema, (), self._text_context()).fields()))
             return
         portal = session.get_portal(message.name)
+        if portal.state is None and isinstance(portal.statement.command, c.Query) and not portal.done:
+            # The portal is about to be executed: start it now and describe its actual stream.
+            await self._open_portal(portal, portal.statement.description["tree"])
         if portal.state is not None and portal.state.encoder is not None:
             self.send(m.row_description(portal.state.encoder.fields()))
             return
@@ -737,11 +763,21 @@ class Backend:
             return rows.schema if rows is not None else None
         if not isinstance(command, c.Query):
             return None
+        cached = statement.description.get("schema") if not any(p is not None for p in params) else None
+        if cached is not None:
+            return cached
         tree = statement.description["tree"]
         bound = bind(tree, params) if params else tree
-        return await asyncio.to_thread(
-            self.context.engine.describe, bound, session.caller, session.info(), temp_tables=session.temp_tables
+        immediate = self.context.engine.immediate(bound)
+        if immediate is not None:
+            return immediate.schema
+        schema = await asyncio.to_thread(
+            self.context.engine.describe, bound, session.caller, session.info(), temp_tables=session.temp_tables,
+            cache_key=statement.text,
         )
+        if not any(p is not None for p in params):
+            statement.description["schema"] = schema
+        return schema
 
     async def _execute_message(self, message: m.Execute) -> None:
         session = self._ready_session()

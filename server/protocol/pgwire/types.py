@@ -395,9 +395,34 @@ def assemble_rows(cell_columns: Sequence[pa.Array], header: Callable[[np.ndarray
 _DATA_ROW_HEAD = np.dtype([("kind", "S1"), ("length", ">i4"), ("count", ">i2")])
 
 
+SMALL_BATCH = 16
+_LENGTH = struct.Struct("!i")
+
+
+def _small_data_rows(cell_columns: Sequence[pa.Array]) -> bytes:
+    """DataRows for a handful of rows: joining in Python beats eight Arrow kernel calls here."""
+    columns = [c.to_pylist() for c in cell_columns]
+    head = struct.pack("!h", len(columns))
+    out = []
+    for row in zip(*columns, strict=True):
+        parts = [head]
+        for value in row:
+            if value is None:
+                parts.append(b"\xff\xff\xff\xff")
+            else:
+                raw = value.encode("utf-8") if isinstance(value, str) else value
+                parts.append(_LENGTH.pack(len(raw)))
+                parts.append(raw)
+        body = b"".join(parts)
+        out.append(b"D" + _LENGTH.pack(len(body) + 4) + body)
+    return b"".join(out)
+
+
 def data_rows(cell_columns: Sequence[pa.Array]) -> bytes:
     """DataRow messages for one batch of encoded cells."""
     count = len(cell_columns)
+    if count and len(cell_columns[0]) <= SMALL_BATCH:
+        return _small_data_rows(cell_columns)
 
     def header(row_lengths: np.ndarray) -> np.ndarray:
         head = np.empty(len(row_lengths), dtype=_DATA_ROW_HEAD)

@@ -1,0 +1,188 @@
+"""Function calls: PostgreSQL's catalog functions to our macros, constants, or an error.
+
+Every function a catalog query calls is one of: a macro in schema ``qf``
+(``format_type``, ``pg_get_indexdef``...), a macro given the session's values
+(``pg_table_is_visible`` gets the search path), a constant answer (privileges
+are always granted on what the caller can see; nothing is ever in recovery), a
+built-in that DuckDB computes as PostgreSQL does, or unknown: 42883, as
+PostgreSQL says, never a DuckDB function by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlglot.expressions as exp
+
+from server.catalog.translate.context import Context
+from server.errors import UndefinedFunction
+
+# PostgreSQL name -> our macro (same arguments).
+MACROS: dict[str, str] = {
+    name: name
+    for name in (
+        "format_type", "pg_get_expr", "pg_get_indexdef", "pg_get_constraintdef", "pg_get_viewdef",
+        "pg_get_function_result", "pg_get_function_arguments", "obj_description", "col_description",
+        "pg_encoding_to_char", "pg_char_to_encoding", "quote_ident", "quote_literal", "quote_nullable",
+        "current_setting", "array_lower", "array_upper", "array_length", "cardinality", "pg_size_pretty",
+        "_pg_char_max_length", "_pg_char_octet_length", "_pg_numeric_precision", "_pg_numeric_precision_radix",
+        "_pg_numeric_scale", "_pg_datetime_precision",
+    )
+} | {
+    "pg_get_function_identity_arguments": "pg_get_function_arguments",
+    "to_regclass": "regclass_in",
+    "to_regtype": "regtype_in",
+    "to_regproc": "regproc_in",
+    "to_regprocedure": "regproc_in",
+    "to_regnamespace": "regnamespace_in",
+}  # fmt: skip
+
+TRUE_FUNCTIONS = frozenset(
+    {"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
+     "has_any_column_privilege", "has_function_privilege", "has_sequence_privilege", "has_tablespace_privilege",
+     "has_type_privilege", "has_language_privilege", "has_foreign_data_wrapper_privilege",
+     "has_server_privilege", "has_parameter_privilege", "pg_has_role", "pg_collation_is_visible",
+     "pg_opclass_is_visible", "pg_opfamily_is_visible", "pg_operator_is_visible", "pg_conversion_is_visible",
+     "pg_ts_config_is_visible", "pg_ts_dict_is_visible", "pg_ts_parser_is_visible", "pg_ts_template_is_visible",
+     "pg_statistics_obj_is_visible"}
+)  # fmt: skip
+FALSE_FUNCTIONS = frozenset(
+    {"pg_is_in_recovery", "pg_jit_available", "pg_relation_is_publishable", "pg_is_other_temp_schema",
+     "pg_is_wal_replay_paused"}
+)
+NULL_TEXT_FUNCTIONS = frozenset(
+    {"pg_get_partkeydef", "pg_get_serial_sequence", "pg_get_triggerdef", "pg_get_ruledef",
+     "pg_get_statisticsobjdef_columns", "pg_get_statisticsobjdef", "pg_get_function_sqlbody",
+     "shobj_description", "pg_get_publication_tables", "inet_server_addr", "inet_client_addr",
+     "pg_get_functiondef", "pg_describe_object", "current_query"}
+)  # fmt: skip
+NULL_INTEGER_FUNCTIONS = frozenset({"inet_server_port", "inet_client_port", "txid_current_if_assigned"})
+ZERO_SIZE_FUNCTIONS = frozenset(
+    {"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size",
+     "pg_tablespace_size", "pg_column_size"}
+)
+VISIBILITY_FUNCTIONS = frozenset({"pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible"})
+NOW_FUNCTIONS = frozenset({"now", "clock_timestamp", "statement_timestamp", "transaction_timestamp"})
+TRANSACTION_ID = 1000
+
+# Functions DuckDB computes the way PostgreSQL does (beyond those sqlglot parses into typed nodes).
+PASSTHROUGH = frozenset(
+    {"octet_length", "to_hex", "md5", "reverse", "repeat", "ascii", "chr", "pi", "mod", "power", "sqrt", "exp",
+     "ln", "log", "sign", "trunc", "div", "array_position", "array_prepend", "strpos", "lpad", "rpad",
+     "list_contains", "len", "array_to_string", "generate_series", "unnest", "string_agg", "array_agg", "left",
+     "right", "initcap", "translate", "bit_length", "char_length", "character_length", "regexp_replace",
+     "split_part", "concat_ws", "format_type", "typeof", "struct_extract", "json_object", "to_char_placeholder",
+     "get_current_timestamp", "nullif", "coalesce", "greatest", "least", "lower", "upper", "length", "btrim",
+     "ltrim", "rtrim", "replace", "substr", "position", "abs", "round", "floor", "ceil", "ceiling", "random"}
+)  # fmt: skip
+
+# Typed sqlglot functions that must never reach DuckDB from a catalog query.
+FORBIDDEN_TYPED = ("Read", "Load", "Attach", "Install", "Export", "Import", "Copy", "Glob", "File")
+
+
+def qf(name: str, *args: exp.Expression) -> exp.Expression:
+    """A call of one of our macros, schema-qualified so DuckDB's built-ins never answer."""
+    return exp.Dot(this=exp.to_identifier("qf"), expression=exp.Anonymous(this=name, expressions=list(args)))
+
+
+def _text_list(values: tuple[str, ...]) -> exp.Expression:
+    array = exp.Array(expressions=[exp.Literal.string(v) for v in values])
+    return exp.Cast(this=array, to=exp.DataType.build("VARCHAR[]", dialect="duckdb"))
+
+
+def _typed_null(duckdb_type: str) -> exp.Expression:
+    return exp.Cast(this=exp.Null(), to=exp.DataType.build(duckdb_type, dialect="duckdb"))
+
+
+def _is_ours(node: exp.Expression) -> bool:
+    parent = node.parent
+    return isinstance(parent, exp.Dot) and isinstance(parent.this, exp.Identifier) and parent.this.name == "qf"
+
+
+def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expression | None:
+    name = str(node.this).lower()
+    args = list(node.expressions)
+    if name in MACROS:
+        return qf(MACROS[name], *args)
+    if name in VISIBILITY_FUNCTIONS:
+        return qf(name, *args[:1], _text_list(ctx.search_path))
+    if name == "pg_get_userbyid":
+        return qf(name, *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+    if name == "to_regrole":
+        return qf("regrole_in", *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+    if name in TRUE_FUNCTIONS:
+        return exp.true()
+    if name in FALSE_FUNCTIONS:
+        return exp.false()
+    if name in NULL_TEXT_FUNCTIONS:
+        return _typed_null("VARCHAR")
+    if name in NULL_INTEGER_FUNCTIONS:
+        return _typed_null("BIGINT")
+    if name in ZERO_SIZE_FUNCTIONS:
+        return exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("BIGINT"))
+    if name in ("txid_current", "pg_current_xact_id"):
+        return exp.Cast(this=exp.Literal.number(TRANSACTION_ID), to=exp.DataType.build("BIGINT"))
+    if name == "pg_trigger_depth":
+        return exp.Literal.number(0)
+    if name == "pg_my_temp_schema":
+        return exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("UINTEGER", dialect="duckdb"))
+    if name == "pg_tablespace_location":
+        return exp.Literal.string("")
+    if name in ("pg_postmaster_start_time", "pg_conf_load_time"):
+        stamp = exp.Literal.string(ctx.started_at.isoformat())
+        return exp.Cast(this=stamp, to=exp.DataType.build("TIMESTAMPTZ", dialect="duckdb"))
+    if name in NOW_FUNCTIONS:
+        return exp.Anonymous(this="get_current_timestamp", expressions=[])
+    if name == "set_config" and len(args) >= 2:
+        return exp.Cast(this=args[1], to=exp.DataType.build("VARCHAR"))
+    if name == "pg_typeof" and args:
+        return qf("pg_typeof_name", exp.Anonymous(this="typeof", expressions=args[:1]))
+    if name in ("json_build_object", "jsonb_build_object"):
+        return exp.Anonymous(this="json_object", expressions=args)
+    if name == "generate_subscripts" and args:
+        upper = exp.Anonymous(this="len", expressions=[args[0]])
+        return _series(exp.Literal.number(1), upper)
+    if name == "generate_subscripts_range" and len(args) == 2:
+        return _series(args[0], args[1])
+    if name == "_pg_expandarray" and args:
+        return exp.Explode(this=qf("_pg_expandarray", args[0]))
+    if name in PASSTHROUGH:
+        return None
+    raise UndefinedFunction(
+        f"function {name}() does not exist",
+        hint="Catalog queries can call PostgreSQL's catalog functions and common built-ins only.",
+    )
+
+
+def _series(lower: exp.Expression, upper: exp.Expression) -> exp.Expression:
+    return exp.Explode(this=exp.Anonymous(this="generate_series", expressions=[lower, upper]))
+
+
+def _typed(node: exp.Func, ctx: Context) -> exp.Expression | None:
+    if isinstance(node, exp.ArraySize):
+        return qf("array_length", node.this, node.expression or exp.Literal.number(1))
+    if isinstance(node, exp.ArrayToString) and node.args.get("null") is not None:
+        return qf("array_to_string", node.this, node.expression, node.args["null"])
+    if isinstance(node, exp.CurrentTimestamp) and not node.this:
+        return exp.Anonymous(this="get_current_timestamp", expressions=[])
+    if type(node).__name__.startswith(FORBIDDEN_TYPED):
+        raise UndefinedFunction(f"function {node.sql_name().lower()}() does not exist")
+    return None
+
+
+def functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    handlers: list[tuple[type[exp.Expression], Callable[..., exp.Expression | None]]] = [
+        (exp.Anonymous, _anonymous),
+        (exp.Func, _typed),
+    ]
+    # Innermost first: a call's arguments are rewritten before the call itself.
+    for node in reversed(list(tree.find_all(exp.Func))):
+        if _is_ours(node):
+            continue
+        for kind, handler in handlers:
+            if isinstance(node, kind):
+                replacement = handler(node, ctx)
+                if replacement is not None:
+                    node.replace(replacement)
+                break
+    return tree

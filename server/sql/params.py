@@ -30,6 +30,14 @@ def parameter_number(node: exp.Expression) -> int | None:
 
 
 def parameter_count(tree: exp.Expression) -> int:
+    """The highest ``$n`` in ``tree`` (remembered on the tree, which cached statements share)."""
+    known = tree.meta.get("quiver_parameter_count")
+    if known is None:
+        known = tree.meta["quiver_parameter_count"] = _count_parameters(tree)
+    return known
+
+
+def _count_parameters(tree: exp.Expression) -> int:
     numbers = [n for n in (parameter_number(p) for p in tree.find_all(exp.Parameter)) if n]
     if any(isinstance(p, exp.Placeholder) for p in tree.find_all(exp.Placeholder)):
         raise SqlSyntaxError('syntax error at or near "?"', hint="Parameters are written $1, $2, ...")

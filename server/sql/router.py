@@ -73,6 +73,24 @@ def route(text: str) -> list[Command]:
     return [route_one(piece) for piece in split_statements(text)]
 
 
+_ROUTES: dict[str, list[tuple[Piece, Command]]] = {}
+_ROUTE_CACHE_SIZE = 2048
+
+
+def route_all(text: str) -> list[tuple[Piece, Command]]:
+    """Every statement of ``text`` with its command; remembered by text (drivers repeat themselves).
+
+    A statement that is refused raises, and nothing is remembered for that text.
+    """
+    found = _ROUTES.get(text)
+    if found is None:
+        found = [(piece, route_one(piece)) for piece in split_statements(text)]
+        if len(_ROUTES) >= _ROUTE_CACHE_SIZE:
+            _ROUTES.pop(next(iter(_ROUTES)))
+        _ROUTES[text] = found
+    return found
+
+
 def route_one(piece: Piece) -> Command:
     toks = tokens(piece.text)
     if not toks:

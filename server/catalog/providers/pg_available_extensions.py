@@ -15,5 +15,6 @@ PROVIDER = table(
     "name name, default_version text, installed_version text, comment text",
     oid=12081,
     kind="v",
-    rows=_rows, static=True,
+    rows=_rows,
+    static=True,
 )

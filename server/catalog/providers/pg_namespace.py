@@ -11,4 +11,6 @@ def _rows(content: CatalogContent) -> Rows:
         yield (oid, name, owner, None)
 
 
-PROVIDER = table("pg_namespace", "oid oid, nspname name, nspowner oid, nspacl _aclitem", oid=2615, rows=_rows, static=True)
+PROVIDER = table(
+    "pg_namespace", "oid oid, nspname name, nspowner oid, nspacl _aclitem", oid=2615, rows=_rows, static=True
+)

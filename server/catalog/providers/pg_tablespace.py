@@ -12,5 +12,9 @@ def _rows(content: CatalogContent) -> Rows:
 
 
 PROVIDER = table(
-    "pg_tablespace", "oid oid, spcname name, spcowner oid, spcacl _aclitem, spcoptions _text", oid=1213, rows=_rows, static=True
+    "pg_tablespace",
+    "oid oid, spcname name, spcowner oid, spcacl _aclitem, spcoptions _text",
+    oid=1213,
+    rows=_rows,
+    static=True,
 )

@@ -20,5 +20,10 @@ def _system_rows(database: str) -> Rows:
 
 
 PROVIDER = table(
-    "pg_views", "schemaname name, viewname name, viewowner name, definition text", oid=12028, kind="v", rows=_rows, fixed=_system_rows
+    "pg_views",
+    "schemaname name, viewname name, viewowner name, definition text",
+    oid=12028,
+    kind="v",
+    rows=_rows,
+    fixed=_system_rows,
 )

@@ -47,8 +47,13 @@ TRUE_FUNCTIONS = frozenset(
      "pg_statistics_obj_is_visible"}
 )  # fmt: skip
 FALSE_FUNCTIONS = frozenset(
-    {"pg_is_in_recovery", "pg_jit_available", "pg_relation_is_publishable", "pg_is_other_temp_schema",
-     "pg_is_wal_replay_paused"}
+    {
+        "pg_is_in_recovery",
+        "pg_jit_available",
+        "pg_relation_is_publishable",
+        "pg_is_other_temp_schema",
+        "pg_is_wal_replay_paused",
+    }
 )
 NULL_TEXT_FUNCTIONS = frozenset(
     {"pg_get_partkeydef", "pg_get_serial_sequence", "pg_get_triggerdef", "pg_get_ruledef",
@@ -58,8 +63,15 @@ NULL_TEXT_FUNCTIONS = frozenset(
 )  # fmt: skip
 NULL_INTEGER_FUNCTIONS = frozenset({"inet_server_port", "inet_client_port", "txid_current_if_assigned"})
 ZERO_SIZE_FUNCTIONS = frozenset(
-    {"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size",
-     "pg_tablespace_size", "pg_column_size"}
+    {
+        "pg_relation_size",
+        "pg_total_relation_size",
+        "pg_table_size",
+        "pg_indexes_size",
+        "pg_database_size",
+        "pg_tablespace_size",
+        "pg_column_size",
+    }
 )
 VISIBILITY_FUNCTIONS = frozenset({"pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible"})
 NOW_FUNCTIONS = frozenset({"now", "clock_timestamp", "statement_timestamp", "transaction_timestamp"})

@@ -87,12 +87,8 @@ def any_all(tree: exp.Expression, ctx: Context) -> exp.Expression:
     """``x = ANY(arr)`` -> ``list_contains(arr, x)``; ``x <> ALL(arr)`` -> ``NOT list_contains(arr, x)``."""
     for node in list(tree.find_all(exp.EQ, exp.NEQ)):
         right = node.expression
-        is_any = isinstance(right, exp.Any) or (
-            isinstance(right, exp.Anonymous) and str(right.this).lower() == "any"
-        )
-        is_all = isinstance(right, exp.All) or (
-            isinstance(right, exp.Anonymous) and str(right.this).lower() == "all"
-        )
+        is_any = isinstance(right, exp.Any) or (isinstance(right, exp.Anonymous) and str(right.this).lower() == "any")
+        is_all = isinstance(right, exp.All) or (isinstance(right, exp.Anonymous) and str(right.this).lower() == "all")
         if not (is_any or is_all):
             continue
         array = _array_operand(right)

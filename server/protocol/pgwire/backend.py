@@ -59,7 +59,7 @@ from server.sql import commands as c
 from server.sql.lexer import Piece, split_statements
 from server.sql.params import bind, infer_types, parameter_count
 from server.sql.parser import parse_statement_cached
-from server.sql.router import route_one
+from server.sql.router import route_all, route_one
 
 log = logging.getLogger("quiver.pgwire")
 
@@ -319,12 +319,16 @@ class Backend:
 
     async def _simple_query(self, text: str) -> None:
         session = self._ready_session()
-        pieces = split_statements(text)
-        if not pieces:
+        try:
+            routed: list[tuple[Piece, c.Command | None]] = list(route_all(text))
+        except QuiverError:
+            # Route one by one: the statements before the refused one still run, as in PostgreSQL.
+            routed = [(piece, None) for piece in split_statements(text)]
+        if not routed:
             self.send(m.empty_query_response())
-        for piece in pieces:
+        for piece, known in routed:
             try:
-                command = route_one(piece)
+                command = known if known is not None else route_one(piece)
                 session.check_not_failed(command)
                 await self._run_command(command, piece, portal_name=None, formats=(), max_rows=0, describe=True)
             except QuiverError as error:
@@ -661,10 +665,10 @@ class Backend:
 
     def _parse_message(self, message: m.Parse) -> None:
         session = self._ready_session()
-        pieces = split_statements(message.query)
-        if len(pieces) > 1:
+        routed = route_all(message.query)
+        if len(routed) > 1:
             raise SqlSyntaxError("cannot insert multiple commands into a prepared statement")
-        command = route_one(pieces[0]) if pieces else None
+        command = routed[0][1] if routed else None
         session.check_not_failed(command)
         statement = PreparedStatement(message.name, message.query, command, list(message.param_types))
         if isinstance(command, c.Query):
@@ -772,7 +776,11 @@ class Backend:
         if immediate is not None:
             return immediate.schema
         schema = await asyncio.to_thread(
-            self.context.engine.describe, bound, session.caller, session.info(), temp_tables=session.temp_tables,
+            self.context.engine.describe,
+            bound,
+            session.caller,
+            session.info(),
+            temp_tables=session.temp_tables,
             cache_key=statement.text,
         )
         if not any(p is not None for p in params):

@@ -211,6 +211,11 @@ def text_column(array: pa.Array, context: TextContext) -> pa.Array:
         return text_column(array.dictionary_decode(), context)
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return array
+    if len(array) <= SMALL_BATCH and (pa.types.is_integer(t) or pa.types.is_boolean(t)):
+        # A handful of values: Python's own text of an int is PostgreSQL's, and it skips a kernel call.
+        if pa.types.is_boolean(t):
+            return pa.array([None if v is None else ("t" if v else "f") for v in array.to_pylist()], pa.string())
+        return pa.array([None if v is None else str(v) for v in array.to_pylist()], pa.string())
     if pa.types.is_string_view(t):
         return pc.cast(array, pa.string())
     if pa.types.is_boolean(t):

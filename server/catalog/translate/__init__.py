@@ -1,0 +1,69 @@
+"""PostgreSQL catalog SQL to DuckDB SQL over our tables, on the sqlglot tree (never on text).
+
+The rewrites run in a fixed order, each a small pure function of (tree, context)
+in its own module, in the style of sqlglot's transforms:
+
+1. result column names are taken from the statement as written;
+2. session functions (``current_user``, ``version()``...) become literals;
+3. parameters, qualifiers, collations, operators, ANY/ALL (:mod:`.normalize`);
+4. zero-based vectors (:mod:`.vectors`), casts and array literals (:mod:`.casts`);
+5. table references (:mod:`.tables`), then function calls (:mod:`.functions`);
+6. OIDs that print as names in the result (:mod:`.outputs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlglot.expressions as exp
+
+from server.catalog.translate import casts, functions, normalize, outputs, tables, vectors
+from server.catalog.translate.context import Context, Names
+from server.catalog.translate.names import leftmost_select, output_names
+from server.errors import FeatureNotSupported, ReadOnlyTransaction
+from server.sql.session_info import substitute_session_functions
+
+Rewrite = Callable[[exp.Expression, Context], exp.Expression]
+
+REWRITES: tuple[Rewrite, ...] = (
+    normalize.parameters_to_null,
+    normalize.strip_qualifiers,
+    normalize.operators,
+    vectors.vectors,
+    casts.array_comparisons,
+    casts.casts,
+    normalize.any_all,
+    tables.tables,
+    functions.functions,
+    outputs.outputs,
+)
+
+
+@dataclass(frozen=True)
+class Translation:
+    sql: str
+    names: tuple[str | None, ...]  # result column names; None where a star expands
+
+
+def _check_statement(tree: exp.Expression) -> None:
+    if isinstance(tree, exp.Query):
+        return
+    if isinstance(tree, exp.Insert | exp.Update | exp.Delete | exp.Merge | exp.Create | exp.Drop | exp.Alter):
+        raise ReadOnlyTransaction("cannot execute this statement in a read-only transaction")
+    raise FeatureNotSupported("only SELECT statements can read the catalog")
+
+
+def translate(tree: exp.Expression, ctx: Context) -> Translation:
+    """The DuckDB SQL answering ``tree`` and the names of its result columns."""
+    _check_statement(tree)
+    tree = tree.copy()
+    first = leftmost_select(tree)
+    names = tuple(output_names(first)) if first is not None else ()
+    tree = substitute_session_functions(tree, ctx.session)
+    for rewrite in REWRITES:
+        tree = rewrite(tree, ctx)
+    return Translation(tree.sql(dialect="duckdb"), names)
+
+
+__all__ = ["Context", "Names", "Translation", "translate"]

@@ -213,7 +213,7 @@ def build_content(
     del manifest  # the visible relations say everything the catalog may show
     types = column_types or {}
     infos = tuple(_relation_info(r, types.get(name)) for name, r in sorted(relations.items()))
-    roles: dict[str, int] = {OWNER: OWNER_OID}
+    roles: dict[str, int] = {OWNER: OWNER_OID, "pg_database_owner": PG_DATABASE_OWNER_OID}
     for user in users:
         roles.setdefault(user, role_oid(user))
     return CatalogContent(

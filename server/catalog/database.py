@@ -1,16 +1,24 @@
-"""The in-memory DuckDB that answers catalog SQL: one table per provider, macros, then locked.
+"""The in-memory DuckDB that answers catalog SQL: tables and macros created on first use, then locked.
 
 Tables live in schemas of our own (``pgc`` for pg_catalog, ``pgi`` for
 information_schema, ``qstore`` for session-dependent rows) because DuckDB has a
 built-in ``pg_catalog`` schema of its own views; the translator rewrites every
-table reference to these names, so no query can reach DuckDB's built-ins. After
-loading, external access is disabled and the configuration locked, so nothing a
-query says can read a file, load an extension or change a setting.
+table reference to these names, so no query can reach DuckDB's built-ins.
+External access is disabled and the configuration locked before any query runs:
+nothing a query says can read a file, a Python variable, load an extension or
+change a setting.
+
+A table or macro is created the first time a query needs it (the translated SQL
+names it): creating all of them up front costs about 100 ms of DuckDB DDL, while
+a client's catalog queries touch a handful. Loading is idempotent and guarded by
+a lock; each thread queries through its own cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import threading
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -27,6 +35,7 @@ STORAGE_SCHEMA = {"pg_catalog": "pgc", "information_schema": "pgi"}
 SESSION_STORE = "qstore"
 SESSION_MACROS = "qs"
 FUNCTIONS = "qf"
+SCHEMAS = (*STORAGE_SCHEMA.values(), SESSION_STORE, SESSION_MACROS, FUNCTIONS)
 
 _CONFIG = {
     "threads": 2,
@@ -36,6 +45,8 @@ _CONFIG = {
     "autoload_known_extensions": False,
     "allow_community_extensions": False,
 }
+_REFERENCE = re.compile(r"\b(pgc|pgi|qstore|qs|qf)\.\"?(\w+)")
+_MACRO_NAME = re.compile(r"CREATE MACRO (\w+\.\w+)\(")
 
 
 def stored_table(provider: Provider) -> str:
@@ -45,94 +56,128 @@ def stored_table(provider: Provider) -> str:
     return f"{STORAGE_SCHEMA[provider.schema]}.{provider.name}"
 
 
-def session_macro(provider: Provider) -> str:
-    return f"{SESSION_MACROS}.{provider.name}"
+def _split_macros() -> dict[str, str]:
+    """Each ``CREATE MACRO`` statement of :mod:`.macros`, by qualified name."""
+    found: dict[str, str] = {}
+    for block in MACROS:
+        for raw in re.split(r";\s*\n", block):
+            statement = raw.strip().rstrip(";")
+            match = _MACRO_NAME.search(statement)
+            if match:
+                found[match.group(1)] = statement
+    return found
 
 
-def _ddl(name: str, columns: Sequence[tuple[str, str]]) -> str:
-    body = ", ".join(f'"{column}" {duckdb_type}' for column, duckdb_type in columns)
-    return f"CREATE TABLE {name} ({body});"
+_MACRO_SQL = _split_macros()
 
 
-def _load(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    """Insert an Arrow table; DuckDB finds ``rows`` by its replacement scan of this frame (the fastest path)."""
-    if table.num_rows == 0:
-        return
-    rows = table  # noqa: F841 (read by DuckDB's replacement scan)
-    con.execute(f"INSERT INTO {name} SELECT * FROM rows")
-
-
-def _helper_tables(content: CatalogContent) -> dict[str, tuple[list[tuple[str, str]], list[tuple[object, ...]]]]:
-    """Lookup tables the macros read: type spellings, definitions, keywords, function signatures."""
-    names = type_names() + [(r.type_oid, r.name, r.name) for r in content.relations]
-    lookup = [(name.lower(), oid) for oid, typname, sqlname in names for name in {typname, sqlname}]
-    by_name = {typname: oid for oid, typname, _ in names}
-    lookup += [(alias, by_name[target]) for alias, target in ALIASES.items() if target in by_name]
-    sql_by_oid = {oid: sqlname for oid, _, sqlname in names}
-
-    def spelled(oid: int) -> str:
-        return sql_by_oid.get(oid) or (BY_OID[oid].name if oid in BY_OID else str(oid))
-
-    signatures = []
-    for oid, name, _, _, retset, _, rettype, argtypes, _, _ in PROCS:
-        arguments = ", ".join(spelled(t) for t in argtypes)
-        signatures.append((oid, ("SETOF " if retset else "") + spelled(rettype), arguments, f"{name}({arguments})"))
-    relations = content.relations
-    return {
-        "keywords": (
-            [("word", "VARCHAR"), ("catcode", "VARCHAR"), ("barelabel", "BOOLEAN"), ("catdesc", "VARCHAR"),
-             ("baredesc", "VARCHAR")],
-            keyword_rows(),
-        ),
-        "type_names": ([("oid", "UINTEGER"), ("typname", "VARCHAR"), ("sqlname", "VARCHAR")], names),
-        "type_lookup": ([("name", "VARCHAR"), ("oid", "UINTEGER")], lookup),
-        "index_defs": (
-            [("oid", "UINTEGER"), ("def", "VARCHAR"), ("keys", "VARCHAR[]")],
-            [(r.index_oid, r.index_definition, list(r.primary_key)) for r in relations if r.has_primary_key],
-        ),
-        "constraint_defs": (
-            [("oid", "UINTEGER"), ("def", "VARCHAR")],
-            [(r.constraint_oid, r.constraint_definition) for r in relations if r.has_primary_key],
-        ),
-        "view_defs": (
-            [("oid", "UINTEGER"), ("def", "VARCHAR")],
-            [(r.oid, r.view_definition) for r in relations if r.kind == "v"],
-        ),
-        "proc_signatures": (
-            [("oid", "UINTEGER"), ("result", "VARCHAR"), ("arguments", "VARCHAR"), ("signature", "VARCHAR")],
-            signatures,
-        ),
-    }  # fmt: skip
-
-
-def _arrow(columns: Sequence[tuple[str, str]], rows: Sequence[tuple[object, ...]]) -> pa.Table:
+def _arrow(columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[object]]) -> pa.Table:
     arrays = [pa.array([row[i] for row in rows], type=arrow_type(t)) for i, (_, t) in enumerate(columns)]
     return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
 
 
-def build_database(content: CatalogContent, providers: Sequence[Provider]) -> duckdb.DuckDBPyConnection:
-    """Create, fill and lock the catalog database for ``content``."""
-    con = duckdb.connect(":memory:", config=dict(_CONFIG))
-    statements = [f"CREATE SCHEMA {s};" for s in (*STORAGE_SCHEMA.values(), SESSION_STORE, SESSION_MACROS, FUNCTIONS)]
-    helpers = _helper_tables(content)
-    for name, (columns, _) in helpers.items():
-        statements.append(_ddl(f"{FUNCTIONS}.{name}", columns))
-    stored = [p for p in providers if not p.always_empty]
-    for provider in stored:
-        statements.append(_ddl(stored_table(provider), [(c.name, c.duckdb_type) for c in provider.columns]))
-    con.execute("\n".join(statements))
-    for name, (columns, rows) in helpers.items():
-        _load(con, f"{FUNCTIONS}.{name}", _arrow(columns, rows))
-    for provider in stored:
-        _load(con, stored_table(provider), provider.arrow(content))
-    macros = list(MACROS)
-    parameters = ", ".join(SESSION_PARAMETERS)
-    for provider in stored:
-        if provider.session_sql is not None:
-            body = provider.session_sql.format(stored=stored_table(provider))
-            macros.append(f"CREATE MACRO {session_macro(provider)}({parameters}) AS TABLE {body};")
-    con.execute("\n".join(macros))
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return con
+def _helper_tables(content: CatalogContent) -> dict[str, Callable[[], pa.Table]]:
+    """Lookup tables the macros read: type spellings, definitions, keywords, function signatures."""
+    relations = content.relations
+
+    def names() -> list[tuple[int, str, str]]:
+        return type_names() + [(r.type_oid, r.name, r.name) for r in relations]
+
+    def lookup() -> pa.Table:
+        rows = [(name.lower(), oid) for oid, typname, sqlname in names() for name in {typname, sqlname}]
+        by_name = {typname: oid for oid, typname, _ in names()}
+        rows += [(alias, by_name[target]) for alias, target in ALIASES.items() if target in by_name]
+        return _arrow([("name", "VARCHAR"), ("oid", "UINTEGER")], rows)
+
+    def signatures() -> pa.Table:
+        spelled = {oid: sqlname for oid, _, sqlname in names()}
+        rows = []
+        for oid, name, _, _, retset, _, rettype, argtypes, _, _ in PROCS:
+            args = ", ".join(spelled.get(t) or (BY_OID[t].name if t in BY_OID else str(t)) for t in argtypes)
+            result = ("SETOF " if retset else "") + (spelled.get(rettype) or str(rettype))
+            rows.append((oid, result, args, f"{name}({args})"))
+        columns = [("oid", "UINTEGER"), ("result", "VARCHAR"), ("arguments", "VARCHAR"), ("signature", "VARCHAR")]
+        return _arrow(columns, rows)
+
+    return {
+        f"{FUNCTIONS}.keywords": lambda: _arrow(
+            [("word", "VARCHAR"), ("catcode", "VARCHAR"), ("barelabel", "BOOLEAN"), ("catdesc", "VARCHAR"),
+             ("baredesc", "VARCHAR")],
+            keyword_rows(),
+        ),
+        f"{FUNCTIONS}.type_names": lambda: _arrow(
+            [("oid", "UINTEGER"), ("typname", "VARCHAR"), ("sqlname", "VARCHAR")], names()
+        ),
+        f"{FUNCTIONS}.type_lookup": lookup,
+        f"{FUNCTIONS}.index_defs": lambda: _arrow(
+            [("oid", "UINTEGER"), ("def", "VARCHAR"), ("keys", "VARCHAR[]")],
+            [(r.index_oid, r.index_definition, list(r.primary_key)) for r in relations if r.has_primary_key],
+        ),
+        f"{FUNCTIONS}.constraint_defs": lambda: _arrow(
+            [("oid", "UINTEGER"), ("def", "VARCHAR")],
+            [(r.constraint_oid, r.constraint_definition) for r in relations if r.has_primary_key],
+        ),
+        f"{FUNCTIONS}.view_defs": lambda: _arrow(
+            [("oid", "UINTEGER"), ("def", "VARCHAR")], [(r.oid, r.view_definition) for r in relations if r.kind == "v"]
+        ),
+        f"{FUNCTIONS}.proc_signatures": signatures,
+    }  # fmt: skip
+
+
+class CatalogDatabase:
+    """One locked in-memory DuckDB holding one catalog's tables, filled on demand."""
+
+    def __init__(self, content: CatalogContent, providers: Sequence[Provider]) -> None:
+        self._con = duckdb.connect(":memory:", config=dict(_CONFIG))
+        self._con.execute(" ".join(f"CREATE SCHEMA {schema};" for schema in SCHEMAS))
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._con.execute("SET enable_external_access = false")
+        self._con.execute("SET lock_configuration = true")
+        self._tables: dict[str, Callable[[], pa.Table]] = _helper_tables(content)
+        self._macros: dict[str, str] = dict(_MACRO_SQL)
+        parameters = ", ".join(SESSION_PARAMETERS)
+        for provider in providers:
+            if provider.always_empty:
+                continue
+            self._tables[stored_table(provider)] = lambda p=provider: p.arrow(content)  # type: ignore[misc]
+            if provider.session_sql is not None:
+                body = provider.session_sql.format(stored=stored_table(provider))
+                self._macros[f"{SESSION_MACROS}.{provider.name}"] = (
+                    f"CREATE MACRO {SESSION_MACROS}.{provider.name}({parameters}) AS TABLE {body}"
+                )
+        self._ready: set[str] = set()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def references(self, sql: str) -> frozenset[str]:
+        """Our tables and macros that ``sql`` names."""
+        return frozenset(f"{schema}.{name.lower()}" for schema, name in _REFERENCE.findall(sql))
+
+    def ensure(self, names: frozenset[str]) -> None:
+        """Create (once) every table and macro in ``names`` and everything they depend on."""
+        if names <= self._ready:
+            return
+        with self._lock:
+            for name in sorted(names):
+                self._create(name, ())
+
+    def _create(self, name: str, chain: tuple[str, ...]) -> None:
+        if name in self._ready or name in chain:
+            return
+        if name in self._tables:
+            self._con.from_arrow(self._tables[name]()).create(name)
+        elif name in self._macros:
+            sql = self._macros[name]
+            for dependency in sorted(self.references(re.split(r"\bAS\b", sql, maxsplit=1)[1])):
+                self._create(dependency, (*chain, name))
+            self._con.execute(sql)
+        else:
+            return  # not ours (a column alias that looks qualified): DuckDB will say what is wrong
+        self._ready.add(name)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection to the catalog database."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            cursor = self._local.cursor = self._con.cursor()
+        return cursor

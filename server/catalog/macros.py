@@ -26,7 +26,8 @@ CREATE MACRO qf.ident_schema(x) AS CASE WHEN len(string_split(CAST(x AS VARCHAR)
 CREATE MACRO qf.quote_ident(s) AS CASE
     WHEN s IS NULL THEN NULL
     WHEN regexp_full_match(CAST(s AS VARCHAR), '[a-z_][a-z0-9_$]*')
-         AND NOT EXISTS (SELECT 1 FROM qf.keywords k WHERE k.word = s AND k.catcode <> 'U') THEN CAST(s AS VARCHAR)
+         AND NOT EXISTS (SELECT 1 FROM qf.keywords q_k WHERE q_k.word = s AND q_k.catcode <> 'U')
+        THEN CAST(s AS VARCHAR)
     ELSE '"' || replace(CAST(s AS VARCHAR), '"', '""') || '"' END;
 CREATE MACRO qf.quote_literal(s) AS CASE WHEN s IS NULL THEN NULL
     ELSE '''' || replace(CAST(s AS VARCHAR), '''', '''''') || '''' END;
@@ -35,76 +36,81 @@ CREATE MACRO qf.quote_nullable(s) AS coalesce(qf.quote_literal(s), 'NULL');
 
 REG_MACROS = r"""
 CREATE MACRO qf.regclass_in(x) AS coalesce(TRY_CAST(x AS UINTEGER), (
-    SELECT min(c.oid) FROM pgc.pg_class c JOIN pgc.pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relname = qf.ident_name(x)
-      AND ((qf.ident_schema(x) IS NULL AND n.nspname IN ('pg_catalog', 'public')) OR n.nspname = qf.ident_schema(x))));
+    SELECT min(q_c.oid) FROM pgc.pg_class q_c JOIN pgc.pg_namespace q_n ON q_n.oid = q_c.relnamespace
+    WHERE q_c.relname = qf.ident_name(x)
+      AND ((qf.ident_schema(x) IS NULL AND q_n.nspname IN ('pg_catalog', 'public'))
+           OR q_n.nspname = qf.ident_schema(x))));
 CREATE MACRO qf.regtype_in(x) AS coalesce(TRY_CAST(x AS UINTEGER), (
-    SELECT min(t.oid) FROM qf.type_lookup t WHERE t.name = lower(trim(replace(CAST(x AS VARCHAR), 'pg_catalog.', '')))));
+    SELECT min(q_t.oid) FROM qf.type_lookup q_t
+    WHERE q_t.name = lower(trim(replace(CAST(x AS VARCHAR), 'pg_catalog.', '')))));
 CREATE MACRO qf.regproc_in(x) AS coalesce(TRY_CAST(x AS UINTEGER), (
-    SELECT min(p.oid) FROM pgc.pg_proc p WHERE p.proname = qf.ident_name(x)));
+    SELECT min(q_p.oid) FROM pgc.pg_proc q_p WHERE q_p.proname = qf.ident_name(x)));
 CREATE MACRO qf.regnamespace_in(x) AS coalesce(TRY_CAST(x AS UINTEGER), (
-    SELECT min(n.oid) FROM pgc.pg_namespace n WHERE n.nspname = qf.ident_name(x)));
+    SELECT min(q_n.oid) FROM pgc.pg_namespace q_n WHERE q_n.nspname = qf.ident_name(x)));
 CREATE MACRO qf.regrole_in(x, u, uoid) AS coalesce(TRY_CAST(x AS UINTEGER), (
-    SELECT min(r.oid) FROM qstore.pg_authid r WHERE r.rolname = qf.ident_name(x)),
+    SELECT min(q_r.oid) FROM qstore.pg_authid q_r WHERE q_r.rolname = qf.ident_name(x)),
     CASE WHEN qf.ident_name(x) = u THEN CAST(uoid AS UINTEGER) END);
 CREATE MACRO qf.regclass_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((
-    SELECT min(CASE WHEN n.nspname IN ('pg_catalog', 'public') THEN qf.quote_ident(c.relname)
-                    ELSE qf.quote_ident(n.nspname) || '.' || qf.quote_ident(c.relname) END)
-    FROM pgc.pg_class c JOIN pgc.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = o), CAST(o AS VARCHAR)) END;
+    SELECT min(CASE WHEN q_n.nspname IN ('pg_catalog', 'public') THEN qf.quote_ident(q_c.relname)
+                    ELSE qf.quote_ident(q_n.nspname) || '.' || qf.quote_ident(q_c.relname) END)
+    FROM pgc.pg_class q_c JOIN pgc.pg_namespace q_n ON q_n.oid = q_c.relnamespace WHERE q_c.oid = o),
+    CAST(o AS VARCHAR)) END;
 CREATE MACRO qf.regtype_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((
-    SELECT min(t.sqlname) FROM qf.type_names t WHERE t.oid = o), CAST(o AS VARCHAR)) END;
+    SELECT min(q_t.sqlname) FROM qf.type_names q_t WHERE q_t.oid = o), CAST(o AS VARCHAR)) END;
 CREATE MACRO qf.regproc_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((
-    SELECT min(p.proname) FROM pgc.pg_proc p WHERE p.oid = o), CAST(o AS VARCHAR)) END;
+    SELECT min(q_p.proname) FROM pgc.pg_proc q_p WHERE q_p.oid = o), CAST(o AS VARCHAR)) END;
 CREATE MACRO qf.regprocedure_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((
-    SELECT min(s.signature) FROM qf.proc_signatures s WHERE s.oid = o), CAST(o AS VARCHAR)) END;
+    SELECT min(q_s.signature) FROM qf.proc_signatures q_s WHERE q_s.oid = o), CAST(o AS VARCHAR)) END;
 CREATE MACRO qf.regnamespace_out(o) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((
-    SELECT min(n.nspname) FROM pgc.pg_namespace n WHERE n.oid = o), CAST(o AS VARCHAR)) END;
+    SELECT min(q_n.nspname) FROM pgc.pg_namespace q_n WHERE q_n.oid = o), CAST(o AS VARCHAR)) END;
 CREATE MACRO qf.regrole_out(o, u, uoid) AS CASE WHEN o IS NULL THEN NULL WHEN o = 0 THEN '-' ELSE coalesce((
-    SELECT min(r.rolname) FROM qstore.pg_authid r WHERE r.oid = o), CASE WHEN o = uoid THEN u END,
+    SELECT min(q_r.rolname) FROM qstore.pg_authid q_r WHERE q_r.oid = o), CASE WHEN o = uoid THEN u END,
     CAST(o AS VARCHAR)) END;
 """
 
 DESCRIBE_MACROS = r"""
 CREATE MACRO qf.format_type(t, m) AS CASE WHEN t IS NULL THEN NULL ELSE coalesce((
     SELECT min(CASE
-        WHEN m IS NULL OR m < 0 THEN n.sqlname
-        WHEN n.typname IN ('varchar', 'bpchar') THEN n.sqlname || '(' || (m - 4) || ')'
-        WHEN n.typname IN ('_varchar', '_bpchar') THEN replace(n.sqlname, '[]', '') || '(' || (m - 4) || ')[]'
-        WHEN n.typname = 'numeric' THEN 'numeric(' || ((m - 4) >> 16) || ',' || ((m - 4) & 65535) || ')'
-        WHEN n.typname IN ('timestamp', 'timestamptz', 'time', 'timetz')
-            THEN replace(n.sqlname, ' with', '(' || m || ') with')
-        WHEN n.typname IN ('bit', 'varbit') THEN n.sqlname || '(' || m || ')'
-        ELSE n.sqlname END)
-    FROM qf.type_names n WHERE n.oid = t), '???') END;
+        WHEN m IS NULL OR m < 0 THEN q_n.sqlname
+        WHEN q_n.typname IN ('varchar', 'bpchar') THEN q_n.sqlname || '(' || (m - 4) || ')'
+        WHEN q_n.typname IN ('_varchar', '_bpchar') THEN replace(q_n.sqlname, '[]', '') || '(' || (m - 4) || ')[]'
+        WHEN q_n.typname = 'numeric' THEN 'numeric(' || ((m - 4) >> 16) || ',' || ((m - 4) & 65535) || ')'
+        WHEN q_n.typname IN ('timestamp', 'timestamptz', 'time', 'timetz')
+            THEN replace(q_n.sqlname, ' with', '(' || m || ') with')
+        WHEN q_n.typname IN ('bit', 'varbit') THEN q_n.sqlname || '(' || m || ')'
+        ELSE q_n.sqlname END)
+    FROM qf.type_names q_n WHERE q_n.oid = t), '???') END;
 CREATE MACRO qf.pg_get_userbyid(r, u, uoid) AS CASE WHEN r IS NULL THEN NULL ELSE coalesce(
-    (SELECT min(a.rolname) FROM qstore.pg_authid a WHERE a.oid = r),
+    (SELECT min(q_a.rolname) FROM qstore.pg_authid q_a WHERE q_a.oid = r),
     CASE WHEN r = uoid THEN u END, 'unknown (OID=' || r || ')') END;
 CREATE MACRO qf.pg_get_expr(e, r) AS CAST(e AS VARCHAR), (e, r, p) AS CAST(e AS VARCHAR);
-CREATE MACRO qf.pg_get_indexdef(i) AS (SELECT min(d.def) FROM qf.index_defs d WHERE d.oid = i),
-    (i, c, p) AS (SELECT min(CASE WHEN c = 0 THEN d.def ELSE d.keys[c] END) FROM qf.index_defs d WHERE d.oid = i);
-CREATE MACRO qf.pg_get_constraintdef(c) AS (SELECT min(d.def) FROM qf.constraint_defs d WHERE d.oid = c),
-    (c, p) AS (SELECT min(d.def) FROM qf.constraint_defs d WHERE d.oid = c);
-CREATE MACRO qf.pg_get_viewdef(v) AS (SELECT min(d.def) FROM qf.view_defs d WHERE d.oid = qf.regclass_in(v)),
-    (v, p) AS (SELECT min(d.def) FROM qf.view_defs d WHERE d.oid = qf.regclass_in(v));
-CREATE MACRO qf.pg_get_function_result(o) AS (SELECT min(s.result) FROM qf.proc_signatures s WHERE s.oid = o);
+CREATE MACRO qf.pg_get_indexdef(i) AS (SELECT min(q_d.def) FROM qf.index_defs q_d WHERE q_d.oid = i),
+    (i, c, p) AS (SELECT min(CASE WHEN c = 0 THEN q_d.def ELSE q_d.keys[c] END)
+                  FROM qf.index_defs q_d WHERE q_d.oid = i);
+CREATE MACRO qf.pg_get_constraintdef(c) AS (SELECT min(q_d.def) FROM qf.constraint_defs q_d WHERE q_d.oid = c),
+    (c, p) AS (SELECT min(q_d.def) FROM qf.constraint_defs q_d WHERE q_d.oid = c);
+CREATE MACRO qf.pg_get_viewdef(v) AS (SELECT min(q_d.def) FROM qf.view_defs q_d WHERE q_d.oid = qf.regclass_in(v)),
+    (v, p) AS (SELECT min(q_d.def) FROM qf.view_defs q_d WHERE q_d.oid = qf.regclass_in(v));
+CREATE MACRO qf.pg_get_function_result(o) AS (SELECT min(q_s.result) FROM qf.proc_signatures q_s WHERE q_s.oid = o);
 CREATE MACRO qf.pg_get_function_arguments(o) AS (
-    SELECT min(s.arguments) FROM qf.proc_signatures s WHERE s.oid = o);
+    SELECT min(q_s.arguments) FROM qf.proc_signatures q_s WHERE q_s.oid = o);
 CREATE MACRO qf.obj_description(o) AS (
-    SELECT min(d.description) FROM pgc.pg_description d WHERE d.objoid = o AND d.objsubid = 0),
-    (o, cls) AS (SELECT min(d.description) FROM pgc.pg_description d
-                 WHERE d.objoid = o AND d.objsubid = 0 AND d.classoid = qf.regclass_in(cls));
-CREATE MACRO qf.col_description(r, n) AS (SELECT min(d.description) FROM pgc.pg_description d
-    WHERE d.objoid = r AND d.classoid = 1259 AND d.objsubid = n);
-CREATE MACRO qf.pg_table_is_visible(o, path) AS (SELECT bool_or(list_contains(path, n.nspname))
-    FROM pgc.pg_class c JOIN pgc.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = o);
-CREATE MACRO qf.pg_type_is_visible(o, path) AS (SELECT bool_or(list_contains(path, n.nspname))
-    FROM pgc.pg_type t JOIN pgc.pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = o);
-CREATE MACRO qf.pg_function_is_visible(o, path) AS (SELECT bool_or(list_contains(path, n.nspname))
-    FROM pgc.pg_proc p JOIN pgc.pg_namespace n ON n.oid = p.pronamespace WHERE p.oid = o);
+    SELECT min(q_d.description) FROM pgc.pg_description q_d WHERE q_d.objoid = o AND q_d.objsubid = 0),
+    (o, cls) AS (SELECT min(q_d.description) FROM pgc.pg_description q_d
+                 WHERE q_d.objoid = o AND q_d.objsubid = 0 AND q_d.classoid = qf.regclass_in(cls));
+CREATE MACRO qf.col_description(r, n) AS (SELECT min(q_d.description) FROM pgc.pg_description q_d
+    WHERE q_d.objoid = r AND q_d.classoid = 1259 AND q_d.objsubid = n);
+CREATE MACRO qf.pg_table_is_visible(o, path) AS (SELECT bool_or(list_contains(path, q_n.nspname))
+    FROM pgc.pg_class q_c JOIN pgc.pg_namespace q_n ON q_n.oid = q_c.relnamespace WHERE q_c.oid = o);
+CREATE MACRO qf.pg_type_is_visible(o, path) AS (SELECT bool_or(list_contains(path, q_n.nspname))
+    FROM pgc.pg_type q_t JOIN pgc.pg_namespace q_n ON q_n.oid = q_t.typnamespace WHERE q_t.oid = o);
+CREATE MACRO qf.pg_function_is_visible(o, path) AS (SELECT bool_or(list_contains(path, q_n.nspname))
+    FROM pgc.pg_proc q_p JOIN pgc.pg_namespace q_n ON q_n.oid = q_p.pronamespace WHERE q_p.oid = o);
 CREATE MACRO qf.pg_encoding_to_char(e) AS CASE e WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' ELSE '' END;
 CREATE MACRO qf.pg_char_to_encoding(s) AS CASE upper(s) WHEN 'UTF8' THEN 6 WHEN 'SQL_ASCII' THEN 0 ELSE -1 END;
-CREATE MACRO qf.current_setting(n) AS (SELECT min(s.setting) FROM qstore.pg_settings s WHERE lower(s.name) = lower(n)),
-    (n, missing_ok) AS (SELECT min(s.setting) FROM qstore.pg_settings s WHERE lower(s.name) = lower(n));
+CREATE MACRO qf.current_setting(n, settings) AS coalesce(
+    (SELECT min(q_o.setting) FROM (SELECT unnest(settings, recursive := true)) q_o WHERE lower(q_o.name) = lower(n)),
+    (SELECT min(q_s.setting) FROM qstore.pg_settings q_s WHERE lower(q_s.name) = lower(n)));
 CREATE MACRO qf.pg_size_pretty(b) AS CASE
     WHEN b IS NULL THEN NULL
     WHEN abs(b) < 10240 THEN CAST(b AS BIGINT) || ' bytes'
@@ -136,6 +142,15 @@ CREATE MACRO qf.pg_typeof_name(t) AS CASE
     WHEN t LIKE '%[]' THEN 'anyarray' ELSE lower(t) END;
 """
 
+INDEX_MACROS = r"""
+CREATE MACRO qf.pg_indexam_has_property(am, p) AS
+    am = 403 AND lower(p) IN ('can_order', 'can_unique', 'can_multi_col', 'can_exclude', 'can_include');
+CREATE MACRO qf.pg_index_has_property(i, p) AS lower(p) IN ('clusterable', 'index_scan', 'bitmap_scan',
+    'backward_scan');
+CREATE MACRO qf.pg_index_column_has_property(i, c, p) AS lower(p) IN ('asc', 'nulls_last', 'orderable',
+    'returnable', 'search_array', 'search_nulls');
+"""
+
 INFORMATION_SCHEMA_MACROS = r"""
 CREATE MACRO qf._pg_char_max_length(t, m) AS CASE WHEN t IN (1042, 1043) AND m >= 4 THEN m - 4 END;
 CREATE MACRO qf._pg_char_octet_length(t, m) AS CASE WHEN t IN (25, 1042, 1043) THEN
@@ -151,4 +166,4 @@ CREATE MACRO qf._pg_datetime_precision(t, m) AS CASE
     WHEN t = 1082 THEN 0 WHEN t IN (1083, 1114, 1184, 1266, 1186) THEN CASE WHEN m < 0 THEN 6 ELSE m END END;
 """
 
-MACROS = (NAME_MACROS, REG_MACROS, DESCRIBE_MACROS, ARRAY_MACROS, INFORMATION_SCHEMA_MACROS)
+MACROS = (NAME_MACROS, REG_MACROS, DESCRIBE_MACROS, ARRAY_MACROS, INDEX_MACROS, INFORMATION_SCHEMA_MACROS)

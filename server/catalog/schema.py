@@ -107,8 +107,8 @@ class ColumnSpec:
 def columns(spec: str) -> tuple[ColumnSpec, ...]:
     """Parse ``"oid oid, relname name, relacl _aclitem"`` into column specs."""
     result = []
-    for item in spec.split(","):
-        item = item.strip()
+    for raw in spec.split(","):
+        item = raw.strip()
         if not item:
             continue
         name, pg_type = item.split()

@@ -16,6 +16,7 @@ from server.catalog.providers import (
     pg_class,
     pg_collation,
     pg_constraint,
+    pg_conversion,
     pg_database,
     pg_description,
     pg_extension,
@@ -30,14 +31,19 @@ from server.catalog.providers import (
     pg_settings,
     pg_stat_activity,
     pg_stat_database,
+    pg_stat_ssl,
     pg_stat_tables,
     pg_tables,
     pg_tablespace,
+    pg_timezones,
     pg_type,
     pg_user,
     pg_views,
 )
 from server.catalog.providers.base import SESSION_PARAMETERS, Provider
+
+# Tables declared empty in .empty that a module of their own now fills.
+_POPULATED = frozenset({"pg_stat_ssl", "pg_stat_gssapi", "pg_timezone_names", "pg_timezone_abbrevs", "pg_conversion"})
 
 PROVIDERS: tuple[Provider, ...] = (
     pg_namespace.PROVIDER,
@@ -68,12 +74,30 @@ PROVIDERS: tuple[Provider, ...] = (
     pg_stat_tables.USER_TABLES,
     pg_stat_tables.ALL_TABLES,
     pg_stat_database.PROVIDER,
+    pg_stat_ssl.SSL,
+    pg_stat_ssl.GSSAPI,
+    pg_timezones.NAMES,
+    pg_timezones.ABBREVS,
+    pg_conversion.PROVIDER,
     *information_schema.PROVIDERS,
-    *empty.PROVIDERS,
+    *(p for p in empty.PROVIDERS if p.name not in _POPULATED),
 )
 
 BY_SCHEMA: dict[str, dict[str, Provider]] = {}
 for _provider in PROVIDERS:
     BY_SCHEMA.setdefault(_provider.schema, {})[_provider.name] = _provider
 
-__all__ = ["BY_SCHEMA", "PROVIDERS", "SESSION_PARAMETERS", "Provider"]
+
+def _string_column_types() -> dict[str, str]:
+    """Catalog columns of type ``name`` or ``"char"``, by column name (names with one type only)."""
+    types: dict[str, set[str]] = {}
+    for provider in PROVIDERS:
+        for column in provider.columns:
+            types.setdefault(column.name, set()).add(column.pg_type)
+    return {name: kinds.pop() for name, kinds in types.items() if len(kinds) == 1 and kinds & {"name", "char"}}
+
+
+# Result columns projecting these catalog columns are described with their PostgreSQL type.
+STRING_COLUMN_TYPES: dict[str, str] = _string_column_types()
+
+__all__ = ["BY_SCHEMA", "PROVIDERS", "SESSION_PARAMETERS", "STRING_COLUMN_TYPES", "Provider"]

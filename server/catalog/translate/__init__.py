@@ -20,7 +20,7 @@ import sqlglot.expressions as exp
 
 from server.catalog.translate import casts, functions, normalize, outputs, tables, vectors
 from server.catalog.translate.context import Context, Names
-from server.catalog.translate.names import leftmost_select, output_names
+from server.catalog.translate.names import leftmost_select, output_names, output_sources
 from server.errors import FeatureNotSupported, ReadOnlyTransaction
 from server.sql.session_info import substitute_session_functions
 
@@ -28,6 +28,7 @@ Rewrite = Callable[[exp.Expression, Context], exp.Expression]
 
 REWRITES: tuple[Rewrite, ...] = (
     normalize.parameters_to_null,
+    normalize.null_projections,
     normalize.strip_qualifiers,
     normalize.operators,
     vectors.vectors,
@@ -44,10 +45,15 @@ REWRITES: tuple[Rewrite, ...] = (
 class Translation:
     sql: str
     names: tuple[str | None, ...]  # result column names; None where a star expands
+    sources: tuple[str | None, ...] = ()  # the catalog column each result column projects ("*" for a star)
 
 
 def _check_statement(tree: exp.Expression) -> None:
+    if isinstance(tree, exp.Values):
+        return
     if isinstance(tree, exp.Query):
+        if tree.find(exp.Into) is not None or tree.find(exp.Lock) is not None:
+            raise ReadOnlyTransaction("cannot execute SELECT INTO or SELECT FOR UPDATE in a read-only transaction")
         return
     if isinstance(tree, exp.Insert | exp.Update | exp.Delete | exp.Merge | exp.Create | exp.Drop | exp.Alter):
         raise ReadOnlyTransaction("cannot execute this statement in a read-only transaction")
@@ -60,10 +66,13 @@ def translate(tree: exp.Expression, ctx: Context) -> Translation:
     tree = tree.copy()
     first = leftmost_select(tree)
     names = tuple(output_names(first)) if first is not None else ()
+    if isinstance(tree, exp.Values) and tree.expressions:  # VALUES names its columns column1, column2...
+        names = tuple(f"column{i}" for i in range(1, len(tree.expressions[0].expressions) + 1))
+    sources = tuple(output_sources(first)) if first is not None else ()
     tree = substitute_session_functions(tree, ctx.session)
     for rewrite in REWRITES:
         tree = rewrite(tree, ctx)
-    return Translation(tree.sql(dialect="duckdb"), names)
+    return Translation(tree.sql(dialect="duckdb"), names, sources)
 
 
 __all__ = ["Context", "Names", "Translation", "translate"]

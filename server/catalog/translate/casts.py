@@ -14,7 +14,8 @@ import sqlglot.expressions as exp
 
 from server.catalog.schema import DUCKDB_TYPES, ZERO_BASED_TYPES
 from server.catalog.translate.context import Context
-from server.catalog.translate.names import type_name
+from server.catalog.translate.names import sqlglot_type, type_name
+from server.catalog.translate.tables import list_column_types
 from server.catalog.translate.vectors import META as VECTORS
 from server.catalog.translate.vectors import is_vector
 from server.errors import FeatureNotSupported, InvalidTextRepresentation, UndefinedFunction, UndefinedTable
@@ -179,7 +180,7 @@ def _oid_expression(node: exp.Expression) -> bool:
         return True
     if isinstance(inner, exp.Literal) and not inner.is_string:
         return True
-    if isinstance(inner, exp.Cast) and inner.to.is_type("uint"):
+    if isinstance(inner, exp.Cast) and sqlglot_type(inner.to) == "UINT":
         return True
     if isinstance(inner, exp.Column):
         name = inner.name.lower()
@@ -244,12 +245,23 @@ def _rewrite(cast: exp.Cast, ctx: Context, vectors: frozenset[str]) -> exp.Expre
     if text is not None and (array or name in ZERO_BASED_TYPES):
         element = exp.DataType.build(target.sql(dialect="duckdb").removesuffix("[]"), dialect="duckdb")
         return array_literal(text, element, vector=name in ZERO_BASED_TYPES)
-    if name in OID_TYPES and inner.meta.get(REG_META):
-        return inner
-    result = _cast(inner, target)
-    if is_vector(inner, vectors) and array:
-        return result
-    return result
+    if name == "numeric" and not array and target.sql(dialect="duckdb") == "DOUBLE":
+        return _cast(inner, _numeric_type(inner))
+    return _cast(inner, target)
+
+
+def _numeric_type(value: exp.Expression) -> exp.DataType:
+    """An unconstrained numeric: exact for a literal (its own digits), else DECIMAL(38, 10)."""
+    text = value.this if isinstance(value, exp.Literal) else None
+    if text is not None:
+        digits = text.strip().lstrip("+-")
+        if digits.replace(".", "", 1).isdigit():
+            whole, _, fraction = digits.partition(".")
+            scale = len(fraction)
+            precision = min(38, max(1, len(whole.lstrip("0")) + scale))
+            if precision >= scale:
+                return exp.DataType.build(f"DECIMAL({max(precision, scale, 1)}, {scale})", dialect="duckdb")
+    return exp.DataType.build("DECIMAL(38, 10)", dialect="duckdb")
 
 
 def casts(tree: exp.Expression, ctx: Context) -> exp.Expression:
@@ -266,8 +278,6 @@ def casts(tree: exp.Expression, ctx: Context) -> exp.Expression:
 
 def array_comparisons(tree: exp.Expression, ctx: Context) -> exp.Expression:
     """``pol.polroles = '{0}'``: a string literal compared with an array column becomes a list."""
-    from server.catalog.translate.tables import list_column_types
-
     types = list_column_types()
     for node in list(tree.find_all(exp.EQ, exp.NEQ)):
         for column, literal in ((node.this, node.expression), (node.expression, node.this)):

@@ -80,7 +80,7 @@ class Context:
     @property
     def search_path(self) -> tuple[str, ...]:
         """Schemas searched for unqualified names: pg_catalog first, as PostgreSQL does implicitly."""
-        path = [s for s in self.session.search_path if s and s != '"$user"' and s != "$user"]
+        path = [s for s in self.session.search_path if s and s not in {'"$user"', "$user"}]
         return ("pg_catalog", *(s for s in path if s != "pg_catalog"))
 
     def namespace_oid(self, name: str) -> int | None:

@@ -10,12 +10,16 @@ PostgreSQL says, never a DuckDB function by accident.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from functools import cache
 
 import sqlglot.expressions as exp
 
+from server.catalog.providers import PROVIDERS
 from server.catalog.translate.context import Context
-from server.errors import UndefinedFunction
+from server.catalog.translate.session import session_settings
+from server.errors import InvalidParameterValue, UndefinedFunction
 
 # PostgreSQL name -> our macro (same arguments).
 MACROS: dict[str, str] = {
@@ -35,6 +39,9 @@ MACROS: dict[str, str] = {
     "to_regproc": "regproc_in",
     "to_regprocedure": "regproc_in",
     "to_regnamespace": "regnamespace_in",
+    "pg_indexam_has_property": "pg_indexam_has_property",
+    "pg_index_has_property": "pg_index_has_property",
+    "pg_index_column_has_property": "pg_index_column_has_property",
 }  # fmt: skip
 
 TRUE_FUNCTIONS = frozenset(
@@ -62,17 +69,12 @@ NULL_TEXT_FUNCTIONS = frozenset(
      "pg_get_functiondef", "pg_describe_object", "current_query"}
 )  # fmt: skip
 NULL_INTEGER_FUNCTIONS = frozenset({"inet_server_port", "inet_client_port", "txid_current_if_assigned"})
-ZERO_SIZE_FUNCTIONS = frozenset(
-    {
-        "pg_relation_size",
-        "pg_total_relation_size",
-        "pg_table_size",
-        "pg_indexes_size",
-        "pg_database_size",
-        "pg_tablespace_size",
-        "pg_column_size",
-    }
-)
+ZERO_FUNCTIONS = frozenset(
+    {"pg_relation_size", "pg_total_relation_size", "pg_table_size", "pg_indexes_size", "pg_database_size",
+     "pg_tablespace_size", "pg_column_size", "pg_stat_get_numscans", "pg_stat_get_tuples_returned",
+     "pg_stat_get_tuples_fetched", "pg_stat_get_live_tuples", "pg_stat_get_dead_tuples",
+     "pg_stat_get_blocks_fetched", "pg_stat_get_blocks_hit"}
+)  # fmt: skip
 VISIBILITY_FUNCTIONS = frozenset({"pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible"})
 NOW_FUNCTIONS = frozenset({"now", "clock_timestamp", "statement_timestamp", "transaction_timestamp"})
 TRANSACTION_ID = 1000
@@ -84,7 +86,7 @@ PASSTHROUGH = frozenset(
      "list_contains", "len", "array_to_string", "generate_series", "unnest", "string_agg", "array_agg", "left",
      "right", "initcap", "translate", "bit_length", "char_length", "character_length", "regexp_replace",
      "split_part", "concat_ws", "format_type", "typeof", "struct_extract", "json_object", "to_char_placeholder",
-     "get_current_timestamp", "nullif", "coalesce", "greatest", "least", "lower", "upper", "length", "btrim",
+     "get_current_timestamp", "row", "nullif", "coalesce", "greatest", "least", "lower", "upper", "length", "btrim",
      "ltrim", "rtrim", "replace", "substr", "position", "abs", "round", "floor", "ceil", "ceiling", "random"}
 )  # fmt: skip
 
@@ -107,13 +109,18 @@ def _typed_null(duckdb_type: str) -> exp.Expression:
 
 
 def _is_ours(node: exp.Expression) -> bool:
+    """A call we generated: a ``qf.`` macro, or a session table macro in FROM."""
     parent = node.parent
+    if isinstance(parent, exp.Table):
+        return True
     return isinstance(parent, exp.Dot) and isinstance(parent.this, exp.Identifier) and parent.this.name == "qf"
 
 
 def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expression | None:
     name = str(node.this).lower()
     args = list(node.expressions)
+    if name == "current_setting" and args:
+        return qf("current_setting", args[0], session_settings(ctx))
     if name in MACROS:
         return qf(MACROS[name], *args)
     if name in VISIBILITY_FUNCTIONS:
@@ -130,7 +137,7 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expression | None:
         return _typed_null("VARCHAR")
     if name in NULL_INTEGER_FUNCTIONS:
         return _typed_null("BIGINT")
-    if name in ZERO_SIZE_FUNCTIONS:
+    if name in ZERO_FUNCTIONS:
         return exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("BIGINT"))
     if name in ("txid_current", "pg_current_xact_id"):
         return exp.Cast(this=exp.Literal.number(TRANSACTION_ID), to=exp.DataType.build("BIGINT"))
@@ -158,6 +165,11 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expression | None:
         return _series(args[0], args[1])
     if name == "_pg_expandarray" and args:
         return exp.Explode(this=qf("_pg_expandarray", args[0]))
+    if name == "format" and args and isinstance(args[0], exp.Literal) and args[0].is_string:
+        return format_call(args[0].this, args[1:])
+    if name == "age" and len(args) == 1 and _is_xid(args[0]):
+        age = exp.Sub(this=exp.Literal.number(TRANSACTION_ID), expression=exp.Cast(this=args[0], to=_BIGINT))
+        return exp.Cast(this=exp.paren(age, copy=False), to=exp.DataType.build("INT"))
     if name in PASSTHROUGH:
         return None
     raise UndefinedFunction(
@@ -166,13 +178,84 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expression | None:
     )
 
 
+_BIGINT = exp.DataType.build("BIGINT")
+
+
+@cache
+def _xid_columns() -> frozenset[str]:
+    return frozenset({"xmin", "xmax"} | {c.name for p in PROVIDERS for c in p.columns if c.pg_type in ("xid", "_xid")})
+
+
+def _is_xid(node: exp.Expression) -> bool:
+    """A transaction ID (``age(xid)``), as opposed to a timestamp (``age(timestamp)``)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Column):
+        return node.name.lower() in _xid_columns()
+    return isinstance(node, exp.Cast) and node.to.sql(dialect="duckdb") == "UINTEGER"
+
+
+def _integer_series(args: list[exp.Expression]) -> bool:
+    """generate_series over integers returns int4 in PostgreSQL (DuckDB: BIGINT); not over timestamps."""
+    return not any((isinstance(a, exp.Literal) and a.is_string) or isinstance(a, exp.Cast | exp.Interval) for a in args)
+
+
 def _series(lower: exp.Expression, upper: exp.Expression) -> exp.Expression:
     return exp.Explode(this=exp.Anonymous(this="generate_series", expressions=[lower, upper]))
 
 
+_FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?([sIL%])")
+
+
+def format_call(pattern: str, args: list[exp.Expression]) -> exp.Expression:
+    """PostgreSQL's ``format('%I.%I', a, b)`` as a concatenation (``%s``, ``%I``, ``%L``, ``%%``, ``%n$s``)."""
+    parts: list[exp.Expression] = []
+    position, next_arg = 0, 0
+    for match in _FORMAT_SPEC.finditer(pattern):
+        if match.start() > position:
+            parts.append(exp.Literal.string(pattern[position : match.start()]))
+        position = match.end()
+        kind = match.group(2)
+        if kind == "%":
+            parts.append(exp.Literal.string("%"))
+            continue
+        index = int(match.group(1)) - 1 if match.group(1) else next_arg
+        next_arg = index + 1
+        if index >= len(args):
+            raise InvalidParameterValue("too few arguments for format()")
+        value = exp.Cast(this=args[index], to=exp.DataType.build("VARCHAR"))
+        if kind == "s":
+            parts.append(exp.Coalesce(this=value, expressions=[exp.Literal.string("")]))
+        elif kind == "I":
+            parts.append(qf("quote_ident", value))
+        else:
+            parts.append(qf("quote_nullable", value))
+    if position < len(pattern):
+        parts.append(exp.Literal.string(pattern[position:]))
+    if not parts:
+        return exp.Literal.string("")
+    result = parts[0]
+    for part in parts[1:]:
+        result = exp.DPipe(this=result, expression=part, safe=True)
+    return result
+
+
 def _typed(node: exp.Func, ctx: Context) -> exp.Expression | None:
+    if isinstance(node, exp.Format):
+        pattern = node.this
+        if not (isinstance(pattern, exp.Literal) and pattern.is_string):
+            raise UndefinedFunction("format() with a computed format string is not supported in catalog queries")
+        return format_call(pattern.this, list(node.expressions))
     if isinstance(node, exp.ArraySize):
         return qf("array_length", node.this, node.expression or exp.Literal.number(1))
+    if isinstance(node, exp.Extract):
+        unit = node.this.name.lower() if node.this is not None else ""
+        scale = 6 if unit in ("epoch", "second", "seconds", "milliseconds", "microseconds", "julian") else 0
+        return exp.Cast(this=node, to=exp.DataType.build(f"DECIMAL(38, {scale})", dialect="duckdb"))
+    if isinstance(node, exp.ExplodingGenerateSeries | exp.GenerateSeries) and not isinstance(node.parent, exp.Cast):
+        args = [a for a in (node.args.get("start"), node.args.get("end"), node.args.get("step")) if a is not None]
+        if _integer_series(args) and not isinstance(node.parent, exp.Table):
+            return exp.Cast(this=node, to=exp.DataType.build("INT"))
     if isinstance(node, exp.ArrayToString) and node.args.get("null") is not None:
         return qf("array_to_string", node.this, node.expression, node.args["null"])
     if isinstance(node, exp.CurrentTimestamp) and not node.this:
@@ -193,8 +276,16 @@ def functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
             continue
         for kind, handler in handlers:
             if isinstance(node, kind):
+                parent, key, index = node.parent, node.arg_key, node.index
                 replacement = handler(node, ctx)
-                if replacement is not None:
-                    node.replace(replacement)
+                if replacement is not None and parent is not None:
+                    # Set on the recorded parent: a replacement may wrap ``node`` itself.
+                    if index is None:
+                        parent.set(key, replacement)
+                    else:
+                        parent.args[key][index] = replacement
+                        replacement.parent, replacement.arg_key, replacement.index = parent, key, index
+                elif replacement is not None:
+                    tree = replacement
                 break
     return tree

@@ -17,7 +17,6 @@ NAMEDATALEN = 63
 
 # sqlglot node types PostgreSQL names by a keyword of their own.
 _KEYWORD_NAMES: dict[type[exp.Expression], str] = {
-    exp.Case: "case",
     exp.If: "case",
     exp.Coalesce: "coalesce",
     exp.Nullif: "nullif",
@@ -31,9 +30,9 @@ _KEYWORD_NAMES: dict[type[exp.Expression], str] = {
     exp.CurrentUser: "current_user",
     exp.CurrentSchema: "current_schema",
     exp.CurrentSchemas: "current_schemas",
+    exp.CurrentVersion: "version",
     exp.Extract: "extract",
     exp.Substring: "substring",
-    exp.Trim: "btrim",
     exp.GroupConcat: "string_agg",
     exp.ArrayAgg: "array_agg",
     exp.Count: "count",
@@ -59,26 +58,36 @@ _KEYWORD_NAMES: dict[type[exp.Expression], str] = {
     exp.Round: "round",
 }
 
-# Types named by PostgreSQL's internal names when a cast names the column.
-_TYPE_NAMES: dict[exp.DataType.Type, str] = {
-    exp.DataType.Type.INT: "int4",
-    exp.DataType.Type.BIGINT: "int8",
-    exp.DataType.Type.SMALLINT: "int2",
-    exp.DataType.Type.BOOLEAN: "bool",
-    exp.DataType.Type.FLOAT: "float4",
-    exp.DataType.Type.DOUBLE: "float8",
-    exp.DataType.Type.DECIMAL: "numeric",
-    exp.DataType.Type.VARCHAR: "varchar",
-    exp.DataType.Type.CHAR: "bpchar",
-    exp.DataType.Type.TEXT: "text",
-    exp.DataType.Type.NAME: "name",
-    exp.DataType.Type.DATE: "date",
-    exp.DataType.Type.TIMESTAMP: "timestamp",
-    exp.DataType.Type.TIMESTAMPTZ: "timestamptz",
-    exp.DataType.Type.JSON: "json",
-    exp.DataType.Type.JSONB: "jsonb",
-    exp.DataType.Type.INTERVAL: "interval",
+# Types named by PostgreSQL's internal names when a cast names the column (by sqlglot type name).
+_TYPE_NAMES: dict[str, str] = {
+    "INT": "int4",
+    "BIGINT": "int8",
+    "SMALLINT": "int2",
+    "BOOLEAN": "bool",
+    "FLOAT": "float4",
+    "DOUBLE": "float8",
+    "DECIMAL": "numeric",
+    "VARCHAR": "varchar",
+    "CHAR": "bpchar",
+    "TEXT": "text",
+    "NAME": "name",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMPTZ": "timestamptz",
+    "JSON": "json",
+    "JSONB": "jsonb",
+    "INTERVAL": "interval",
+    "UINT": "oid",
+    "VARBINARY": "bytea",
+    "BINARY": "bytea",
+    "BLOB": "bytea",
 }
+
+
+def sqlglot_type(to: exp.DataType) -> str:
+    """The sqlglot type name of a DataType (its enum value, or the text some parsers leave)."""
+    kind = to.this
+    return str(getattr(kind, "name", kind)).upper()
 
 
 def identifier_name(identifier: exp.Expression | str | None) -> str | None:
@@ -95,53 +104,56 @@ def identifier_name(identifier: exp.Expression | str | None) -> str | None:
 def type_name(to: exp.Expression) -> str:
     """PostgreSQL's name for a cast's target type (the last part of a qualified name)."""
     if isinstance(to, exp.DataType):
-        if to.this == exp.DataType.Type.USERDEFINED:
+        name = sqlglot_type(to)
+        if name == "USERDEFINED":
             kind = to.args.get("kind")
             if isinstance(kind, exp.Dot):
                 return identifier_name(kind.expression) or UNKNOWN
             return identifier_name(kind) or UNKNOWN
-        if to.this == exp.DataType.Type.ARRAY:
+        if name == "ARRAY":
             return "_" + type_name(to.expressions[0]) if to.expressions else "anyarray"
-        return _TYPE_NAMES.get(to.this, to.this.value.lower())  # type: ignore[arg-type]
+        return _TYPE_NAMES.get(name, name.lower())
     if isinstance(to, exp.ObjectIdentifier):
         return to.name.lower()
     return to.name.lower() or UNKNOWN
 
 
-def _strength_name(node: exp.Expression) -> str | None:
-    """The name an expression gives its column, or None when it has none (PostgreSQL's strength 0)."""
+def _named(node: exp.Expression) -> tuple[str | None, int]:
+    """(name, strength) an expression gives its column: 2 for a real name, 1 for a fallback, 0 for none."""
     if isinstance(node, exp.Alias):
-        return identifier_name(node.args.get("alias"))
+        return identifier_name(node.args.get("alias")), 2
     if isinstance(node, exp.Column):
-        return identifier_name(node.this) if not isinstance(node.this, exp.Star) else None
-    if isinstance(node, exp.Paren):
-        return _strength_name(node.this)
-    if isinstance(node, exp.Collate):
-        return _strength_name(node.this)
+        return (None, 0) if isinstance(node.this, exp.Star) else (identifier_name(node.this), 2)
+    if isinstance(node, exp.Paren | exp.Collate | exp.Bracket | exp.Window):
+        return _named(node.this)
     if isinstance(node, exp.Cast | exp.TryCast):
-        return _strength_name(node.this) or type_name(node.to)
-    if isinstance(node, exp.Bracket):
-        return _strength_name(node.this)
+        name, strength = _named(node.this)
+        return (name, strength) if strength > 1 else (type_name(node.to), 1)
+    if isinstance(node, exp.Case):
+        default = node.args.get("default")
+        name, strength = _named(default) if default is not None else (None, 0)
+        return (name, strength) if strength > 1 else ("case", 1)
+    if isinstance(node, exp.Trim):
+        position = str(node.args.get("position") or "").upper()
+        return {"LEADING": "ltrim", "TRAILING": "rtrim"}.get(position, "btrim"), 2
     if isinstance(node, exp.Dot):
         if isinstance(node.this, exp.Identifier) and isinstance(node.expression, exp.Func):
-            return _strength_name(node.expression)  # pg_catalog.func(...)
-        return identifier_name(node.expression)  # (record).field
+            return _named(node.expression)  # pg_catalog.func(...)
+        return identifier_name(node.expression), 2  # (record).field
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and node.this.expressions:
-        return _strength_name(node.this.expressions[0])
-    if isinstance(node, exp.Window):
-        return _strength_name(node.this)
+        return _named(node.this.expressions[0])
     if isinstance(node, exp.Anonymous):
-        return str(node.this).lower()
+        return str(node.this).lower(), 2
     for kind, name in _KEYWORD_NAMES.items():
         if isinstance(node, kind):
-            return name
+            return name, 2
     if isinstance(node, exp.Func) and not isinstance(node, exp.Binary | exp.Connector):
-        return node.sql_name().lower()
-    return None
+        return node.sql_name().lower(), 2
+    return None, 0
 
 
 def output_name(node: exp.Expression) -> str:
-    return (_strength_name(node) or UNKNOWN)[:NAMEDATALEN]
+    return (_named(node)[0] or UNKNOWN)[:NAMEDATALEN]
 
 
 def output_names(select: exp.Expression) -> list[str | None]:
@@ -157,15 +169,43 @@ def output_names(select: exp.Expression) -> list[str | None]:
     return names
 
 
+def output_sources(select: exp.Expression) -> list[str | None]:
+    """For each result column, the catalog column it projects unchanged (``c.relkind AS "Type"``), if any.
+
+    A star is ``"*"``: its columns are the tables' own. The wire layer learns from these
+    which result columns have PostgreSQL's ``name`` and ``"char"`` types.
+    """
+    sources: list[str | None] = []
+    for projection in select.expressions:
+        target = projection.this if isinstance(projection, exp.Alias) else projection
+        if isinstance(target, exp.Star) or (isinstance(target, exp.Column) and isinstance(target.this, exp.Star)):
+            sources.append("*")
+        elif isinstance(target, exp.Column):
+            sources.append(target.name.lower())
+        elif isinstance(target, exp.Case):
+            sources.append(_case_source(target))
+        else:
+            sources.append(None)
+    return sources
+
+
+def _case_source(case: exp.Case) -> str | None:
+    """``CASE ... THEN 'a' ELSE t.typtype END`` has its column's type (string literals adapt to it)."""
+    results = [branch.args.get("true") for branch in case.args.get("ifs") or []] + [case.args.get("default")]
+    names = {r.name.lower() for r in results if isinstance(r, exp.Column)}
+    others = [r for r in results if r is not None and not isinstance(r, exp.Column)]
+    if len(names) == 1 and all(isinstance(r, exp.Literal) and r.is_string for r in others):
+        return names.pop()
+    return None
+
+
 def leftmost_select(tree: exp.Expression) -> exp.Select | None:
     """The SELECT whose projections name a statement's columns (the first branch of a set operation)."""
     node: exp.Expression | None = tree
     while node is not None:
         if isinstance(node, exp.Select):
             return node
-        if isinstance(node, exp.SetOperation):
-            node = node.this
-        elif isinstance(node, exp.Subquery | exp.Paren):
+        if isinstance(node, exp.SetOperation | exp.Subquery | exp.Paren):
             node = node.this
         else:
             return None

@@ -100,3 +100,15 @@ def any_all(tree: exp.Expression, ctx: Context) -> exp.Expression:
         elif isinstance(node, exp.NEQ) and is_all:
             node.replace(exp.not_(contains))
     return tree
+
+
+def null_projections(tree: exp.Expression, ctx: Context) -> exp.Expression:
+    """A bare ``NULL`` column is text in PostgreSQL (JDBC's ``NULL AS TABLE_CAT``), not DuckDB's integer."""
+    for select in tree.find_all(exp.Select):
+        if isinstance(select.parent, exp.SetOperation):
+            continue
+        for projection in select.expressions:
+            target = projection.this if isinstance(projection, exp.Alias) else projection
+            if isinstance(target, exp.Null):
+                target.replace(exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR")))
+    return tree

@@ -57,38 +57,55 @@ def _convert(expression: exp.Expression, ctx: Context, aliases: dict[str, str]) 
     return None
 
 
+def _has_regproc(provider: object) -> bool:
+    return any(c.name in REGPROC_COLUMNS for c in getattr(provider, "columns", ()))
+
+
 def _expand_star(select: exp.Select) -> None:
-    """``SELECT *`` over provider tables only, when one of them has regproc columns."""
-    if len(select.expressions) != 1 or not isinstance(select.expressions[0], exp.Star):
-        return
+    """Stars over provider tables with regproc columns become column lists, so those columns can be converted.
+
+    ``SELECT *`` is expanded when every source is a provider table; ``t.*`` (DBeaver's
+    ``SELECT t.oid, t.*``) when ``t`` is one.
+    """
     sources = [select.args["from_"].this] if select.args.get("from_") else []
+    plain_joins = True
     for join in select.args.get("joins") or []:
-        if join.args.get("using") or join.args.get("method"):
-            return
+        plain_joins = plain_joins and not (join.args.get("using") or join.args.get("method"))
         sources.append(join.this)
-    providers = [s.meta.get(PROVIDER_META) for s in sources]
-    if not providers or any(p is None for p in providers):
-        return
-    if not any(c.name in REGPROC_COLUMNS for p in providers for c in p.columns):
-        return
-    columns = []
-    for source, provider in zip(sources, providers, strict=True):
-        for column in provider.columns:
-            columns.append(exp.column(column.name, table=source.alias_or_name, quoted=True))
-    select.set("expressions", columns)
+    providers = {s.alias_or_name.lower(): s.meta.get(PROVIDER_META) for s in sources}
+    expanded: list[exp.Expression] = []
+    for projection in select.expressions:
+        if isinstance(projection, exp.Star) and plain_joins and sources:
+            found = [(s.alias_or_name, s.meta.get(PROVIDER_META)) for s in sources]
+            if all(p is not None for _, p in found) and any(_has_regproc(p) for _, p in found):
+                for alias, provider in found:
+                    expanded.extend(exp.column(c.name, table=alias, quoted=True) for c in provider.columns)
+                continue
+        if isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star) and projection.table:
+            provider = providers.get(projection.table.lower())
+            if provider is not None and _has_regproc(provider):
+                table = projection.table
+                expanded.extend(exp.column(c.name, table=table, quoted=True) for c in provider.columns)
+                continue
+        expanded.append(projection)
+    select.set("expressions", expanded)
 
 
 def outputs(tree: exp.Expression, ctx: Context) -> exp.Expression:
     aliases = _reg_aliases(tree)
     for select in _branches(tree):
         _expand_star(select)
+        projections = []
         for projection in select.expressions:
             target = projection.this if isinstance(projection, exp.Alias) else projection
+            name = projection.alias_or_name or "?column?"
             replacement = _convert(target, ctx, aliases)
             if replacement is None:
-                continue
-            if isinstance(projection, exp.Alias):
+                projections.append(projection)
+            elif isinstance(projection, exp.Alias):
                 projection.set("this", replacement)
+                projections.append(projection)
             else:
-                projection.replace(exp.alias_(replacement, target.alias_or_name or "?column?", quoted=True))
+                projections.append(exp.alias_(replacement, name, quoted=True))
+        select.set("expressions", projections)
     return tree

@@ -16,12 +16,13 @@ from functools import cache
 
 import sqlglot.expressions as exp
 
-from server.catalog.database import FUNCTIONS, SESSION_MACROS, STORAGE_SCHEMA, SESSION_STORE
-from server.catalog.providers import PROVIDERS, Provider
+from server.catalog.database import FUNCTIONS, SESSION_MACROS, STORAGE_SCHEMA
+from server.catalog.providers import BY_SCHEMA, PROVIDERS, Provider
 from server.catalog.translate.context import Context
 from server.catalog.translate.functions import qf
 from server.catalog.translate.names import identifier_name
-from server.errors import FeatureNotSupported, UndefinedFunction, UndefinedTable
+from server.catalog.translate.session import session_arguments
+from server.errors import FeatureNotSupported, UndefinedTable
 
 PROVIDER_META = "quiver_provider"
 
@@ -56,36 +57,15 @@ def _alias(table: exp.Table, default: str) -> exp.TableAlias:
     return exp.TableAlias(this=exp.to_identifier(default), columns=[c.copy() for c in columns])
 
 
-def _session_arguments(ctx: Context) -> list[exp.Expression]:
-    settings = dict(ctx.session.settings)
-    settings["search_path"] = ", ".join(ctx.session.search_path)
-    settings["application_name"] = ctx.session.application_name
-    settings.setdefault("is_superuser", "off")
-    structs = [
-        exp.Struct(
-            expressions=[
-                exp.PropertyEQ(this=exp.to_identifier("name"), expression=exp.Literal.string(name)),
-                exp.PropertyEQ(this=exp.to_identifier("setting"), expression=exp.Literal.string(str(value))),
-            ]
-        )
-        for name, value in settings.items()
-    ]
-    return [
-        exp.Literal.string(ctx.user),
-        exp.Literal.number(ctx.user_oid),
-        exp.Literal.string(ctx.session.application_name),
-        exp.Literal.number(ctx.session.backend_pid),
-        exp.Array(expressions=structs),
-    ]
-
-
 def provider_reference(provider: Provider, table: exp.Table, ctx: Context) -> exp.Expression:
     """What a query reads for ``provider`` (a stored table, a session macro call or an empty relation)."""
     alias = _alias(table, provider.name)
     if provider.always_empty:
-        return exp.Subquery(this=_empty_relation(provider).copy(), alias=alias)
+        empty = exp.Subquery(this=_empty_relation(provider).copy(), alias=alias)
+        empty.meta[PROVIDER_META] = provider
+        return empty
     if provider.session_sql is not None:
-        call = exp.Anonymous(this=provider.name, expressions=_session_arguments(ctx))
+        call = exp.Anonymous(this=provider.name, expressions=session_arguments(ctx))
         node = exp.Table(this=call, db=exp.to_identifier(SESSION_MACROS), alias=alias)
     else:
         schema = STORAGE_SCHEMA[provider.schema]
@@ -104,11 +84,15 @@ def _function_table(table: exp.Table, ctx: Context) -> exp.Expression:
         else function.sql_name().lower()
     )
     args = list(function.expressions) if isinstance(function, exp.Anonymous) else []
+    if isinstance(function, exp.Explode | exp.Unnest):
+        values = [function.this] if isinstance(function, exp.Explode) else list(function.expressions)
+        unnest = exp.Unnest(expressions=values, alias=_alias(table, "unnest"))
+        return unnest
     if name == "generate_series":
         table.set("db", None)
         table.set("catalog", None)
         _name_single_column(table, "generate_series")
-        return table
+        return _integer_series(table, function)
     if name in ("generate_subscripts", "generate_subscripts_range") and args:
         if name == "generate_subscripts":
             lower, upper = exp.Literal.number(1), exp.Anonymous(this="len", expressions=[args[0]])
@@ -131,8 +115,6 @@ def _function_table(table: exp.Table, ctx: Context) -> exp.Expression:
         keywords.set("alias", _alias(table, "pg_get_keywords"))
         return keywords
     if name == "pg_show_all_settings":
-        from server.catalog.providers import BY_SCHEMA
-
         return provider_reference(BY_SCHEMA["pg_catalog"]["pg_settings"], table, ctx)
     if name in ("pg_options_to_table", "pg_listening_channels", "pg_get_publication_tables"):
         columns = {"pg_options_to_table": ("option_name", "option_value")}.get(name, (name,))
@@ -140,7 +122,33 @@ def _function_table(table: exp.Table, ctx: Context) -> exp.Expression:
             *(exp.alias_(exp.Cast(this=exp.Null(), to=exp.DataType.build("VARCHAR")), c) for c in columns)
         )
         return exp.Subquery(this=empty.where(exp.false()), alias=_alias(table, name))
-    raise UndefinedFunction(f"function {name}() does not exist")
+    if isinstance(function, exp.Func):
+        # A scalar function in FROM is a one-row relation whose column is named after the alias.
+        alias = _alias(table, name)
+        column = alias.columns[0].name if alias.columns else alias.name
+        scalar = exp.Subquery(this=exp.select(exp.alias_(function.copy(), column, quoted=True)), alias=alias)
+        return scalar
+    raise UndefinedTable(f'relation "{table.sql(dialect="postgres")}" does not exist')
+
+
+def _integer_series(table: exp.Table, function: exp.Expression) -> exp.Expression:
+    """generate_series over integers: int4 in PostgreSQL, BIGINT in DuckDB, so cast its column."""
+    args = [function.args.get(k) for k in ("start", "end", "step")] if not isinstance(function, exp.Anonymous) else []
+    args = [a for a in (args or list(getattr(function, "expressions", []))) if a is not None]
+    if any((isinstance(a, exp.Literal) and a.is_string) or isinstance(a, exp.Cast | exp.Interval) for a in args):
+        return table
+    alias = table.args["alias"]
+    column = alias.columns[0].name
+    inner = exp.Table(
+        this=function.copy(), alias=exp.TableAlias(this=exp.to_identifier("s"), columns=[exp.to_identifier("v")])
+    )
+    select = exp.select(
+        exp.alias_(exp.Cast(this=exp.column("v", "s"), to=exp.DataType.build("INT")), column, quoted=True)
+    )
+    series = exp.Subquery(this=select.from_(inner), alias=alias.copy())
+    if table.args.get("joins"):
+        series.set("joins", table.args["joins"])
+    return series
 
 
 def _name_single_column(table: exp.Table, default: str) -> None:
@@ -180,17 +188,62 @@ def _resolve(table: exp.Table, ctx: Context, ctes: set[str]) -> exp.Expression |
     raise UndefinedTable(f'relation "{written}" does not exist')
 
 
+def _carry_joins(table: exp.Table, replacement: exp.Expression) -> exp.Expression:
+    """sqlglot keeps ``(a JOIN b)`` as joins on table ``a``: a replacement must keep them."""
+    joins = table.args.get("joins")
+    if not joins:
+        return replacement
+    if "joins" not in type(replacement).arg_types:
+        raise FeatureNotSupported("a set-returning function cannot start a parenthesized join here")
+    replacement.set("joins", joins)
+    return replacement
+
+
 def tables(tree: exp.Expression, ctx: Context) -> exp.Expression:
     ctes = {identifier_name(cte.args["alias"].this) or "" for cte in tree.find_all(exp.CTE) if cte.args.get("alias")}
     for table in list(tree.find_all(exp.Table)):
         replacement = _resolve(table, ctx, ctes)
         if replacement is not None and replacement is not table:
-            table.replace(replacement)
+            table.replace(_carry_joins(table, replacement))
     for unnest in tree.find_all(exp.Unnest):
         alias = unnest.args.get("alias")
         if isinstance(alias, exp.TableAlias) and alias.this is not None and not alias.columns:
             alias.set("columns", [alias.this.copy()])
+    _system_columns(tree)
     return tree
 
 
-__all__ = ["PROVIDER_META", "SESSION_STORE", "list_column_types", "provider_reference", "tables"]
+# System columns every PostgreSQL table has, other than tableoid: constant on a read-only catalog.
+# xmin is FrozenTransactionId, so "changed since" checks (DataGrip's age(xmin)) see old rows.
+SYSTEM_COLUMNS: dict[str, tuple[str, str]] = {
+    "xmin": ("2", "UINTEGER"),
+    "xmax": ("0", "UINTEGER"),
+    "cmin": ("0", "UINTEGER"),
+    "cmax": ("0", "UINTEGER"),
+    "ctid": ("'(0,1)'", "VARCHAR"),
+}
+
+
+def _system_columns(tree: exp.Expression) -> None:
+    """``tableoid`` (the OID of the row's table) and the other system columns of catalog tables."""
+    for column in list(tree.find_all(exp.Column)):
+        name = column.name.lower()
+        if name != "tableoid" and name not in SYSTEM_COLUMNS:
+            continue
+        select = column.find_ancestor(exp.Select)
+        if select is None:
+            continue
+        sources = [s for s in select.find_all(exp.Table, exp.Subquery) if s.meta.get(PROVIDER_META) is not None]
+        if column.table:
+            sources = [s for s in sources if s.alias_or_name.lower() == column.table.lower()]
+        if len(sources) != 1 or name in sources[0].meta[PROVIDER_META].column_names:
+            continue
+        if name == "tableoid":
+            value, kind = str(sources[0].meta[PROVIDER_META].oid), "UINTEGER"
+        else:
+            value, kind = SYSTEM_COLUMNS[name]
+        literal = exp.Literal.string(value.strip("'")) if value.startswith("'") else exp.Literal.number(value)
+        column.replace(exp.Cast(this=literal, to=exp.DataType.build(kind, dialect="duckdb")))
+
+
+__all__ = ["PROVIDER_META", "list_column_types", "provider_reference", "tables"]

@@ -15,29 +15,29 @@ from functools import cache
 
 import sqlglot.expressions as exp
 
+from server.catalog.providers import PROVIDERS
 from server.catalog.schema import ZERO_BASED_TYPES
 from server.catalog.translate.context import Context
+from server.catalog.translate.names import sqlglot_type
 
 META = "quiver_vectors"
 
 
 @cache
 def vector_columns() -> frozenset[str]:
-    from server.catalog.providers import PROVIDERS
-
     return frozenset(c.name for p in PROVIDERS for c in p.columns if c.pg_type in ZERO_BASED_TYPES)
 
 
 def is_vector(node: exp.Expression, names: frozenset[str] | set[str]) -> bool:
     while isinstance(node, exp.Paren | exp.Cast):
-        if isinstance(node, exp.Cast) and not (node.to.is_type(exp.DataType.Type.ARRAY) or _vector_type(node.to)):
+        if isinstance(node, exp.Cast) and not (sqlglot_type(node.to) == "ARRAY" or _vector_type(node.to)):
             return False
         node = node.this
     return isinstance(node, exp.Column) and node.name.lower() in names
 
 
 def _vector_type(to: exp.Expression) -> bool:
-    if isinstance(to, exp.DataType) and to.this == exp.DataType.Type.USERDEFINED:
+    if isinstance(to, exp.DataType) and sqlglot_type(to) == "USERDEFINED":
         kind = to.args.get("kind")
         name = (kind.expression if isinstance(kind, exp.Dot) else kind).name.lower() if kind is not None else ""
         return name in ZERO_BASED_TYPES

@@ -1,0 +1,182 @@
+"""The catalog a caller sees: PostgreSQL 16's pg_catalog and information_schema over their relations.
+
+The engine builds one :class:`Catalog` per (model version, set of visible
+relations) and calls :meth:`Catalog.execute` with each parsed statement that
+reads the catalog or no relation at all (``SELECT 1``, ``select version()``).
+The statement is translated on its sqlglot tree (:mod:`server.catalog.translate`)
+and run on the catalog's own locked, in-memory DuckDB; the result comes back as
+Arrow with PostgreSQL's column names. OID columns are ``uint32`` and ``int2``
+columns ``int16``, which the wire layer describes as ``oid`` and ``int2``.
+Every failure is a :class:`~server.errors.QuiverError` with PostgreSQL's SQLSTATE.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pyarrow as pa
+import sqlglot.expressions as exp
+
+from server.catalog.content import CatalogContent, build_content
+from server.catalog.database import CatalogDatabase
+from server.catalog.providers import PROVIDERS, STRING_COLUMN_TYPES
+from server.catalog.translate import Context, Names, Translation, translate
+from server.errors import (
+    DataException,
+    FeatureNotSupported,
+    InvalidTextRepresentation,
+    QuiverError,
+    SqlSyntaxError,
+    UndefinedColumn,
+    UndefinedFunction,
+    UndefinedTable,
+)
+from server.semantic.model import Manifest, Relation
+from server.sql.pg_types import TYPE_METADATA
+from server.sql.session_info import SessionInfo
+
+TRANSLATION_CACHE_SIZE = 512
+
+
+class Catalog:
+    """pg_catalog and information_schema for one set of visible relations."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        relations: Mapping[str, Relation],
+        *,
+        column_types: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        database: str = "quiver",
+        users: Sequence[str] = (),
+    ) -> None:
+        self.content: CatalogContent = build_content(
+            manifest, relations, column_types=column_types, database=database, users=users
+        )
+        self._names = Names.build(self.content)
+        self._database = CatalogDatabase(self.content, PROVIDERS)
+        self._translations: OrderedDict[tuple[object, ...], tuple[Translation, frozenset[str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def execute(self, tree: exp.Expression, session: SessionInfo) -> pa.Table:
+        """Answer one parsed statement as PostgreSQL 16 would, for ``session``."""
+        translation, references = self._translate(tree, session)
+        self._database.ensure(references)
+        try:
+            table = self._database.cursor().execute(translation.sql).to_arrow_table()
+        except duckdb.Error as error:
+            raise _error(error) from None
+        return _finish(table, translation)
+
+    def _translate(self, tree: exp.Expression, session: SessionInfo) -> tuple[Translation, frozenset[str]]:
+        key = (
+            tree.sql(dialect="postgres"),
+            session.user,
+            session.search_path,
+            session.application_name,
+            session.backend_pid,
+            tuple(sorted(session.settings.items())),
+            session.server_version,
+            session.database,
+        )
+        with self._lock:
+            found = self._translations.get(key)
+            if found is not None:
+                self._translations.move_to_end(key)
+                return found
+        ctx = Context(session, self._names, self.content.database, self.content.started_at)
+        translation = translate(tree, ctx)
+        result = (translation, self._database.references(translation.sql))
+        with self._lock:
+            self._translations[key] = result
+            while len(self._translations) > TRANSLATION_CACHE_SIZE:
+                self._translations.popitem(last=False)
+        return result
+
+
+def _finish(table: pa.Table, translation: Translation) -> pa.Table:
+    """PostgreSQL's column names and ``name``/``"char"`` types; text where DuckDB had no type (a bare NULL)."""
+    names = translation.names
+    sources = _expand_sources(translation.sources, table.column_names)
+    columns = list(table.column_names)
+    if names:
+        stars = names.count(None)
+        if stars == 0 and len(names) == len(columns):
+            columns = list(names)  # type: ignore[arg-type]
+        elif stars == 1:
+            width = len(columns) - (len(names) - 1)
+            at = names.index(None)
+            if width >= 0:
+                columns = [*names[:at], *columns[at : at + width], *names[at + 1 :]]  # type: ignore[list-item]
+    table = table.rename_columns(columns)
+    for index, field in enumerate(table.schema):
+        if pa.types.is_null(field.type):
+            table = table.set_column(index, field.name, table.column(index).cast(pa.string()))
+        elif pa.types.is_struct(field.type):  # ROW(...): PostgreSQL's record text, (1,a)
+            records = pa.array(_records(table.column(index).combine_chunks()), pa.string())
+            table = table.set_column(index, field.name, records)
+        elif pa.types.is_string(field.type) and sources[index] in STRING_COLUMN_TYPES:
+            typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[sources[index]].encode()})
+            table = table.set_column(index, typed, table.column(index))
+    return table
+
+
+def _records(column: pa.StructArray) -> list[str | None]:
+    """Each ROW value as PostgreSQL prints a record (field names may repeat, so not via dictionaries)."""
+    fields = [field.to_pylist() for field in column.flatten()]
+    valid = column.is_valid().to_pylist()
+    return [_record_text([f[i] for f in fields]) if valid[i] else None for i in range(len(column))]
+
+
+def _record_text(values: list[object]) -> str:
+    parts = []
+    for item in values:
+        text = "" if item is None else ("t" if item else "f") if isinstance(item, bool) else str(item)
+        needs_quotes = item is not None and (text == "" or any(ch in text for ch in ',()"\\ '))
+        parts.append('"' + text.replace('"', '""') + '"' if needs_quotes else text)
+    return "(" + ",".join(parts) + ")"
+
+
+def _expand_sources(sources: tuple[str | None, ...], result: list[str]) -> list[str | None]:
+    """One source per result column: a star's columns are the result's own (catalog) names."""
+    if "*" not in sources:
+        return list(sources) + [None] * (len(result) - len(sources))
+    if sources.count("*") != 1:
+        return list(result)
+    at = sources.index("*")
+    width = len(result) - (len(sources) - 1)
+    return [*sources[:at], *result[at : at + width], *sources[at + 1 :]]
+
+
+_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+_TABLE = re.compile(r'Table with name "?([^"\s!]+)"? does not exist')
+_FUNCTION = re.compile(
+    r"(?:Scalar Function|Table Function|Function|Macro Function) with name \"?([^\"\s]+)\"? does not exist"
+)
+
+
+def _error(error: duckdb.Error) -> QuiverError:
+    """A DuckDB failure as the PostgreSQL error a client expects (never DuckDB's own text alone)."""
+    text = str(error).split("\n")[0]
+    detail = re.sub(r"^[A-Za-z ]+Error: ", "", text)
+    if match := _COLUMN.search(text):
+        return UndefinedColumn(f'column "{match.group(1)}" does not exist')
+    if match := _TABLE.search(text):
+        return UndefinedTable(f'relation "{match.group(1)}" does not exist')
+    if match := _FUNCTION.search(text):
+        return UndefinedFunction(f"function {match.group(1)}() does not exist")
+    if isinstance(error, duckdb.ParserException):
+        return SqlSyntaxError("syntax error", detail=detail)
+    if isinstance(error, duckdb.ConversionException):
+        return InvalidTextRepresentation("invalid input syntax", detail=detail)
+    if isinstance(error, duckdb.BinderException):
+        if "No function matches" in text or "macro" in text.lower():
+            return UndefinedFunction("function does not exist", detail=detail)
+        return FeatureNotSupported("this catalog query is not supported", detail=detail)
+    if isinstance(error, duckdb.OutOfMemoryException):
+        return FeatureNotSupported("catalog query needs too much memory", detail=detail)
+    return DataException("catalog query failed", detail=detail)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-
 import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
@@ -196,6 +195,13 @@ class Engine:
         self._column_types[key] = types
         return types
 
+    @staticmethod
+    def _reads_temp_tables(tree: exp.Expression, temp_tables: Mapping[str, pa.Table] | None) -> bool:
+        if not temp_tables:
+            return False
+        read = referenced_tables(tree)
+        return bool(read) and read <= set(temp_tables)
+
     def _compile_cached(
         self, tree: exp.Expression, caller: Caller, session: SessionInfo, cache_key: str | None
     ) -> CompiledQuery:
@@ -242,13 +248,14 @@ class Engine:
         constant = self.immediate(tree)
         if constant is not None:
             return constant
+        if not self.names_relation(tree, caller) and not self._reads_temp_tables(tree, temp_tables):
+            # The catalog answers session functions itself (keeping PostgreSQL's column names).
+            return TableResult(self.catalog_for(caller).execute(tree, session))
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
         if temp_tables and read and read <= set(temp_tables):
             return run_on_temp_tables(tree, {name: temp_tables[name] for name in read})
-        if not self.names_relation(tree, caller):
-            return TableResult(self.catalog_for(caller).execute(tree, session))
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)
@@ -270,13 +277,13 @@ class Engine:
         constant = constant_result(tree)
         if constant is not None:
             return constant.schema
+        if not self.names_relation(tree, caller) and not self._reads_temp_tables(tree, temp_tables):
+            return self.catalog_for(caller).execute(tree, session).schema
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
         if temp_tables and read and read <= set(temp_tables):
             return run_on_temp_tables(tree, {name: temp_tables[name] for name in read}).schema
-        if not self.names_relation(tree, caller):
-            return self.catalog_for(caller).execute(tree, session).schema
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)
@@ -305,8 +312,9 @@ def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, manifest: Mani
             metadata = dict(field.metadata or {})
             metadata[TABLE_OID_METADATA] = oid
             metadata[ATTNUM_METADATA] = str(positions[origin]).encode()
-            field = field.with_metadata(metadata)
-        fields.append(field)
+            fields.append(field.with_metadata(metadata))
+        else:
+            fields.append(field)
     fields.extend(list(schema)[len(fields) :])
     return pa.schema(fields, metadata=schema.metadata)
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlglot.expressions as exp
 
-from server.sql.pg_types import BY_NAME, type_named
 from server.errors import InvalidParameterValue, SqlSyntaxError
+from server.sql.pg_types import BY_NAME, type_named
 
 TEXT = BY_NAME["text"].oid
 INT8 = BY_NAME["int8"].oid

@@ -15,6 +15,7 @@ import sqlglot.expressions as exp
 from sqlglot.errors import ParseError, TokenError
 
 from server.errors import SqlSyntaxError
+from server.sql.lexer import tokens
 
 DIALECT = "postgres"
 
@@ -58,6 +59,70 @@ def syntax_error(text: str, exc: ParseError | TokenError) -> SqlSyntaxError:
     return SqlSyntaxError(message, position=position, detail=detail)
 
 
+# sqlglot reads ``x::oid`` as an object identifier and cannot take ``[]`` after it; an array of OIDs
+# compares like an array of bigints, an array of reg* names like an array of text.
+_IDENTIFIER_ARRAYS = {
+    "OID": "BIGINT",
+    "REGTYPE": "TEXT",
+    "REGCLASS": "TEXT",
+    "REGPROC": "TEXT",
+    "REGPROCEDURE": "TEXT",
+    "REGNAMESPACE": "TEXT",
+    "REGROLE": "TEXT",
+    "NAME": "TEXT",
+}
+# Words PostgreSQL accepts as a column label after AS but sqlglot does not; they are quoted.
+_LABEL_KEYWORDS = frozenset(
+    {
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "FROM",
+        "WHERE",
+        "GROUP",
+        "ORDER",
+        "LIMIT",
+        "TABLE",
+        "USER",
+        "ALL",
+        "ANY",
+        "CAST",
+        "CHECK",
+        "COLUMN",
+        "DEFAULT",
+        "GRANT",
+    }
+)
+
+
+def _rewrite_tokens(text: str) -> str:
+    """Adjust the two spellings sqlglot misreads, on tokens outside quotes and comments."""
+    if "[" not in text and " AS " not in text.upper():
+        return text
+    toks = tokens(text)
+    edits: list[tuple[int, int, str]] = []
+    for i, token in enumerate(toks):
+        if (
+            token.value in _IDENTIFIER_ARRAYS
+            and i >= 2
+            and toks[i - 1].value == ":"
+            and toks[i - 2].value == ":"
+            and i + 2 < len(toks)
+            and toks[i + 1].value == "["
+            and toks[i + 2].value == "]"
+        ):
+            edits.append((token.start, token.end, _IDENTIFIER_ARRAYS[token.value]))
+        elif token.value == "AS" and i + 1 < len(toks) and toks[i + 1].value in _LABEL_KEYWORDS:
+            label = toks[i + 1]
+            following = toks[i + 2].value if i + 2 < len(toks) else ""
+            if following in ("", ",", ")", "FROM", ";"):
+                edits.append((label.start, label.end, f'"{text[label.start : label.end].lower()}"'))
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
 def _compact_literal_lists(text: str) -> tuple[str, list[str]]:
     lists: list[str] = []
 
@@ -79,11 +144,11 @@ def _restore_literal_lists(tree: exp.Expression, lists: list[str]) -> None:
 
 def parse_statements(text: str) -> list[exp.Expression]:
     """Every statement in ``text`` (empty statements dropped); raise 42601 on bad syntax."""
-    compact, lists = _compact_literal_lists(text)
+    compact, lists = _compact_literal_lists(_rewrite_tokens(text))
     try:
         trees = sqlglot.parse(compact, read=DIALECT)
     except (ParseError, TokenError) as exc:
-        if lists:  # report the error against the text the user sent
+        if compact != text:  # report the error against the text the user sent
             try:
                 sqlglot.parse(text, read=DIALECT)
             except (ParseError, TokenError) as original:

@@ -83,6 +83,15 @@ def substitute_session_functions(tree: exp.Expression, info: SessionInfo) -> exp
     }
 
     def visit(node: exp.Expression) -> exp.Expression:
+        answer = _answer(node)
+        if answer is None or answer is node:
+            return node
+        if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+            # A bare select item keeps the name PostgreSQL gives it (version, current_user...).
+            return exp.alias_(answer, _label(node), quoted=True)
+        return answer
+
+    def _answer(node: exp.Expression) -> exp.Expression | None:
         if isinstance(node, exp.CurrentUser):
             return _string(info.user)
         if isinstance(node, exp.CurrentSchema):
@@ -101,7 +110,7 @@ def substitute_session_functions(tree: exp.Expression, info: SessionInfo) -> exp
             )
             and not node.this.quoted
         ):
-            return simple[node.name.lower()](node) or node
+            return simple[node.name.lower()](node)
         name = _function_name(node)
         if name in simple:
             answer = simple[name](node)
@@ -118,9 +127,23 @@ def substitute_session_functions(tree: exp.Expression, info: SessionInfo) -> exp
                 answer = simple[inner_name](inner)
                 if answer is not None:
                     return answer
-        return node
+        return None
 
     return tree.transform(visit, copy=False)
+
+
+def _label(node: exp.Expression) -> str:
+    """PostgreSQL's column name for a session function used as a select item."""
+    if isinstance(node, exp.Dot):
+        node = node.expression
+    if isinstance(node, exp.CurrentUser):
+        return "current_user"
+    if isinstance(node, exp.CurrentSchema):
+        return "current_schema"
+    if isinstance(node, exp.Column):
+        return node.name.lower()
+    name = _function_name(node) or "?column?"
+    return "version" if name == "current_version" else name
 
 
 def _first_arg_true(node: exp.Expression) -> bool:

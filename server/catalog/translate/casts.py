@@ -18,7 +18,13 @@ from server.catalog.translate.names import sqlglot_type, type_name
 from server.catalog.translate.tables import list_column_types
 from server.catalog.translate.vectors import META as VECTORS
 from server.catalog.translate.vectors import is_vector
-from server.errors import FeatureNotSupported, InvalidTextRepresentation, UndefinedFunction, UndefinedTable
+from server.errors import (
+    FeatureNotSupported,
+    InvalidTextRepresentation,
+    UndefinedFunction,
+    UndefinedObject,
+    UndefinedTable,
+)
 
 REG_META = "quiver_reg"
 REG_TYPES = frozenset(
@@ -135,7 +141,7 @@ def resolve_reg_literal(kind: str, text: str, ctx: Context) -> int:
             element = ctx.names.types.get(key[:-2])
             found = ctx.names.types.get("_" + key[:-2]) if element is not None else None
         if found is None:
-            raise InvalidTextRepresentation(f'type "{stripped}" does not exist')
+            raise UndefinedObject(f'type "{stripped}" does not exist')
         return found
     if kind in ("regproc", "regprocedure"):
         found = ctx.names.procs.get(name.split("(")[0])
@@ -145,14 +151,14 @@ def resolve_reg_literal(kind: str, text: str, ctx: Context) -> int:
     if kind == "regnamespace":
         found = ctx.namespace_oid(name)
         if found is None:
-            raise InvalidTextRepresentation(f'schema "{stripped}" does not exist')
+            raise UndefinedObject(f'schema "{stripped}" does not exist')
         return found
     if kind == "regrole":
         found = ctx.names.roles.get(name)
         if found is None and name == ctx.user:
             found = ctx.user_oid
         if found is None:
-            raise InvalidTextRepresentation(f'role "{stripped}" does not exist')
+            raise UndefinedObject(f'role "{stripped}" does not exist')
         return found
     raise FeatureNotSupported(f"type {kind} is not supported in catalog queries")
 

@@ -6,10 +6,9 @@ the demo data on first use so the quick start needs no separate step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import functools
 import os
+from dataclasses import dataclass
 
 from connectors.duckdb import DuckDBConnector
 from server.config import Settings

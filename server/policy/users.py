@@ -85,7 +85,7 @@ class ScramVerifier:
 
 
 def md5_verifier(name: str, password: str) -> str:
-    return "md5" + hashlib.md5((password + name).encode("utf-8")).hexdigest()  # noqa: S324 (PostgreSQL's md5 scheme)
+    return "md5" + hashlib.md5((password + name).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import subprocess
@@ -27,12 +28,27 @@ SLOW_QUERY = (
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[QuiverServer]:
     directory = tmp_path_factory.mktemp("tls")
-    require(subprocess.run(["which", "openssl"], capture_output=True).returncode == 0, "openssl is not installed")
+    require(subprocess.run(["which", "openssl"], capture_output=True, check=False).returncode == 0, "openssl is not installed")
     cert, key = directory / "server.crt", directory / "server.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     server = start_server(directory, demo_db, "--workers", "1", "--tls-cert", str(cert), "--tls-key", str(key))
     yield server
@@ -82,7 +98,7 @@ def _cancel_while_running(server: QuiverServer) -> Exception | None:
     def run() -> None:
         try:
             conn.execute(SLOW_QUERY).fetchall()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
+        except Exception as exc:
             errors.append(exc)
 
     worker = threading.Thread(target=run)
@@ -144,10 +160,8 @@ def test_garbage_and_abrupt_disconnects_do_not_hurt_the_server(quiver_server: Qu
         with socket.create_connection((quiver_server.host, quiver_server.port)) as sock:
             sock.sendall(payload)
             sock.settimeout(2)
-            try:
+            with contextlib.suppress(TimeoutError, ConnectionError):
                 sock.recv(1024)
-            except (TimeoutError, ConnectionError):
-                pass
     # A client that vanishes in the middle of a large result.
     conn = psycopg.connect(quiver_server.dsn())
     cursor = conn.cursor()

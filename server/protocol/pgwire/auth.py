@@ -100,7 +100,7 @@ class Authenticator:
         user = self.user
         if user is None or not user.md5:
             raise _failed(self.user_name)
-        expected = "md5" + hashlib.md5(user.md5[3:].encode("ascii") + self._salt).hexdigest()  # noqa: S324
+        expected = "md5" + hashlib.md5(user.md5[3:].encode("ascii") + self._salt).hexdigest()
         if not hmac.compare_digest(answer, expected):
             raise _failed(self.user_name)
         self._state = "done"

@@ -28,7 +28,6 @@ import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
 from server.engine import Engine
-from server.execution.executor import TableResult
 from server.errors import (
     DuplicateObject,
     FeatureNotSupported,
@@ -46,10 +45,11 @@ from server.errors import (
     TooManyConnections,
     UndefinedTable,
 )
+from server.execution.executor import TableResult
 from server.policy.identity import Caller
 from server.policy.users import UserStore
 from server.protocol.pgwire import messages as m
-from server.protocol.pgwire.auth import AuthMethod, Authenticator
+from server.protocol.pgwire.auth import Authenticator, AuthMethod
 from server.protocol.pgwire.connection import PgConnection, Phase
 from server.protocol.pgwire.copy import CopyEncoder
 from server.protocol.pgwire.params import decode as decode_param
@@ -186,7 +186,7 @@ class Backend:
                     error.severity = "FATAL"
                 self.send_error(error)
                 await self.flush()
-        except Exception:  # noqa: BLE001 - a bug must close one connection, never the server
+        except Exception:
             with contextlib.suppress(Exception):
                 error = _internal_error()
                 error.severity = "FATAL"
@@ -335,7 +335,7 @@ class Backend:
                 self.send_error(error, piece.offset if error.position else 0)
                 session.fail()
                 break
-            except Exception:  # noqa: BLE001 - report a bug as an error; the connection stays usable
+            except Exception:
                 self.send_error(_internal_error())
                 session.fail()
                 break
@@ -660,7 +660,7 @@ class Backend:
                 raise ProtocolViolation(f"unexpected message {type(message).__name__}")
         except QuiverError as error:
             self._extended_error(error)
-        except Exception:  # noqa: BLE001 - report a bug as an error; the connection stays usable
+        except Exception:
             self._extended_error(_internal_error())
 
     def _parse_message(self, message: m.Parse) -> None:

@@ -7,8 +7,8 @@ import struct
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from server.sql.pg_types import BY_OID, ELEMENT_OF_ARRAY
 from server.errors import InvalidBinaryRepresentation, InvalidTextRepresentation
+from server.sql.pg_types import BY_OID, ELEMENT_OF_ARRAY
 
 PG_EPOCH = dt.datetime(2000, 1, 1)
 PG_EPOCH_DATE = dt.date(2000, 1, 1)

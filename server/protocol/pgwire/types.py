@@ -26,8 +26,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from server.sql.pg_types import TYPE_METADATA, WireType, is_uuid, wire_type
 from server.protocol.pgwire.messages import FieldDescription
+from server.sql.pg_types import WireType, is_uuid, wire_type
 
 PG_EPOCH_DAYS = 10_957  # days from 1970-01-01 to 2000-01-01
 PG_EPOCH_MICROS = PG_EPOCH_DAYS * 86_400 * 1_000_000

@@ -29,9 +29,7 @@ P = "raw.products"
 OC = f"{O} o LEFT JOIN {C} c ON o.customer_id = c.customer_id"
 NET = "o.gross_amount - o.refunded_amount"
 # Each (order, product category) pair once: what "orders in a category" means.
-ORDER_CATEGORY = (
-    f"(SELECT DISTINCT i.order_id, p.category FROM {I} i LEFT JOIN {P} p ON i.product_id = p.product_id)"
-)
+ORDER_CATEGORY = f"(SELECT DISTINCT i.order_id, p.category FROM {I} i LEFT JOIN {P} p ON i.product_id = p.product_id)"
 
 CASES: list[Case] = [
     # -- measures of each type, in each accepted spelling --------------------------------------
@@ -330,8 +328,7 @@ CASES: list[Case] = [
     Case(
         "date_trunc_day_filtered",
         "SELECT DATE_TRUNC('day', order_ts) AS d, order_count FROM orders WHERE order_ts >= '2025-06-01'",
-        f"SELECT DATE_TRUNC('day', order_ts), COUNT(*) FROM {O} WHERE order_ts >= TIMESTAMP '2025-06-01' "
-        "GROUP BY 1",
+        f"SELECT DATE_TRUNC('day', order_ts), COUNT(*) FROM {O} WHERE order_ts >= TIMESTAMP '2025-06-01' GROUP BY 1",
     ),
     Case(
         "date_trunc_week",
@@ -356,8 +353,7 @@ CASES: list[Case] = [
     Case(
         "date_trunc_in_where",
         "SELECT status, order_count FROM orders WHERE DATE_TRUNC('year', order_ts) = '2024-01-01'",
-        f"SELECT status, COUNT(*) FROM {O} WHERE DATE_TRUNC('year', order_ts) = TIMESTAMP '2024-01-01' "
-        "GROUP BY status",
+        f"SELECT status, COUNT(*) FROM {O} WHERE DATE_TRUNC('year', order_ts) = TIMESTAMP '2024-01-01' GROUP BY status",
     ),
     Case(
         "date_trunc_on_date_dimension",
@@ -366,8 +362,7 @@ CASES: list[Case] = [
     ),
     Case(
         "date_trunc_month_ordered",
-        "SELECT DATE_TRUNC('month', order_ts) AS m, order_count FROM orders WHERE order_ts < '2023-04-01' "
-        "ORDER BY m",
+        "SELECT DATE_TRUNC('month', order_ts) AS m, order_count FROM orders WHERE order_ts < '2023-04-01' ORDER BY m",
         f"SELECT DATE_TRUNC('month', order_ts), COUNT(*) FROM {O} WHERE order_ts < TIMESTAMP '2023-04-01' "
         "GROUP BY 1 ORDER BY 1",
         ordered=True,
@@ -385,8 +380,7 @@ CASES: list[Case] = [
     # -- expressions --------------------------------------------------------------------------
     Case(
         "case_over_dimensions",
-        "SELECT CASE WHEN customer_region IN ('EU', 'NA') THEN 'west' ELSE 'rest' END AS zone, net_revenue "
-        "FROM sales",
+        "SELECT CASE WHEN customer_region IN ('EU', 'NA') THEN 'west' ELSE 'rest' END AS zone, net_revenue FROM sales",
         f"SELECT CASE WHEN c.region IN ('EU', 'NA') THEN 'west' ELSE 'rest' END, SUM({NET}) FROM {OC} GROUP BY 1",
     ),
     Case(
@@ -433,14 +427,12 @@ CASES: list[Case] = [
     Case(
         "fanout_sum_by_product_category",
         "SELECT product_category, net_revenue FROM sales",
-        f"SELECT x.category, SUM({NET}) FROM {O} o LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id "
-        "GROUP BY 1",
+        f"SELECT x.category, SUM({NET}) FROM {O} o LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id GROUP BY 1",
     ),
     Case(
         "fanout_count_by_product_category",
         "SELECT product_category, order_count FROM sales",
-        f"SELECT x.category, COUNT(*) FROM {O} o LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id "
-        "GROUP BY 1",
+        f"SELECT x.category, COUNT(*) FROM {O} o LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id GROUP BY 1",
     ),
     Case(
         "fanout_mixed_grains",
@@ -510,8 +502,7 @@ CASES: list[Case] = [
     Case(
         "count_star_across_fanout",
         "SELECT product_category, COUNT(*) FROM sales",
-        f"SELECT x.category, COUNT(*) FROM {O} o LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id "
-        "GROUP BY 1",
+        f"SELECT x.category, COUNT(*) FROM {O} o LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id GROUP BY 1",
     ),
     Case(
         "count_distinct_dimension",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import socket
 import struct
 import subprocess
@@ -28,7 +29,7 @@ SLOW_QUERY = (
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[QuiverServer]:
     directory = tmp_path_factory.mktemp("tls")
-    require(subprocess.run(["which", "openssl"], capture_output=True, check=False).returncode == 0, "openssl is not installed")
+    require(shutil.which("openssl") is not None, "openssl is not installed")
     cert, key = directory / "server.crt", directory / "server.key"
     subprocess.run(
         [

@@ -21,7 +21,6 @@ import pyarrow as pa
 import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
-from server.catalog.oids import relation_oid
 from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement, marker_index
 from server.errors import FeatureNotSupported
@@ -34,6 +33,7 @@ from server.render.statement import render_statement
 from server.render.targets import target as find_target
 from server.semantic.model import Manifest, Relation
 from server.semantic.store import ModelStore
+from server.sql.oids import relation_oid
 from server.sql.parser import parse_statement
 from server.sql.pg_types import wire_type
 from server.sql.session_info import SessionInfo, substitute_session_functions

@@ -17,7 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from server.catalog.oids import (
+from server.semantic.model import Manifest, MemberKind, Relation, RelationKind, RelationMember
+from server.semantic.spec import DimensionType, MeasureType
+from server.sql.oids import (
     DATABASE_OID,
     INFORMATION_SCHEMA_NAMESPACE,
     PG_CATALOG_NAMESPACE,
@@ -26,8 +28,6 @@ from server.catalog.oids import (
     role_oid,
     stable_oid,
 )
-from server.semantic.model import Manifest, MemberKind, Relation, RelationKind, RelationMember
-from server.semantic.spec import DimensionType, MeasureType
 from server.sql.pg_types import ALIASES, BY_NAME, PgType
 
 # The bootstrap superuser owns every object, as in a fresh PostgreSQL cluster.

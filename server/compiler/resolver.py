@@ -43,6 +43,9 @@ from server.errors import (
 )
 from server.semantic.model import MemberKind, Relation, RelationMember
 from server.semantic.spec import MeasureType
+from server.sql.oids import relation_oid as relation_oid_of
+
+SYSTEM_COLUMNS = frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"})
 
 # Which SQL aggregate matches which measure type. MEASURE() and a bare measure always do.
 MATCHING_AGGREGATE: dict[MeasureType, tuple[type[exp.AggFunc], bool]] = {
@@ -116,6 +119,7 @@ class SelectResolver:
         self.aggregates: list[AggregateUse] = []
         self.aggregate_index: dict[str, int] = {}
         self.explicit_grouping = bool(select.args.get("group"))
+        self.relation_oid = relation_oid_of(relation.name)
 
     # -- member names ---------------------------------------------------------------------------
 
@@ -126,6 +130,9 @@ class SelectResolver:
             if node is not tree and _is_subquery(node):
                 return node.copy()  # its own scope, already compiled; do not descend
             if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+                system = self.system_column(node)
+                if system is not None:
+                    return system
                 reference = member_ref(self.member(node))
                 start = node.this.meta.get("start") if isinstance(node.this, exp.Identifier) else None
                 if start is not None:
@@ -137,6 +144,18 @@ class SelectResolver:
 
         # The parsed statement is used once, so members are substituted in place.
         return tree.transform(visit, copy=False)
+
+    def system_column(self, column: exp.Column) -> exp.Expression | None:
+        """PostgreSQL's system columns (DataGrip reads CTID), which a semantic relation has no rows for.
+
+        ``tableoid`` is the relation's OID; the others are NULL. A member of the same name wins.
+        """
+        name = column.name.lower()
+        if name not in SYSTEM_COLUMNS or column.name in self.visible or name in self.visible:
+            return None
+        if name == "tableoid":
+            return exp.Literal.number(self.relation_oid)
+        return exp.Cast(this=exp.Null(), to=exp.DataType.build("TEXT"))
 
     def member(self, column: exp.Column) -> RelationMember:
         qualifier = column.table

@@ -13,6 +13,7 @@ import re
 import sqlglot
 import sqlglot.expressions as exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from server.errors import SqlSyntaxError
 from server.sql.lexer import tokens
@@ -154,7 +155,8 @@ def parse_statements(text: str) -> list[exp.Expression]:
             except (ParseError, TokenError) as original:
                 raise syntax_error(text, original) from None
         raise syntax_error(text, exc) from None
-    statements = [tree for tree in trees if tree is not None]
+    # PostgreSQL folds unquoted identifiers to lower case: STATUS and status are one column.
+    statements = [normalize_identifiers(tree, dialect=DIALECT) for tree in trees if tree is not None]
     if lists:
         for tree in statements:
             _restore_literal_lists(tree, lists)

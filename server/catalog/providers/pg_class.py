@@ -8,9 +8,9 @@ columns that way when a catalog query's result arrives).
 from __future__ import annotations
 
 from server.catalog.content import OWNER_OID, CatalogContent
-from server.catalog.oids import PUBLIC_NAMESPACE
 from server.catalog.providers.base import Rows, table
 from server.catalog.providers.system import system_tables
+from server.sql.oids import PUBLIC_NAMESPACE
 
 HEAP_AM = 2
 BTREE_AM = 403

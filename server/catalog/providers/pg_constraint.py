@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from server.catalog.content import CatalogContent
-from server.catalog.oids import PUBLIC_NAMESPACE
 from server.catalog.providers.base import Rows, table
+from server.sql.oids import PUBLIC_NAMESPACE
 
 SPEC = """
 oid oid, conname name, connamespace oid, contype char, condeferrable bool, condeferred bool, convalidated bool,

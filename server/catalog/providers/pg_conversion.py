@@ -6,8 +6,8 @@ DBeaver lists encodings from the conversions' target encodings.
 from __future__ import annotations
 
 from server.catalog.content import OWNER_OID, CatalogContent
-from server.catalog.oids import PG_CATALOG_NAMESPACE
 from server.catalog.providers.base import Rows, table
+from server.sql.oids import PG_CATALOG_NAMESPACE
 
 SPEC = """
 oid oid, conname name, connamespace oid, conowner oid, conforencoding int4, contoencoding int4, conproc regproc,

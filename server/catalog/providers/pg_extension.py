@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from server.catalog.content import OWNER_OID, CatalogContent
-from server.catalog.oids import PG_CATALOG_NAMESPACE
 from server.catalog.providers.base import Rows, table
+from server.sql.oids import PG_CATALOG_NAMESPACE
 
 SPEC = """
 oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text, extconfig _oid,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from server.catalog.content import OWNER_OID, CatalogContent
-from server.catalog.oids import PG_CATALOG_NAMESPACE
 from server.catalog.providers.base import Rows, table
 from server.catalog.typeinfo import BTREE_OPCLASS
+from server.sql.oids import PG_CATALOG_NAMESPACE
 from server.sql.pg_types import BY_NAME
 
 SPEC = """

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from server.catalog.content import CatalogContent
-from server.catalog.oids import stable_oid
 from server.catalog.providers.base import Rows, table
+from server.sql.oids import stable_oid
 
 SPEC = """
 oid oid, rulename name, ev_class oid, ev_type char, ev_enabled char, is_instead bool, ev_qual pg_node_tree,

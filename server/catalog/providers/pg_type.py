@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from server.catalog.content import OWNER_OID, CatalogContent
 from server.catalog.data.types import TYPE_FACTS
-from server.catalog.oids import PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE
 from server.catalog.providers.base import Rows, table
 from server.catalog.typeinfo import storage
+from server.sql.oids import PG_CATALOG_NAMESPACE, PUBLIC_NAMESPACE
 from server.sql.pg_types import TYPES, PgType
 
 SPEC = """

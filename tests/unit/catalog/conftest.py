@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from server.catalog.catalog import Catalog
-from server.catalog.oids import relation_oid
+from server.sql.oids import relation_oid
 from server.config import DEMO_MODELS
 from server.semantic.build import build_manifest
 from server.semantic.model import Manifest

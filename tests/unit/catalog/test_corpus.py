@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from server.catalog.catalog import Catalog
-from server.catalog.oids import relation_oid
+from server.sql.oids import relation_oid
 from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.catalog.oids import relation_oid
+from server.sql.oids import relation_oid
 from tests.unit.catalog.conftest import Query, client_sql, rows
 
 TABLES = ["customers", "order_items", "orders", "products"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.catalog.catalog import Catalog
-from server.catalog.oids import relation_oid
+from server.sql.oids import relation_oid
 from server.errors import UndefinedTable
 from server.semantic.model import Manifest
 from tests.unit.catalog.conftest import Query, rows

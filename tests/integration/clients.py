@@ -296,6 +296,21 @@ def descriptions() -> dict[str, tuple[str, dict[str, str]]]:
     }
 
 
+def comment_mismatches(shown: dict[str, str | None], relation: str) -> dict[str, tuple[str | None, str]]:
+    """Columns whose catalog comment does not begin with the model's description of the member.
+
+    The server may append a note of its own (Quiver adds ``[measure: sum]`` or ``[segment]``).
+    """
+    expected = descriptions()[relation][1]
+    wrong: dict[str, tuple[str | None, str]] = {
+        name: (comment, expected.get(name, "<not a column>"))
+        for name, comment in shown.items()
+        if name not in expected or not (comment or "").startswith(expected[name])
+    }
+    wrong.update({name: (None, text) for name, text in expected.items() if name not in shown})
+    return wrong
+
+
 def columns_of(relation: str) -> list[str]:
     """The public columns of a relation, in model order."""
     return list(descriptions()[relation][1])

@@ -66,9 +66,16 @@ def start_server(directory: Path, demo_db: Path, *extra: str) -> QuiverServer:
     port = free_port()
     log = directory / "server.log"
     command = [
-        sys.executable, "-m", "server.cli", "serve",
-        "--pg-host", "127.0.0.1", "--pg-port", str(port),
-        "--database", str(database),
+        sys.executable,
+        "-m",
+        "server.cli",
+        "serve",
+        "--pg-host",
+        "127.0.0.1",
+        "--pg-port",
+        str(port),
+        "--database",
+        str(database),
         *extra,
     ]
     with log.open("wb") as out:

@@ -21,6 +21,7 @@ from tests.integration.clients import (
     LINES_BY_CHANNEL_POSTGRES,
     TABLES,
     Endpoint,
+    as_text,
     descriptions,
     lines_by_channel_totals,
     odbc_driver,
@@ -175,3 +176,32 @@ def test_python_drivers(reference: Endpoint, raw: duckdb.DuckDBPyConnection) -> 
         cur3.execute(sql)
         # The ADBC driver returns numeric as its decimal text (arbitrary precision).
         assert cur3.fetch_arrow_table().column(0).to_pylist() == [str(gross)]
+
+
+def test_jdbc_typed_parameters(reference: Endpoint, raw: duckdb.DuckDBPyConnection) -> None:
+    """JDBC's text for timestamp, numeric and bool (also once the statement is server-prepared and binary)."""
+    result = run_jdbc(
+        reference,
+        "--prepared",
+        "SELECT order_id, order_ts, status, gross_amount, status = 'returned' AS returned FROM orders "
+        "WHERE order_id BETWEEN ? AND ? AND gross_amount > ? AND order_ts >= ? ORDER BY order_id",
+        "--param",
+        "long:100",
+        "--param",
+        "int:400",
+        "--param",
+        "decimal:250.50",
+        "--param",
+        "date:2023-01-15",
+    )
+    expected = rows(
+        raw,
+        "SELECT order_id, order_ts, status, gross_amount, status = 'returned' FROM raw.orders "
+        "WHERE order_id BETWEEN 100 AND 400 AND gross_amount > 250.50 AND order_ts >= DATE '2023-01-15' "
+        "ORDER BY order_id",
+    )
+    assert any(row[4] for row in expected)
+    assert result["prepared"]["rows"] == [[as_text(v) for v in row] for row in expected]
+    assert "mismatch_on_run" not in result["prepared"]
+    types = [c["type_name"] for c in result["prepared"]["columns"]]
+    assert types == ["int8", "timestamp", "text", "numeric", "bool"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -35,11 +36,18 @@ def frame_rows(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     return [tuple(row) for row in frame.itertuples(index=False)]
 
 
+def as_floats(expected: list[tuple[str, Decimal, int]]) -> list[tuple[str, float, int]]:
+    """read_sql's default coerce_float=True turns numeric (Decimal) values into floats."""
+    return [(region, float(net), count) for region, net, count in expected]
+
+
 def test_read_sql_engine(engine: sqlalchemy.Engine, raw: duckdb.DuckDBPyConnection) -> None:
     frame = pd.read_sql(SALES_BY_REGION, engine)
     assert list(frame.columns) == ["customer_region", "net_revenue", "order_count"]
-    assert frame_rows(frame) == sales_by_region(raw)
+    assert frame_rows(frame) == as_floats(sales_by_region(raw))
     assert str(frame["order_count"].dtype) == "int64"
+    exact = pd.read_sql(SALES_BY_REGION, engine, coerce_float=False)
+    assert frame_rows(exact) == sales_by_region(raw)
 
 
 def test_read_sql_engine_with_params(engine: sqlalchemy.Engine, raw: duckdb.DuckDBPyConnection) -> None:
@@ -76,7 +84,7 @@ def test_read_sql_dbapi(quiver_server: QuiverServer, raw: duckdb.DuckDBPyConnect
     finally:
         conn.close()
     assert list(frame.columns) == ["customer_region", "net_revenue", "order_count"]
-    assert frame_rows(frame) == sales_by_region(raw)
+    assert frame_rows(frame) == as_floats(sales_by_region(raw))
     expected = rows(
         raw,
         "SELECT DATE_TRUNC('month', order_ts), COUNT(*) FROM raw.orders WHERE order_ts < DATE '2023-04-01' "

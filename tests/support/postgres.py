@@ -84,25 +84,62 @@ def running_postgres(
     try:
         subprocess.run(
             _as_owner(
-                [str(bin_dir / "initdb"), "-D", str(data), "-U", user, f"--pwfile={pwfile}", "-A", "scram-sha-256",
-                 "-E", "UTF8", "--locale=C"],
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    user,
+                    f"--pwfile={pwfile}",
+                    "-A",
+                    "scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                ],
                 owner,
             ),
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
-        options = {"listen_addresses": "127.0.0.1", "port": str(port), "unix_socket_directories": str(socket_dir),
-                   "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-                   **(settings or {})}
+        options = {
+            "listen_addresses": "127.0.0.1",
+            "port": str(port),
+            "unix_socket_directories": str(socket_dir),
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            **(settings or {}),
+        }
         option_text = " ".join(f"-c {k}={v}" for k, v in options.items())
         subprocess.run(
-            _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", option_text, "-l", str(base / "log"),
-                       "-w", "start"], owner),
-            check=True, capture_output=True,
+            _as_owner(
+                [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", option_text, "-l", str(base / "log"), "-w", "start"],
+                owner,
+            ),
+            check=True,
+            capture_output=True,
         )
         subprocess.run(
-            _as_owner([str(bin_dir / "psql"), "-h", str(socket_dir), "-p", str(port), "-U", user, "-d", "postgres",
-                       "-c", f"CREATE DATABASE {database}"], owner),
-            check=True, capture_output=True, env={**os.environ, "PGPASSWORD": password},
+            _as_owner(
+                [
+                    str(bin_dir / "psql"),
+                    "-h",
+                    str(socket_dir),
+                    "-p",
+                    str(port),
+                    "-U",
+                    user,
+                    "-d",
+                    "postgres",
+                    "-c",
+                    f"CREATE DATABASE {database}",
+                ],
+                owner,
+            ),
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PGPASSWORD": password},
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -112,6 +149,9 @@ def running_postgres(
         yield PostgresServer("127.0.0.1", port, user, password, database, data)
     finally:
         if data.exists():
-            subprocess.run(_as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], owner),
-                           capture_output=True, check=False)
+            subprocess.run(
+                _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], owner),
+                capture_output=True,
+                check=False,
+            )
         shutil.rmtree(base, ignore_errors=True)

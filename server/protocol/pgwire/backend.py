@@ -19,6 +19,7 @@ import logging
 import secrets
 import ssl
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,7 +54,7 @@ from server.protocol.pgwire.auth import Authenticator, AuthMethod
 from server.protocol.pgwire.connection import PgConnection, Phase
 from server.protocol.pgwire.copy import CopyEncoder
 from server.protocol.pgwire.params import decode as decode_param
-from server.protocol.pgwire.types import ResultEncoder, TextContext
+from server.protocol.pgwire.types import SMALL_BATCH, ResultEncoder, TextContext
 from server.session.session import Portal, PreparedStatement, Session
 from server.sql import commands as c
 from server.sql.lexer import Piece, split_statements
@@ -97,19 +98,56 @@ class ServerContext:
 
 
 class _Running:
-    """A portal's running result: its stream, encoder and rows not yet sent."""
+    """A portal's running result: its stream, encoder, and batches read ahead but not yet sent.
+
+    Reading ahead (in the worker thread that started the query) lets a small result be
+    sent, and its end detected, on the event loop without another thread hop.
+    """
 
     def __init__(self, result: Any, encoder: ResultEncoder | None) -> None:
         self.result = result
         self.encoder = encoder
         self.iterator: Iterator[pa.RecordBatch] = iter(result.batches())
-        self.pending: pa.RecordBatch | None = None
-        self.finished = False
+        self.queue: deque[pa.RecordBatch] = deque()
+        self.exhausted = False
 
     @property
     def immediate(self) -> bool:
         """Already computed (no engine work left): read it on the event loop, no thread hop."""
         return isinstance(self.result, TableResult)
+
+    def fill(self, batches: int = 2) -> None:
+        """Read ahead until ``batches`` are queued or the stream ends (blocking: call from a thread)."""
+        while len(self.queue) < batches and not self.exhausted:
+            batch = next(self.iterator, None)
+            if batch is None:
+                self.exhausted = True
+            elif batch.num_rows:
+                self.queue.append(batch)
+
+    def inline(self) -> bool:
+        """Can the next step run on the event loop (no engine read, a cheap encode)?"""
+        if self.immediate:
+            return True
+        if not self.queue:
+            return self.exhausted
+        return self.queue[0].num_rows <= SMALL_BATCH
+
+    def take(self, limit: int) -> tuple[pa.RecordBatch | None, bool]:
+        """Up to ``limit`` rows (0: a whole batch) and whether the result was already exhausted."""
+        if not self.queue:
+            self.fill(1)
+            if not self.queue:
+                return None, True
+        batch = self.queue.popleft()
+        if limit and batch.num_rows > limit:
+            self.queue.appendleft(batch.slice(limit))
+            return batch.slice(0, limit), False
+        return batch, False
+
+    @property
+    def has_more(self) -> bool:
+        return bool(self.queue) or not self.exhausted
 
     def next_encoded(self, limit: int) -> tuple[bytes, int, bool]:
         """The next batch (up to ``limit`` rows) encoded: (DataRow bytes, rows, exhausted)."""
@@ -118,20 +156,6 @@ class _Running:
             return b"", 0, True
         assert self.encoder is not None
         return self.encoder.encode(batch), batch.num_rows, False
-
-    def take(self, limit: int) -> tuple[pa.RecordBatch | None, bool]:
-        """Up to ``limit`` rows (0: a whole batch) and whether the result is exhausted."""
-        batch = self.pending
-        self.pending = None
-        while batch is None or batch.num_rows == 0:
-            batch = next(self.iterator, None)
-            if batch is None:
-                self.finished = True
-                return None, True
-        if limit and batch.num_rows > limit:
-            self.pending = batch.slice(limit)
-            return batch.slice(0, limit), False
-        return batch, False
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -437,8 +461,17 @@ class Backend:
             digits = 1
         return TextContext(time_zone=session.setting("timezone") or "UTC", extra_float_digits=digits)
 
-    async def _start(self, tree: exp.Expression, params: list[Any], cache_key: str | None = None) -> Any:
-        """Start a query (on a worker thread unless the engine answers at once); returns its result."""
+    async def _start(
+        self,
+        tree: exp.Expression,
+        params: list[Any],
+        cache_key: str | None = None,
+        then: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Start a query (on a worker thread unless the engine answers at once); returns its result.
+
+        ``then`` runs on the result in the same worker thread (reading ahead costs no extra hop).
+        """
         session = self._ready_session()
         needed = parameter_count(tree)
         if needed > len(params):
@@ -449,25 +482,30 @@ class Backend:
         engine = self.context.engine
         immediate = engine.immediate(bound)
         if immediate is not None:
-            return immediate
+            return then(immediate) if then is not None else immediate
         self.token = token = CancelToken()
-        return await asyncio.to_thread(
-            engine.run,
-            bound,
-            session.caller,
-            session.info(),
-            temp_tables=session.temp_tables,
-            timeout=session.statement_timeout,
-            token=token,
-            cache_key=None if params else cache_key,
-        )
+        info = session.info()
+
+        def start() -> Any:
+            result = engine.run(
+                bound,
+                session.caller,
+                info,
+                temp_tables=session.temp_tables,
+                timeout=session.statement_timeout,
+                token=token,
+                cache_key=None if params else cache_key,
+            )
+            return then(result) if then is not None else result
+
+        return await asyncio.to_thread(start)
 
     async def _stream(self, running: _Running, max_rows: int) -> tuple[int, bool]:
         """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted)."""
         sent = 0
         while True:
             want = max_rows - sent if max_rows else 0
-            if running.immediate:
+            if running.inline():
                 data, rows, done = running.next_encoded(want)
             else:
                 data, rows, done = await asyncio.to_thread(running.next_encoded, want)
@@ -477,13 +515,10 @@ class Backend:
             sent += rows
             await self.maybe_flush()
             if max_rows and sent >= max_rows:
-                if running.pending is None:
-                    # Look ahead one batch so a portal that is exactly used up completes now.
-                    nxt, done = await asyncio.to_thread(running.take, 0)
-                    if done:
-                        return sent, True
-                    running.pending = nxt
-                return sent, False
+                # Look ahead so a portal that is exactly used up completes now (PostgreSQL does too).
+                if not running.queue and not running.exhausted:
+                    await asyncio.to_thread(running.fill, 1)
+                return sent, not running.has_more
 
     async def _execute_portal(
         self, portal: Portal, tree: exp.Expression | None, *, max_rows: int, describe: bool
@@ -509,9 +544,15 @@ class Backend:
 
     async def _open_portal(self, portal: Portal, tree: exp.Expression) -> None:
         """Start a portal's query and keep its stream (Describe of a portal and Execute share it)."""
-        result = await self._start(tree, portal.params, cache_key=portal.statement.text)
+        context = self._text_context()
+
+        def opened(result: Any) -> _Running:
+            running = _Running(result, ResultEncoder(result.schema, portal.result_formats, context))
+            running.fill(2)  # read ahead in the same thread: small results need no further hop
+            return running
+
+        portal.state = await self._start(tree, portal.params, cache_key=portal.statement.text, then=opened)
         self.token = None
-        portal.state = _Running(result, ResultEncoder(result.schema, portal.result_formats, self._text_context()))
 
     # -- cursors ----------------------------------------------------------------------------------
 

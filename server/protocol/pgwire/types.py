@@ -265,24 +265,25 @@ _NUMERIC_HEADER = struct.Struct("!hhhh")
 
 
 def numeric_binary(value: Decimal) -> bytes:
-    """PostgreSQL's binary numeric: base-10000 digits with weight, sign and display scale."""
+    """PostgreSQL's binary numeric for one value: base-10000 digits with weight, sign and display scale."""
     if value.is_nan():
         return _NUMERIC_HEADER.pack(0, 0, 0xC000 - 0x10000, 0)
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     scale = max(-exponent, 0)
-    integer_digits = "".join(map(str, digits))
+    text = "".join(map(str, digits))
     if exponent > 0:
-        integer_digits += "0" * exponent
+        text += "0" * exponent
         exponent = 0
-    # Split at the decimal point into groups of four, padding both sides.
-    point = len(integer_digits) + exponent
-    whole, fraction = integer_digits[:point] or "0", integer_digits[point:]
+    point = len(text) + exponent  # digits before the decimal point (negative: leading fraction zeros)
+    if point < 0:
+        text = "0" * -point + text
+        point = 0
+    whole, fraction = text[:point] or "0", text[point:]
     whole = whole.zfill((len(whole) + 3) // 4 * 4)
-    fraction = fraction + "0" * ((4 - len(fraction) % 4) % 4)
-    groups = [int(whole[i : i + 4]) for i in range(0, len(whole), 4)] + [
-        int(fraction[i : i + 4]) for i in range(0, len(fraction), 4)
-    ]
+    fraction += "0" * ((4 - len(fraction) % 4) % 4)
+    groups = [int(whole[i : i + 4]) for i in range(0, len(whole), 4)]
+    groups += [int(fraction[i : i + 4]) for i in range(0, len(fraction), 4)]
     weight = len(whole) // 4 - 1
     while groups and groups[0] == 0:
         groups.pop(0)
@@ -293,6 +294,64 @@ def numeric_binary(value: Decimal) -> bytes:
         weight = 0
     header = _NUMERIC_HEADER.pack(len(groups), weight, 0x4000 if sign else 0, scale)
     return header + struct.pack(f"!{len(groups)}h", *groups)
+
+
+def numeric_binary_column(array: pa.Array) -> pa.Array:
+    """Binary numeric for a decimal column, vectorised when unscaled values fit in 64 bits.
+
+    Each value is written as its unscaled integer times 10**pad (so the fraction fills whole
+    base-10000 groups), split into groups with NumPy, and the header plus the non-zero span
+    of groups is gathered for all rows at once with one boolean mask.
+    """
+    t = array.type
+    if not pa.types.is_decimal(t) or t.precision > 18 or t.scale < 0:
+        return pa.array([None if v is None else numeric_binary(Decimal(v)) for v in array.to_pylist()], pa.binary())
+    scale = t.scale
+    pad = (4 - scale % 4) % 4
+    unscaled = pc.cast(pc.fill_null(array, 0) if array.null_count else array, pa.decimal128(38, scale))
+    raw = np.frombuffer(unscaled.buffers()[1], dtype=np.int64, count=2 * len(array), offset=unscaled.offset * 16)
+    # Two's complement, little-endian: for |v| < 10**18 the low 64 bits alone are v as an int64.
+    values = raw[0::2]
+    negative = values < 0
+    digits_needed = t.precision + pad
+    group_count = max(1, (digits_needed + 3) // 4)
+    # int64 arithmetic while it cannot overflow (precision + pad <= 18), uint64 beyond.
+    if digits_needed <= 18:
+        rest = np.abs(values) * np.int64(10**pad)
+        base = np.int64(10000)
+    else:
+        rest = np.abs(values).astype(np.uint64) * np.uint64(10**pad)
+        base = np.uint64(10000)
+    n = len(array)
+    groups = np.empty((n, group_count), dtype=np.int16)  # least significant first
+    for k in range(group_count):
+        rest, groups[:, k] = np.divmod(rest, base)
+    fraction_groups = (scale + pad) // 4
+    nonzero = groups != 0
+    any_digit = nonzero.any(axis=1)
+    highest = group_count - 1 - np.argmax(nonzero[:, ::-1], axis=1)
+    lowest = np.argmax(nonzero, axis=1)
+    ndigits = np.where(any_digit, highest - lowest + 1, 0)
+    weight = np.where(any_digit, highest - fraction_groups, 0)
+    header = np.empty(n, dtype=[("n", ">i2"), ("w", ">i2"), ("s", ">u2"), ("d", ">i2")])
+    header["n"] = ndigits
+    header["w"] = weight
+    header["s"] = np.where(negative, 0x4000, 0)
+    header["d"] = scale
+    digits_be = groups[:, ::-1].astype(">i2")  # most significant first
+    column = np.arange(group_count)[::-1]  # group index of each column of digits_be
+    keep_digit = any_digit[:, None] & (column[None, :] <= highest[:, None]) & (column[None, :] >= lowest[:, None])
+    matrix = np.concatenate([header.view(np.uint8).reshape(n, 8), digits_be.view(np.uint8).reshape(n, -1)], axis=1)
+    keep = np.concatenate([np.ones((n, 8), dtype=bool), np.repeat(keep_digit, 2, axis=1)], axis=1)
+    data = matrix[keep]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(8 + 2 * ndigits, out=offsets[1:])
+    cells = pa.BinaryArray.from_buffers(
+        pa.binary(), n, [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data.tobytes())]
+    )
+    if array.null_count:
+        cells = pc.if_else(pc.is_valid(array), cells, pa.scalar(None, pa.binary()))
+    return cells
 
 
 def binary_column(array: pa.Array, wire: WireType) -> pa.Array:
@@ -325,6 +384,8 @@ def binary_column(array: pa.Array, wire: WireType) -> pa.Array:
         micros = _numbers(pc.cast(_to_micros(array), pa.int64()), ">i8")
         return _fixed(array, micros, 8)
     if name == "numeric":
+        if pa.types.is_decimal(t):
+            return numeric_binary_column(array)
         return pa.array([None if v is None else numeric_binary(Decimal(v)) for v in array.to_pylist()], pa.binary())
     if name == "interval":
         return pa.array(

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from server.catalog.catalog import Catalog
-from server.sql.oids import relation_oid
 from server.config import DEMO_MODELS
 from server.semantic.build import build_manifest
 from server.semantic.model import Manifest
+from server.sql.oids import relation_oid
 from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from server.sql.oids import relation_oid
 from server.semantic.model import Manifest
+from server.sql.oids import relation_oid
 from tests.unit.catalog.conftest import Query, client_sql, rows
 
 TABLES = ["customers", "order_items", "orders", "products"]

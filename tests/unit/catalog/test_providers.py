@@ -7,9 +7,9 @@ import pytest
 
 from server.catalog.catalog import Catalog
 from server.catalog.content import build_content
-from server.sql.oids import relation_oid
 from server.catalog.providers import PROVIDERS, Provider
 from server.semantic.model import Manifest
+from server.sql.oids import relation_oid
 from tests.unit.catalog.conftest import Query, rows
 
 

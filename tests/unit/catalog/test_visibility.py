@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from server.catalog.catalog import Catalog
-from server.sql.oids import relation_oid
 from server.errors import UndefinedTable
 from server.semantic.model import Manifest
+from server.sql.oids import relation_oid
 from tests.unit.catalog.conftest import Query, rows
 
 VISIBLE = ("orders", "sales")

@@ -229,12 +229,13 @@ class Backend:
             await self.writer.wait_closed()
 
     async def _read(self) -> bytes:
-        timeout = self.context.idle_timeout or None
+        timeout = self.context.idle_timeout
+        if not timeout:
+            return await self.reader.read(65536)  # no timer to arm on every read
         try:
-            data = await asyncio.wait_for(self.reader.read(65536), timeout)
+            return await asyncio.wait_for(self.reader.read(65536), timeout)
         except TimeoutError:
             raise IdleSessionTimeout("terminating connection due to idle-session timeout") from None
-        return data
 
     async def _serve(self) -> None:
         while self.conn.phase is not Phase.CLOSED:
@@ -255,6 +256,9 @@ class Backend:
     # -- dispatch ---------------------------------------------------------------------------------
 
     async def _dispatch(self, message: m.FrontendMessage) -> None:
+        if type(message) in _EXTENDED:
+            await self._extended(message)
+            return
         if isinstance(message, m.SSLRequest):
             await self._ssl_request()
         elif isinstance(message, m.GSSENCRequest):
@@ -687,18 +691,19 @@ class Backend:
 
     async def _extended(self, message: m.FrontendMessage) -> None:
         try:
-            if isinstance(message, m.Parse):
-                self._parse_message(message)
-            elif isinstance(message, m.Bind):
-                self._bind_message(message)
-            elif isinstance(message, m.Describe):
-                await self._describe_message(message)
-            elif isinstance(message, m.Execute):
-                await self._execute_message(message)
-            elif isinstance(message, m.Close):
-                self._close_message(message)
+            kind = type(message)
+            if kind is m.Parse:
+                self._parse_message(message)  # type: ignore[arg-type]
+            elif kind is m.Bind:
+                self._bind_message(message)  # type: ignore[arg-type]
+            elif kind is m.Describe:
+                await self._describe_message(message)  # type: ignore[arg-type]
+            elif kind is m.Execute:
+                await self._execute_message(message)  # type: ignore[arg-type]
+            elif kind is m.Close:
+                self._close_message(message)  # type: ignore[arg-type]
             else:
-                raise ProtocolViolation(f"unexpected message {type(message).__name__}")
+                raise ProtocolViolation(f"unexpected message {kind.__name__}")
         except QuiverError as error:
             self._extended_error(error)
         except Exception:
@@ -861,6 +866,9 @@ class Backend:
         else:
             session.close_portal(message.name)
         self.send(m.close_complete())
+
+
+_EXTENDED = frozenset({m.Parse, m.Bind, m.Describe, m.Execute, m.Close})
 
 
 def _internal_error() -> InternalError:

@@ -515,7 +515,7 @@ class ResultEncoder:
             self.formats = [formats[0]] * n
         else:
             self.formats = list(formats)
-        self.wire = [wire_type(f.type, f.metadata) for f in schema]
+        self.wire = _wire_types(schema)
 
     def fields(self) -> list[FieldDescription]:
         result = []
@@ -546,6 +546,20 @@ class ResultEncoder:
         if batch.num_columns == 0:
             return b"".join(b"D\x00\x00\x00\x06\x00\x00" for _ in range(batch.num_rows))
         return data_rows(self.cells(batch))
+
+
+_WIRE_TYPES: dict[pa.Schema, list[WireType]] = {}
+
+
+def _wire_types(schema: pa.Schema) -> list[WireType]:
+    """Wire types per column, remembered per schema (the same few schemas recur endlessly)."""
+    found = _WIRE_TYPES.get(schema)
+    if found is None:
+        found = [wire_type(f.type, f.metadata) for f in schema]
+        if len(_WIRE_TYPES) > 4096:
+            _WIRE_TYPES.clear()
+        _WIRE_TYPES[schema] = found
+    return found
 
 
 def python_value_text(value: object) -> str:

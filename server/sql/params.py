@@ -89,7 +89,43 @@ def bind(tree: exp.Expression, values: Sequence[Any]) -> exp.Expression:
             raise InvalidParameterValue(f"there is no parameter ${number}")
         return literal(values[number - 1])
 
-    return tree.transform(visit, copy=True)
+    return any_array_to_in(tree.transform(visit, copy=True))
+
+
+def any_array_to_in(tree: exp.Expression) -> exp.Expression:
+    """``x = ANY(ARRAY[a, b])`` is ``x IN (a, b)`` (and ``<> ALL`` is NOT IN), the form every engine runs.
+
+    Applied in place; a non-literal array is left alone.
+    """
+    for node in list(tree.find_all(exp.EQ, exp.NEQ)):
+        quantified = node.expression
+        if isinstance(node, exp.EQ) and isinstance(quantified, exp.Any):
+            negate, array = False, quantified.this
+        elif isinstance(node, exp.NEQ) and isinstance(quantified, exp.All):
+            negate, array = True, quantified.this
+        elif (
+            isinstance(node, exp.NEQ)
+            and isinstance(quantified, exp.Anonymous)
+            and str(quantified.this).upper() == "ALL"
+            and len(quantified.expressions) == 1
+        ):
+            negate, array = True, quantified.expressions[0]  # sqlglot reads ALL(...) as a plain call
+        else:
+            continue
+        if isinstance(array, exp.Paren):
+            array = array.this
+        if not isinstance(array, exp.Array):
+            continue
+        if not array.expressions:
+            replacement: exp.Expression = exp.Boolean(this=negate)
+        else:
+            replacement = exp.In(this=node.this.copy(), expressions=[e.copy() for e in array.expressions])
+            if negate:
+                replacement = exp.Not(this=replacement)
+        if node is tree:
+            return replacement
+        node.replace(replacement)
+    return tree
 
 
 def _type_oid(data_type: exp.DataType) -> int:
@@ -124,6 +160,8 @@ def infer_types(
         if not number or types[number - 1]:
             continue
         parent = parameter.parent
+        while isinstance(parent, exp.Paren):
+            parent = parent.parent
         guess: int | None = None
         if isinstance(parent, exp.Cast):
             guess = _type_oid(parent.to)
@@ -133,6 +171,14 @@ def infer_types(
             guess = TEXT
         elif isinstance(parent, exp.In | exp.Between):
             guess = type_of(parent.this)
+        elif isinstance(parent, exp.Any | exp.All) and isinstance(parent.parent, exp.Binary):
+            # x = ANY($1): an array of x's type
+            comparison = parent.parent
+            other = comparison.this if comparison.expression is parent else comparison.expression
+            other = other.this if isinstance(other, exp.Paren) else other
+            element = type_of(other)
+            found = next((t for t in BY_NAME.values() if t.oid == element), None)
+            guess = found.array_oid if found is not None and found.array_oid else BY_NAME["text"].array_oid
         elif isinstance(parent, exp.Binary):
             other = parent.expression if parent.this is parameter else parent.this
             guess = type_of(other)

@@ -17,6 +17,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from server.errors import SqlSyntaxError
 from server.sql.lexer import tokens
+from server.sql.params import any_array_to_in
 
 DIALECT = "postgres"
 
@@ -156,7 +157,7 @@ def parse_statements(text: str) -> list[exp.Expression]:
                 raise syntax_error(text, original) from None
         raise syntax_error(text, exc) from None
     # PostgreSQL folds unquoted identifiers to lower case: STATUS and status are one column.
-    statements = [normalize_identifiers(tree, dialect=DIALECT) for tree in trees if tree is not None]
+    statements = [any_array_to_in(normalize_identifiers(tree, dialect=DIALECT)) for tree in trees if tree is not None]
     if lists:
         for tree in statements:
             _restore_literal_lists(tree, lists)

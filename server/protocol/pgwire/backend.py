@@ -149,13 +149,17 @@ class _Running:
     def has_more(self) -> bool:
         return bool(self.queue) or not self.exhausted
 
-    def next_encoded(self, limit: int) -> tuple[bytes, int, bool]:
-        """The next batch (up to ``limit`` rows) encoded: (DataRow bytes, rows, exhausted)."""
+    def next_encoded(self, limit: int, encoder: ResultEncoder | None = None) -> tuple[bytes, int, bool]:
+        """The next batch (up to ``limit`` rows) encoded: (DataRow bytes, rows, exhausted).
+
+        ``encoder`` overrides the result's own (a FETCH asks for its own formats).
+        """
         batch, done = self.take(limit)
         if done or batch is None:
             return b"", 0, True
-        assert self.encoder is not None
-        return self.encoder.encode(batch), batch.num_rows, False
+        use = encoder or self.encoder
+        assert use is not None
+        return use.encode(batch), batch.num_rows, False
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -419,7 +423,7 @@ class Backend:
             await self._declare(command)
             return
         if isinstance(command, c.Fetch):
-            await self._fetch(command, describe)
+            await self._fetch(command, describe, formats)
             return
         if isinstance(command, c.CloseCursor):
             if command.name is None:
@@ -504,15 +508,15 @@ class Backend:
 
         return await asyncio.to_thread(start)
 
-    async def _stream(self, running: _Running, max_rows: int) -> tuple[int, bool]:
+    async def _stream(self, running: _Running, max_rows: int, encoder: ResultEncoder | None = None) -> tuple[int, bool]:
         """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted)."""
         sent = 0
         while True:
             want = max_rows - sent if max_rows else 0
             if running.inline():
-                data, rows, done = running.next_encoded(want)
+                data, rows, done = running.next_encoded(want, encoder)
             else:
-                data, rows, done = await asyncio.to_thread(running.next_encoded, want)
+                data, rows, done = await asyncio.to_thread(running.next_encoded, want, encoder)
             if done:
                 return sent, True
             self.send(data)
@@ -574,15 +578,20 @@ class Backend:
         self.token = None
         self.send(m.command_complete("DECLARE CURSOR"))
 
-    async def _fetch(self, command: c.Fetch, describe: bool) -> None:
-        session = self._ready_session()
-        portal = session.portals.get(command.name)
+    def _cursor(self, name: str) -> Portal:
+        portal = self._ready_session().portals.get(name)
         if portal is None or not portal.cursor:
-            raise InvalidCursorName(f'cursor "{command.name}" does not exist')
+            raise InvalidCursorName(f'cursor "{name}" does not exist')
+        return portal
+
+    async def _fetch(self, command: c.Fetch, describe: bool, formats: tuple[int, ...] = ()) -> None:
+        portal = self._cursor(command.name)
         running: _Running = portal.state
+        # Rows go out in the formats of the FETCH itself when it was bound with some (extended protocol).
+        encoder = ResultEncoder(running.result.schema, formats, self._text_context()) if formats else running.encoder
+        assert encoder is not None
         if describe and not command.move:
-            assert running.encoder is not None
-            self.send(m.row_description(running.encoder.fields()))
+            self.send(m.row_description(encoder.fields()))
         limit = command.count if command.count is not None else 0
         if portal.done:
             sent = 0
@@ -595,7 +604,7 @@ class Backend:
                     break
                 sent += batch.num_rows
         else:
-            sent, done = await self._stream(running, limit)
+            sent, done = await self._stream(running, limit, encoder)
             portal.done = done
         self.send(m.command_complete(f"{'MOVE' if command.move else 'FETCH'} {sent}"))
 
@@ -608,22 +617,21 @@ class Backend:
             encoder = CopyEncoder(command, result.schema, self._text_context())
             formats = [encoder.overall_format] * len(result.schema)
             self.send(m.copy_out_response(encoder.overall_format, formats))
-            header = encoder.header()
-            if header:
-                self.send(m.copy_data(header))
+            # One CopyData per row; the header travels inside the first one, as PostgreSQL sends it.
+            pending = encoder.header()
             rows = 0
             running = _Running(result, None)
             while True:
                 batch, done = await asyncio.to_thread(running.take, 0)
                 if done or batch is None:
                     break
-                data = await asyncio.to_thread(encoder.encode, batch)
-                self.send(m.copy_data(data))
+                self.send(await asyncio.to_thread(encoder.encode, batch, pending))
+                pending = b""
                 rows += batch.num_rows
                 await self.maybe_flush()
             trailer = encoder.trailer()
-            if trailer:
-                self.send(m.copy_data(trailer))
+            if pending or trailer:
+                self.send(m.copy_data(pending + trailer))
             self.send(m.copy_done())
             self.send(m.command_complete(f"COPY {rows}"))
         finally:
@@ -811,6 +819,8 @@ class Backend:
         if isinstance(command, c.ShowVariable):
             rows = session.apply(command).rows
             return rows.schema if rows is not None else None
+        if isinstance(command, c.Fetch) and not command.move:
+            return self._cursor(command.name).state.result.schema
         if not isinstance(command, c.Query):
             return None
         cached = statement.description.get("schema") if not any(p is not None for p in params) else None

@@ -1,8 +1,10 @@
 """COPY (query) TO STDOUT encoders: text, CSV and binary, a batch at a time.
 
 Same approach as DataRow: columns are turned into text (or binary cells) by
-Arrow kernels and rows are joined element-wise, so a batch becomes one
-CopyData payload without a Python loop per value.
+Arrow kernels and rows are joined element-wise, so a batch becomes its CopyData
+messages without a Python loop per value. Like PostgreSQL, every row is its own
+CopyData message (ADBC's and psycopg's readers parse one row per message), and
+the binary signature or CSV header travels inside the first one.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class CopyEncoder:
     def trailer(self) -> bytes:
         return BINARY_TRAILER if self.format is CopyFormat.BINARY else b""
 
-    def encode(self, batch: pa.RecordBatch) -> bytes:
+    def encode(self, batch: pa.RecordBatch, first: bytes = b"") -> bytes:
+        """CopyData messages, one per row as PostgreSQL sends them; ``first`` rides on the first row."""
         if batch.num_rows == 0:
             return b""
         if self.format is CopyFormat.BINARY:
@@ -77,9 +80,13 @@ class CopyEncoder:
             count = len(cells)
 
             def header(lengths: np.ndarray) -> np.ndarray:
-                return np.full(len(lengths), count, dtype=">i2")
+                head = np.empty(len(lengths), dtype=_BINARY_ROW_HEAD)
+                head["kind"] = b"d"
+                head["length"] = lengths + 6  # length field, field count, cells
+                head["count"] = count
+                return head
 
-            return assemble_rows(cells, header)
+            return _prepend_to_first(assemble_rows(cells, header), first)
         columns = []
         for column in batch.columns:
             text = text_column(column, self.context)
@@ -89,8 +96,26 @@ class CopyEncoder:
                 text = _text_escape(text, self.delimiter)
             columns.append(pc.fill_null(text, self.null))
         lines = pc.binary_join_element_wise(*columns, self.delimiter) if len(columns) > 1 else columns[0]
-        lines = pc.binary_join_element_wise(lines, "\n", "")
-        return b"".join(_buffers_as_bytes(lines))
+        lines = pc.cast(pc.binary_join_element_wise(lines, "\n", ""), pa.binary())
+        lengths = np.asarray(pc.binary_length(lines).to_numpy(zero_copy_only=False), dtype=np.int64)
+        head = np.empty(len(lines), dtype=_TEXT_ROW_HEAD)
+        head["kind"] = b"d"
+        head["length"] = lengths + 4
+        heads = pa.FixedSizeBinaryArray.from_buffers(pa.binary(5), len(lines), [None, pa.py_buffer(head.tobytes())])
+        framed = pc.binary_join_element_wise(pc.cast(heads, pa.binary()), lines, b"")
+        return _prepend_to_first(b"".join(_buffers_as_bytes(framed)), first)
+
+
+_BINARY_ROW_HEAD = np.dtype([("kind", "S1"), ("length", ">i4"), ("count", ">i2")])
+_TEXT_ROW_HEAD = np.dtype([("kind", "S1"), ("length", ">i4")])
+
+
+def _prepend_to_first(messages: bytes, first: bytes) -> bytes:
+    """Put ``first`` (the binary signature or a header line) inside the first CopyData message."""
+    if not first or not messages:
+        return messages
+    (length,) = struct.unpack_from("!i", messages, 1)
+    return b"d" + struct.pack("!i", length + len(first)) + first + messages[5:]
 
 
 def _buffers_as_bytes(strings: pa.Array) -> list[bytes]:

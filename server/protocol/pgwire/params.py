@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import struct
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,6 +22,72 @@ _FALSE = {"f", "false", "n", "no", "off", "0"}
 def _type_name(oid: int) -> str:
     found = BY_OID.get(oid)
     return found.name if found else "text"
+
+
+_DATETIME = re.compile(
+    r"^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
+    r"\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _zone(text: str | None) -> dt.tzinfo | None:
+    if not text:
+        return None
+    if text.upper() == "Z":
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2] if len(digits) > 2 else digits), int(digits[2:] or 0) if len(digits) > 2 else 0
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def parse_datetime(text: str, with_zone: bool) -> dt.datetime:
+    """PostgreSQL date/time input: ``2024-01-15``, ``2024-01-15 10:00:00.5``, with an optional zone (``+00``).
+
+    A zone on a timestamp without time zone is ignored, as PostgreSQL ignores it.
+    """
+    match = _DATETIME.match(text)
+    if match is None:
+        raise ValueError(text)
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micros = int((fraction or "0").ljust(6, "0"))
+    value = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micros)
+    if with_zone:
+        return value.replace(tzinfo=_zone(zone) or dt.UTC)
+    return value
+
+
+def parse_array(text: str) -> list[str | None]:
+    """The elements of a one-dimensional PostgreSQL array literal ``{a,"b c",NULL}`` as text."""
+    body = text.strip()
+    if body.startswith("[") and "=" in body:
+        body = body[body.index("=") + 1 :]
+    if not (body.startswith("{") and body.endswith("}")):
+        raise ValueError(text)
+    body = body[1:-1]
+    items: list[str | None] = []
+    i, n = 0, len(body)
+    while i < n:
+        if body[i] == '"':
+            i += 1
+            chars = []
+            while i < n and body[i] != '"':
+                if body[i] == "\\" and i + 1 < n:
+                    i += 1
+                chars.append(body[i])
+                i += 1
+            items.append("".join(chars))
+            i += 1
+        else:
+            end = body.find(",", i)
+            end = n if end < 0 else end
+            token = body[i:end].strip()
+            items.append(None if token.upper() == "NULL" else token)
+            i = end
+        while i < n and body[i] in " ,":
+            i += 1
+    return items
 
 
 def decode_text(raw: bytes, oid: int) -> Any:
@@ -44,9 +112,9 @@ def decode_text(raw: bytes, oid: int) -> Any:
                 return False
             raise ValueError(text)
         if name == "date":
-            return dt.date.fromisoformat(text.strip())
+            return parse_datetime(text, with_zone=False).date()
         if name in ("timestamp", "timestamptz"):
-            return dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+            return parse_datetime(text, with_zone=name == "timestamptz")
         if name == "time":
             return dt.time.fromisoformat(text.strip())
         if name == "bytea":
@@ -54,7 +122,11 @@ def decode_text(raw: bytes, oid: int) -> Any:
     except (ValueError, InvalidOperation):
         raise InvalidTextRepresentation(f'invalid input syntax for type {name}: "{text}"') from None
     if oid in ELEMENT_OF_ARRAY:
-        return text
+        element = ELEMENT_OF_ARRAY[oid]
+        try:
+            return [None if item is None else decode_text(item.encode(), element) for item in parse_array(text)]
+        except ValueError:
+            raise InvalidTextRepresentation(f'malformed array literal: "{text}"') from None
     return text
 
 
@@ -93,12 +165,32 @@ def decode_binary(raw: bytes, oid: int) -> Any:
         if name == "jsonb":
             return raw[1:].decode("utf-8")
         if name == "uuid":
-            import uuid
-
             return str(uuid.UUID(bytes=raw))
+        if oid in ELEMENT_OF_ARRAY:
+            return _binary_array(raw)
     except (struct.error, UnicodeDecodeError, ValueError):
         raise InvalidBinaryRepresentation(f"incorrect binary data format in bound parameter of type {name}") from None
     raise InvalidBinaryRepresentation(f"binary parameters of type {name} are not supported")
+
+
+def _binary_array(raw: bytes) -> list[Any]:
+    """A one-dimensional array in binary format: header, then length-prefixed elements."""
+    dims, _has_null, element = struct.unpack_from("!iiI", raw, 0)
+    if dims == 0:
+        return []
+    if dims != 1:
+        raise InvalidBinaryRepresentation("only one-dimensional array parameters are supported")
+    count, _lower = struct.unpack_from("!ii", raw, 12)
+    pos, items = 20, []
+    for _ in range(count):
+        (length,) = struct.unpack_from("!i", raw, pos)
+        pos += 4
+        if length < 0:
+            items.append(None)
+        else:
+            items.append(decode_binary(raw[pos : pos + length], element))
+            pos += length
+    return items
 
 
 def _numeric(raw: bytes) -> Decimal:

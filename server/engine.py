@@ -183,15 +183,7 @@ class Engine:
             return []
         compiled = self.compile(f"SELECT * FROM {relation.name}", caller)
         schema = self.executor.describe(compiled.sql)
-        types = [
-            (
-                field.name,
-                wire_type(field.type).type.name
-                if not wire_type(field.type).array_of
-                else "_" + wire_type(field.type).type.name,
-            )
-            for field in schema
-        ]
+        types = [(field.name, _type_name(field.type)) for field in schema]
         self._column_types[key] = types
         return types
 
@@ -262,7 +254,20 @@ class Engine:
         stream = self.executor.start(
             compiled.sql, timeout=timeout if timeout is not None else self.statement_timeout, token=token
         )
-        return _with_origins(stream, compiled, self.manifest)
+        result = _with_origins(stream, compiled, self.manifest)
+        result.notices = self.notices_for(compiled)
+        return result
+
+    def notices_for(self, compiled: CompiledQuery) -> tuple[str, ...]:
+        """Warnings a query earns: a relation its author marked deprecated (``meta.deprecated``)."""
+        notices = []
+        for name in compiled.relations:
+            relation = self.manifest.relations.get(name)
+            deprecated = relation.meta.get("deprecated") if relation is not None else None
+            if deprecated:
+                reason = f": {deprecated}" if isinstance(deprecated, str) else ""
+                notices.append(f'relation "{name}" is deprecated{reason}')
+        return tuple(notices)
 
     def describe(
         self,
@@ -288,6 +293,16 @@ class Engine:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)
         return _annotate_origins(self.executor.describe(compiled.sql), compiled, self.manifest)
+
+
+def _type_name(data_type: pa.DataType) -> str:
+    """A column's PostgreSQL type as the catalog shows it: ``int8``, ``_text``, ``numeric(12,2)``."""
+    wire = wire_type(data_type)
+    if wire.array_of is not None:
+        return "_" + wire.type.name
+    if pa.types.is_decimal(data_type):
+        return f"numeric({data_type.precision},{data_type.scale})"
+    return wire.type.name
 
 
 def _session_key(session: SessionInfo) -> str:
@@ -321,6 +336,8 @@ def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, manifest: Mani
 
 class _AnnotatedStream:
     """A result stream whose schema carries column origins (batches are cast to it)."""
+
+    notices: tuple[str, ...] = ()
 
     def __init__(self, stream: ResultStream, schema: pa.Schema) -> None:
         self._stream = stream

@@ -59,6 +59,7 @@ class ColumnInfo:
     array: bool  # the column is an array of ``type``
     not_null: bool
     comment: str | None
+    modifier: int = -1  # atttypmod: numeric(p, s) is ((p << 16) | s) + 4
 
     @property
     def type_oid(self) -> int:
@@ -167,12 +168,22 @@ def derived_type(member: RelationMember) -> str:
 
 
 def _pg_type(name: str) -> tuple[PgType, bool]:
-    """(element type, is array) for a type name such as ``int8``, ``integer`` or ``_text``."""
-    key = name.strip().lower()
+    """(element type, is array) for a type name such as ``int8``, ``integer``, ``_text`` or ``numeric(12,2)``."""
+    key = name.strip().lower().split("(")[0].strip()
     array = key.startswith("_") or key.endswith("[]")
     key = key[1:] if key.startswith("_") else key.removesuffix("[]")
     key = ALIASES.get(key, key)
     return BY_NAME.get(key, BY_NAME["text"]), array
+
+
+def _modifier(type_name: str) -> int:
+    """atttypmod for ``numeric(p,s)`` (PostgreSQL's encoding), else -1."""
+    if "(" not in type_name or not type_name.strip().lower().startswith("numeric"):
+        return -1
+    inside = type_name[type_name.index("(") + 1 : type_name.rindex(")")]
+    parts = [int(p) for p in inside.split(",")]
+    precision, scale = parts[0], parts[1] if len(parts) > 1 else 0
+    return ((precision << 16) | scale) + 4
 
 
 def _relation_info(relation: Relation, types: Sequence[tuple[str, str]] | None) -> RelationInfo:
@@ -185,9 +196,18 @@ def _relation_info(relation: Relation, types: Sequence[tuple[str, str]] | None) 
     )
     columns = []
     for attnum, member in enumerate(members, start=1):
-        pg_type, array = _pg_type(given.get(member.name) or derived_type(member))
+        type_name = given.get(member.name) or derived_type(member)
+        pg_type, array = _pg_type(type_name)
         columns.append(
-            ColumnInfo(member.name, attnum, pg_type, array, member.name in primary_key, member_comment(member))
+            ColumnInfo(
+                member.name,
+                attnum,
+                pg_type,
+                array,
+                member.name in primary_key,
+                member_comment(member),
+                _modifier(type_name),
+            )
         )
     return RelationInfo(
         name=relation.name,

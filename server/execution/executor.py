@@ -41,7 +41,12 @@ def translate(error: ConnectorError) -> QuiverError:
 
 
 class ResultStream:
-    """A running query's schema and batches, with engine errors translated."""
+    """A running query's schema and batches, with engine errors translated.
+
+    ``notices`` are warnings for the client (a deprecated relation), sent before the rows.
+    """
+
+    notices: tuple[str, ...] = ()
 
     def __init__(self, handle: QueryHandle) -> None:
         self._handle = handle
@@ -68,6 +73,8 @@ class ResultStream:
 
 class TableResult:
     """An already computed result (catalog answers, SHOW, temporary tables) with the stream interface."""
+
+    notices: tuple[str, ...] = ()
 
     def __init__(self, table: pa.Table, max_chunk: int = 65_536) -> None:
         self.table = table

@@ -42,6 +42,8 @@ def _column_row(database: str, schema: str, table_name: str, column: ColumnInfo)
     t = column.type
     data_type = "ARRAY" if column.array else sql_name(t)
     precision, radix, scale = (None, None, None) if column.array else NUMERIC_PRECISION.get(t.name, (None,) * 3)
+    if t.name == "numeric" and column.modifier >= 4 and not column.array:
+        precision, radix, scale = (column.modifier - 4) >> 16, 10, (column.modifier - 4) & 0xFFFF
     octets = TEXT_OCTET_LENGTH if t.category == "S" and not column.array else None
     return (
         database, schema, table_name, column.name, column.attnum, None, "NO" if column.not_null else "YES",

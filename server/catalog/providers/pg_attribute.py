@@ -30,10 +30,11 @@ def _row(
     not_null: bool,
     collation: int,
     dims: int,
+    modifier: int = -1,
 ) -> tuple[object, ...]:
     return (
         relid, name, type_oid, -1, length, attnum, dims,
-        -1, -1, by_value, align, kind, "",
+        -1, modifier, by_value, align, kind, "",
         not_null, False, False, "", "", False,
         True, 0, collation, None, None, None,
         None,
@@ -49,7 +50,7 @@ def _rows(content: CatalogContent) -> Rows:
             yield _row(
                 relation.oid, column.name, column.type_oid, column.attnum, length=s.length, by_value=s.by_value,
                 align=s.align, kind=s.storage, not_null=column.not_null, collation=s.collation,
-                dims=1 if column.array else 0,
+                dims=1 if column.array else 0, modifier=column.modifier,
             )  # fmt: skip
         for position, name in enumerate(relation.primary_key, start=1):
             column, s = by_name[name]

@@ -561,6 +561,8 @@ class Backend:
 
         portal.state = await self._start(tree, portal.params, cache_key=portal.statement.text, then=opened)
         self.token = None
+        for notice in getattr(portal.state.result, "notices", ()):
+            self.send(m.notice_response(notice, "01000", "WARNING"))
 
     # -- cursors ----------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import struct
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -422,5 +423,33 @@ def test_idle_timeout(context: ServerContext) -> None:
         await c.login()
         replies = await c.send(b"", until="E", timeout=5)
         assert replies[-1].fields()["C"] == "57P05"
+
+    run(context, scenario)
+
+
+def test_deprecated_relation_sends_a_notice(engine: Engine, tmp_path: Path) -> None:
+    import shutil
+
+    from server.config import DEMO_MODELS
+    from server.semantic.store import ModelStore
+
+    models = tmp_path / "models"
+    shutil.copytree(DEMO_MODELS, models)
+    view = models / "views" / "customer_360.yml"
+    view.write_text(
+        view.read_text().replace(
+            "    public: true\n", "    public: true\n    meta:\n      deprecated: use the sales view instead\n", 1
+        )
+    )
+    deprecated_engine = Engine(ModelStore(models), engine.executor)
+    context = ServerContext(engine=deprecated_engine, users=USERS, auth_method=AuthMethod.SCRAM, process_id=7)
+
+    async def scenario(c: Conversation) -> None:
+        await c.login()
+        replies = await c.send(query("SELECT customer_count FROM customer_360"))
+        assert kinds(replies) == "NTDCZ"
+        fields = replies[0].fields()
+        assert (fields["S"], fields["C"]) == ("WARNING", "01000")
+        assert fields["M"] == 'relation "customer_360" is deprecated: use the sales view instead'
 
     run(context, scenario)

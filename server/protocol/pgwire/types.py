@@ -354,6 +354,18 @@ def numeric_binary_column(array: pa.Array) -> pa.Array:
     return cells
 
 
+_SMALL_BINARY: dict[str, Callable[[object], bytes]] = {
+    "bool": lambda v: b"\x01" if v else b"\x00",
+    "int2": struct.Struct("!h").pack,
+    "int4": struct.Struct("!i").pack,
+    "int8": struct.Struct("!q").pack,
+    "oid": struct.Struct("!I").pack,
+    "float4": struct.Struct("!f").pack,
+    "float8": struct.Struct("!d").pack,
+    "text": lambda v: v.encode("utf-8"),  # type: ignore[union-attr]
+}
+
+
 def binary_column(array: pa.Array, wire: WireType) -> pa.Array:
     """A binary array holding each value's PostgreSQL binary representation (nulls kept)."""
     if isinstance(array, pa.ChunkedArray):
@@ -362,6 +374,10 @@ def binary_column(array: pa.Array, wire: WireType) -> pa.Array:
     if pa.types.is_dictionary(t):
         return binary_column(array.dictionary_decode(), wire)
     name = wire.type.name if wire.array_of is None else None
+    if len(array) <= SMALL_BATCH and name in _SMALL_BINARY and (name != "text" or pa.types.is_string(t)):
+        # A handful of values (a ping, an aggregate): pack them directly, skipping the kernel calls.
+        pack = _SMALL_BINARY[name]
+        return pa.array([None if v is None else pack(v) for v in array.to_pylist()], pa.binary())
     if name == "bool":
         return _fixed(array, _numbers(pc.cast(array, pa.uint8()), "u1"), 1)
     if name in ("int2", "int4", "int8", "oid"):

@@ -520,10 +520,7 @@ def render_markdown(r: Json) -> str:
             f"relation `{', '.join(api['relation'])}`"
         )
     warned = [
-        (q, v, w)
-        for q, e in r["timings"].items()
-        for v in (OLD_VERSION, NEW_VERSION)
-        for w in e[v].get("warnings", [])
+        (q, v, w) for q, e in r["timings"].items() for v in (OLD_VERSION, NEW_VERSION) for w in e[v].get("warnings", [])
     ]
     for q, v, w in warned:
         lines.append(f"- warning in {v} on {q}: `{w}`")

@@ -6,8 +6,11 @@ the demo data on first use so the quick start needs no separate step.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import logging
 import os
+import secrets
 from dataclasses import dataclass
 
 from connectors.duckdb import DuckDBConnector
@@ -17,6 +20,8 @@ from server.engine import Engine
 from server.errors import ModelInvalid
 from server.execution.executor import Executor
 from server.execution.source_check import check_sources
+from server.observability.audit import AuditLog
+from server.policy.identity import QueryLimits
 from server.policy.users import UserStore
 from server.protocol.pgwire.auth import AuthMethod
 from server.protocol.pgwire.backend import ServerContext
@@ -32,6 +37,8 @@ class App:
 
     def close(self) -> None:
         self.connector.close()
+        if self.engine.audit is not None:
+            self.engine.audit.close()
 
 
 def ensure_demo_data(settings: Settings, quiet: bool = False) -> None:
@@ -54,6 +61,12 @@ def build_app(settings: Settings, quiet: bool = False) -> App:
             executor,
             plan_cache_size=settings.plan_cache_size,
             statement_timeout=settings.statement_timeout,
+            mask_secret=settings.mask_secret.encode() or None,
+            limits=QueryLimits(
+                max_result_rows=settings.max_result_rows or None,
+                max_concurrent_queries=settings.max_concurrent_queries or None,
+            ),
+            audit=AuditLog(settings.audit_path) if settings.audit_path is not None else None,
         )
     except Exception:
         connector.close()
@@ -89,4 +102,8 @@ def listener_config(settings: Settings) -> ListenerConfig:
 def serve(settings: Settings) -> None:
     """Run the wire server until interrupted (builds the demo data first when needed)."""
     ensure_demo_data(settings)
+    if not settings.mask_secret:
+        # One key for every worker of this run; set QUIVER_MASK_SECRET to keep hashes across restarts.
+        logging.getLogger(__name__).warning("QUIVER_MASK_SECRET is not set: hash masks change on restart")
+        settings = dataclasses.replace(settings, mask_secret=secrets.token_hex(32))
     run_workers(listener_config(settings), functools.partial(make_server_context, settings))

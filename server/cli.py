@@ -89,9 +89,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _caller(args: argparse.Namespace) -> Any:
+    """The CLI acts as a user of the users file (roles and attributes included), on the sql channel."""
+    from server.errors import InvalidAuthorization
     from server.policy.identity import Caller
+    from server.policy.users import UserStore
 
-    return Caller(args.user, channel="sql")
+    path = _settings(args).users_file
+    if not path.is_file():
+        return Caller(args.user, channel="sql")
+    user = UserStore.load(path).get(args.user)
+    if user is None:
+        raise InvalidAuthorization(f'role "{args.user}" does not exist', hint=f"Users are listed in {path}.")
+    return user.caller("sql")
 
 
 def cmd_compile(args: argparse.Namespace) -> int:

@@ -57,6 +57,24 @@ class Settings:
     max_message_bytes: int = setting(
         64 * 1024 * 1024, "QUIVER_PG_MAX_MESSAGE_BYTES", "Largest protocol message accepted."
     )
+    mask_secret: str = setting(
+        "",
+        "QUIVER_MASK_SECRET",
+        "Key of the hash mask (HMAC-SHA-256). Empty: a random key per server start, so hashes change on restart.",
+    )
+    max_result_rows: int = setting(
+        0, "QUIVER_MAX_RESULT_ROWS", "Most rows one query may return (0 = no limit); more fails with 53400."
+    )
+    max_concurrent_queries: int = setting(
+        0, "QUIVER_MAX_CONCURRENT_QUERIES", "Queries one user may run at once per worker (0 = no limit)."
+    )
+    audit_log: Path = setting(
+        Path(".quiver/audit.jsonl"), "QUIVER_AUDIT_LOG", "JSON-lines audit file, one record per query (off = none)."
+    )
+
+    @property
+    def audit_path(self) -> Path | None:
+        return None if str(self.audit_log).lower() in ("", "off", "none") else Path(self.audit_log)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -11,6 +11,7 @@ target): a repeated dashboard query costs one dictionary lookup before it runs.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
@@ -21,14 +22,20 @@ import pyarrow as pa
 import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
+from server.compiler.governance import OPEN
 from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement, marker_index
 from server.errors import FeatureNotSupported
 from server.execution.constants import constant_result
-from server.execution.executor import Executor, Result, ResultStream, TableResult
+from server.execution.executor import Executor, Result, ResultStream, TableResult, Watch
 from server.execution.scratch import referenced_tables, run_on_temp_tables
-from server.policy.identity import Caller
-from server.policy.stage import govern, visible_relations
+from server.observability.audit import AuditLog, QueryWatch
+from server.policy.governance import CallerGovernance
+from server.policy.groups import DATA, META
+from server.policy.identity import NO_LIMITS, Caller, QueryLimits
+from server.policy.limits import ConcurrencySlots
+from server.policy.masks import key_pads
+from server.policy.stage import governance_for
 from server.render.statement import render_statement
 from server.render.targets import target as find_target
 from server.semantic.model import Manifest, Relation
@@ -51,6 +58,8 @@ class CompiledQuery:
     statement: CompiledStatement
     plans: tuple[SemanticPlan, ...]
     model_version: str
+    # Literals that must never be shown (the hash mask's keyed pads); EXPLAIN prints a placeholder.
+    hidden_literals: tuple[str, ...] = ()
 
     @property
     def relations(self) -> tuple[str, ...]:
@@ -58,7 +67,10 @@ class CompiledQuery:
 
     def explain(self) -> str:
         parts = [explain(plan) for plan in self.plans] or ["No semantic relation: the statement runs as written."]
-        return "\n\n".join(parts) + f"\n\nEngine SQL ({self.target}):\n{self.sql}"
+        sql = self.sql
+        for literal in self.hidden_literals:
+            sql = sql.replace(literal, "<mask key>")
+        return "\n\n".join(parts) + f"\n\nEngine SQL ({self.target}):\n{sql}"
 
 
 class PlanCache:
@@ -94,15 +106,26 @@ class Engine:
         *,
         plan_cache_size: int = 4096,
         statement_timeout: float | None = None,
+        mask_secret: bytes | None = None,
+        limits: QueryLimits = NO_LIMITS,
+        audit: AuditLog | None = None,
     ) -> None:
         """``executor`` may be None for an engine that only compiles (``quiver compile``).
 
         ``statement_timeout`` (seconds) applies to every query that does not set its own.
+        ``mask_secret`` keys the ``hash`` mask; without one, a random key lives as long as
+        this engine (hashes are then stable only within one server run). ``limits`` apply
+        to every caller (with the caller's own, the stricter wins); ``audit`` receives one
+        record per query.
         """
         self.models = models
+        self.mask_secret = mask_secret or secrets.token_bytes(32)
         self.executor = executor
         self.cache = PlanCache(plan_cache_size)
         self.statement_timeout = statement_timeout or None
+        self.limits = limits
+        self.audit = audit
+        self.slots = ConcurrencySlots()
         self.database_name = "quiver"
         self.user_names: tuple[str, ...] = ()
         self._catalogs: dict[tuple[str, ...], Any] = {}
@@ -129,14 +152,20 @@ class Engine:
         self.cache.put(key, compiled)
         return compiled
 
+    def governance(self, caller: Caller, manifest: Manifest | None = None) -> CallerGovernance:
+        """What ``caller`` may see of the model being served (decided once per model version)."""
+        return governance_for(manifest or self.manifest, caller, self.mask_secret)
+
     def compile_tree(
         self, tree: exp.Expression, caller: Caller, target_name: str, manifest: Manifest | None = None
     ) -> CompiledQuery:
         manifest = manifest or self.manifest
-        statement = compile_statement(tree, manifest, visible_relations(manifest, caller))
-        plans = tuple(govern(plan, manifest, caller) for plan in statement.plans)
-        sql = render_statement(statement, plans, find_target(target_name))
-        return CompiledQuery(sql, target_name, statement, plans, manifest.version)
+        governance = self.governance(caller, manifest)
+        governance.require(DATA)
+        statement = compile_statement(tree, manifest, governance.relations(), governance)
+        sql = render_statement(statement, statement.plans, find_target(target_name))
+        hidden = tuple(pad for pad in key_pads(self.mask_secret) if pad in sql)
+        return CompiledQuery(sql, target_name, statement, statement.plans, manifest.version, hidden)
 
     def execute(
         self, sql: str, caller: Caller, timeout: float | None = None, token: CancelToken | None = None
@@ -144,9 +173,53 @@ class Engine:
         """Compile and start ``sql``; the caller iterates the stream's batches. ``token`` cancels it."""
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
-        compiled = self.compile(sql, caller)
-        timeout = timeout if timeout is not None else self.statement_timeout
-        return compiled, self.executor.start(compiled.sql, timeout=timeout, token=token)
+        watch = self.watch(caller)
+        try:
+            compiled = self.compile(sql, caller)
+            self._describe_data(watch, compiled)
+            stream = self.executor.start(compiled.sql, timeout=self.timeout(caller, timeout), token=token)
+        except BaseException as exc:
+            watch.finish(exc)
+            raise
+        stream.attach(watch)
+        return compiled, stream
+
+    # -- limits and audit -------------------------------------------------------------------------
+
+    def watch(self, caller: Caller) -> QueryWatch:
+        """Start following one query of ``caller``: its concurrency slot, row limit and audit record."""
+        limits = caller.limits.combined(self.limits)
+        release = self.slots.acquire(caller.user, limits.max_concurrent_queries)
+        try:
+            group = self.governance(caller).group_name
+        except Exception:
+            release()
+            raise
+        return QueryWatch(
+            self.audit,
+            user=caller.user,
+            group=group,
+            channel=caller.channel,
+            max_rows=limits.max_result_rows,
+            release=release,
+        )
+
+    def timeout(self, caller: Caller, requested: float | None) -> float | None:
+        """The statement timeout in force: the session's (or the server default), capped by the user's limit."""
+        timeout = requested if requested is not None else self.statement_timeout
+        cap = caller.limits.combined(self.limits).statement_timeout
+        if cap is None:
+            return timeout or None
+        return min(timeout, cap) if timeout else cap
+
+    @staticmethod
+    def _describe_data(watch: QueryWatch, compiled: CompiledQuery) -> None:
+        watch.describe(
+            kind="data",
+            relations=compiled.relations,
+            members=[f"{p.relation}.{m}" for p in compiled.plans for m in p.members],
+            policies=[entry for p in compiled.plans for entry in p.journal],
+        )
 
     # -- statements from a session (wire protocol, Flight SQL) ----------------------------------
 
@@ -155,34 +228,43 @@ class Engine:
         from server.catalog.catalog import Catalog
 
         manifest = self.manifest
-        relations = visible_relations(manifest, caller)
-        key = (manifest.version, *sorted(relations))
+        governance = self.governance(caller, manifest)
+        governance.require(META)
+        relations = governance.relations()
+        # Callers who see the same relations and members share one catalog.
+        key = (manifest.version, *(f"{n}:{','.join(relations[n].members)}" for n in sorted(relations)))
         with self._catalog_lock:
             found = self._catalogs.get(key)
             if found is None:
                 found = Catalog(
                     manifest,
                     relations,
-                    column_types={
-                        name: self.relation_column_types(relation, caller) for name, relation in relations.items()
-                    },
+                    column_types={name: self.relation_column_types(relation) for name, relation in relations.items()},
                     database=self.database_name,
                     users=self.user_names,
                 )
                 self._catalogs[key] = found
         return found
 
-    def relation_column_types(self, relation: Relation, caller: Caller) -> list[tuple[str, str]]:
-        """Each column of a relation with its PostgreSQL type name, from the engine's own answer."""
-        key = (self.manifest.version, relation.name)
+    def relation_column_types(self, relation: Relation) -> list[tuple[str, str]]:
+        """Each column of a relation with its PostgreSQL type name, from the engine's own answer.
+
+        Asked once per model version of the whole relation, unmasked (masks keep types),
+        so every caller's catalog shows the same type for the same column.
+        """
+        manifest = self.manifest
+        key = (manifest.version, relation.name)
         cached = self._column_types.get(key)
         if cached is not None:
             return cached
-        names = [m.name for m in relation.public_members()]
-        if self.executor is None or not names:
+        whole = manifest.relations.get(relation.name)
+        if self.executor is None or whole is None or not whole.public_members():
             return []
-        compiled = self.compile(f"SELECT * FROM {relation.name}", caller)
-        schema = self.executor.describe(compiled.sql)
+        statement = compile_statement(
+            parse_statement(f"SELECT * FROM {relation.name}"), manifest, {relation.name: whole}, OPEN
+        )
+        sql = render_statement(statement, statement.plans, find_target(self.dialect))
+        schema = self.executor.describe(sql)
         types = [(field.name, _type_name(field.type)) for field in schema]
         self._column_types[key] = types
         return types
@@ -208,7 +290,7 @@ class Engine:
         return cached
 
     def names_relation(self, tree: exp.Expression, caller: Caller) -> bool:
-        relations = visible_relations(self.manifest, caller)
+        relations = self.manifest.relations
         ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
         for table in tree.find_all(exp.Table):
             if table.name in relations and table.name not in ctes and (not table.db or table.db == "public"):
@@ -220,6 +302,16 @@ class Engine:
         """The answer when it needs no engine at all (``SELECT 1``); callers skip threads for it."""
         constant = constant_result(tree)
         return TableResult(constant) if constant is not None else None
+
+    def run_immediate(self, tree: exp.Expression, caller: Caller) -> TableResult | None:
+        """:meth:`immediate`, audited like any other query: for channels that answer it without a thread."""
+        constant = self.immediate(tree)
+        if constant is None:
+            return None
+        watch = self.watch(caller)
+        watch.describe(kind="constant")
+        constant.attach(watch)
+        return constant
 
     def run(
         self,
@@ -235,26 +327,48 @@ class Engine:
         """Run one parsed statement for a session: semantic relations, the catalog, or temporary tables.
 
         ``cache_key`` (the statement text, when it has no parameters) lets a repeated
-        statement reuse its compiled plan.
+        statement reuse its compiled plan. Every run is audited, whatever answers it.
         """
+        watch = self.watch(caller)
+        try:
+            result = self._run(tree, caller, session, watch, temp_tables, timeout, token, cache_key)
+        except BaseException as exc:
+            watch.finish(exc)
+            raise
+        result.attach(watch)
+        return result
+
+    def _run(
+        self,
+        tree: exp.Expression,
+        caller: Caller,
+        session: SessionInfo,
+        watch: QueryWatch,
+        temp_tables: Mapping[str, pa.Table] | None,
+        timeout: float | None,
+        token: CancelToken | None,
+        cache_key: str | None,
+    ) -> Result:
         constant = self.immediate(tree)
         if constant is not None:
+            watch.describe(kind="constant")
             return constant
         if not self.names_relation(tree, caller) and not self._reads_temp_tables(tree, temp_tables):
             # The catalog answers session functions itself (keeping PostgreSQL's column names).
+            watch.describe(kind="catalog")
             return TableResult(self.catalog_for(caller).execute(tree, session))
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
         if temp_tables and read and read <= set(temp_tables):
+            watch.describe(kind="temporary", relations=sorted(read))
             return run_on_temp_tables(tree, {name: temp_tables[name] for name in read})
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)
-        stream = self.executor.start(
-            compiled.sql, timeout=timeout if timeout is not None else self.statement_timeout, token=token
-        )
-        result = _with_origins(stream, compiled, self.manifest)
+        self._describe_data(watch, compiled)
+        stream = self.executor.start(compiled.sql, timeout=self.timeout(caller, timeout), token=token)
+        result = _with_origins(stream, compiled, self.governance(caller).relations())
         result.notices = self.notices_for(compiled)
         return result
 
@@ -292,7 +406,7 @@ class Engine:
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)
-        return _annotate_origins(self.executor.describe(compiled.sql), compiled, self.manifest)
+        return _annotate_origins(self.executor.describe(compiled.sql), compiled, self.governance(caller).relations())
 
 
 def _type_name(data_type: pa.DataType) -> str:
@@ -310,13 +424,16 @@ def _session_key(session: SessionInfo) -> str:
     return f"{session.user}|{session.database}|{','.join(session.search_path)}|{session.application_name}"
 
 
-def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, manifest: Manifest) -> pa.Schema:
-    """Mark columns that show a relation member unchanged with its table OID and attribute number."""
+def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, relations: Mapping[str, Relation]) -> pa.Schema:
+    """Mark columns that show a relation member unchanged with its table OID and attribute number.
+
+    ``relations`` are the caller's: attribute numbers match the catalog that caller sees.
+    """
     statement = compiled.statement
     if len(compiled.plans) != 1 or marker_index(statement.tree) != 0:
         return schema
     plan = compiled.plans[0]
-    relation = manifest.relations.get(plan.relation)
+    relation = relations.get(plan.relation)
     if relation is None or not plan.origins:
         return schema
     positions = {m.name: i + 1 for i, m in enumerate(relation.public_members())}
@@ -356,7 +473,10 @@ class _AnnotatedStream:
     def close(self) -> None:
         self._stream.close()
 
+    def attach(self, watch: Watch) -> None:
+        self._stream.attach(watch)
 
-def _with_origins(stream: ResultStream, compiled: CompiledQuery, manifest: Manifest) -> Result:
-    schema = _annotate_origins(stream.schema, compiled, manifest)
+
+def _with_origins(stream: ResultStream, compiled: CompiledQuery, relations: Mapping[str, Relation]) -> Result:
+    schema = _annotate_origins(stream.schema, compiled, relations)
     return stream if schema is stream.schema else _AnnotatedStream(stream, schema)  # type: ignore[return-value]

@@ -308,6 +308,13 @@ class InvalidPassword(QuiverError):
     severity = "FATAL"
 
 
+class InvalidAuthorization(QuiverError):
+    """28000: the named user does not exist (or may not connect)."""
+
+    sqlstate = SqlState.INVALID_AUTHORIZATION_SPECIFICATION
+    severity = "FATAL"
+
+
 class InternalError(QuiverError):
     """XX000: a bug. The caller sees only a request id; the traceback goes to the log."""
 

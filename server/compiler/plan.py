@@ -23,9 +23,27 @@ import sqlglot.expressions as exp
 from server.semantic.spec import Relationship
 
 
+def raw_column_name(column: str) -> str:
+    """The name under which a governed scan also exposes a masked column's raw value (planner-internal)."""
+    return f"quiver_raw__{column}"
+
+
+def masked_member_name(dimension: str) -> str:
+    """The name under which a governed scan exposes a computed dimension's masked value."""
+    return f"quiver_masked__{dimension}"
+
+
 @dataclass(frozen=True)
 class Scan:
-    """A governed table entering the plan, under ``alias``, reached by ``path`` from the root."""
+    """A table entering the plan, under ``alias``, reached by ``path`` from the root.
+
+    ``columns`` are the raw columns the plan reads; when the caller's policies
+    govern the table, ``masks`` replace some of them (by column name, over
+    :data:`~server.compiler.governance.MASK_INPUT`), ``member_masks`` add masked
+    computed dimensions, ``raw_columns`` are masked columns the planner itself
+    needs unmasked (join and de-duplication keys, measures a policy lets read
+    raw values) and ``row_filter`` keeps only the rows the caller may see.
+    """
 
     table: str
     alias: str
@@ -34,10 +52,12 @@ class Scan:
     columns: tuple[str, ...]
     row_filter: exp.Expression | None = None
     masks: Mapping[str, exp.Expression] = field(default_factory=lambda: MappingProxyType({}))
+    raw_columns: tuple[str, ...] = ()
+    member_masks: Mapping[str, exp.Expression] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def governed(self) -> bool:
-        return self.row_filter is not None or bool(self.masks)
+        return self.row_filter is not None or bool(self.masks) or bool(self.member_masks)
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,7 @@ class SemanticPlan:
     offset: int | None
     distinct: bool
     journal: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()  # relation members the query reads (for the audit record)
     origins: tuple[str | None, ...] = ()  # per projection: the relation member it shows unchanged
     # True when the keys already identify one row of the root table and nothing repeats it:
     # a query without aggregates then needs no GROUP BY (a plain scan, as a person would write).
@@ -157,7 +178,8 @@ def explain(plan: SemanticPlan) -> str:
 def _scan_text(scan: Scan) -> str:
     text = f"{scan.table} as {scan.alias}"
     if scan.row_filter is not None:
-        text += f" [row filter: {scan.row_filter.sql()}]"
-    if scan.masks:
-        text += " [masked: " + ", ".join(sorted(scan.masks)) + "]"
+        text += " [rows filtered by policy]"
+    masked = sorted({*scan.masks, *scan.member_masks} & {*scan.columns, *scan.member_masks})
+    if masked:
+        text += " [masked: " + ", ".join(masked) + "]"
     return text

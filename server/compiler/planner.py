@@ -20,13 +20,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 import sqlglot.expressions as exp
 
-from server.compiler.plan import AggregatePass, Column, JoinStep, Scan, SemanticPlan, Source
+from server.compiler.governance import OPEN_RULES, RelationRules
+from server.compiler.plan import (
+    AggregatePass,
+    Column,
+    JoinStep,
+    Scan,
+    SemanticPlan,
+    Source,
+    masked_member_name,
+    raw_column_name,
+)
 from server.compiler.query import SLOT, AggregateUse, SemanticQuery, Slot, SlotKind, member_of
 from server.errors import FeatureNotSupported
-from server.semantic.model import Manifest, Measure, Member
+from server.semantic.expand import wrap
+from server.semantic.model import Dimension, Manifest, Measure, Member
 from server.semantic.spec import MeasureType, Relationship
 from server.semantic.templates import REF_META, ReferenceKind, Template
 
@@ -34,18 +46,6 @@ OWNER = "quiver_owner"  # on leaf aggregates: the join path of the table whose r
 LEAF = "quiver_leaf"  # on derived-measure placeholders: (pass index, column name)
 
 Path = tuple[str, ...]
-
-_ATOMIC = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Boolean, exp.Null, exp.Cast)
-
-
-def wrap(node: exp.Expression, replaced: exp.Expression | None = None) -> exp.Expression:
-    """Parenthesise a substituted expression unless it is atomic (sqlglot does not add precedence parens).
-
-    ``replaced`` is the node being substituted; at the root of a tree no parentheses are needed.
-    """
-    if isinstance(node, _ATOMIC) or (replaced is not None and replaced.parent is None):
-        return node
-    return exp.Paren(this=node)
 
 
 def is_fanout_safe(aggregate: exp.AggFunc) -> bool:
@@ -62,15 +62,18 @@ def path_key(path: Path) -> str:
 @dataclass
 class _Node:
     path: Path
-    columns: dict[str, bool] = field(default_factory=dict)  # raw column -> quoted
+    columns: dict[str, bool] = field(default_factory=dict)  # column read by user-visible SQL -> quoted
+    raw: dict[str, bool] = field(default_factory=dict)  # masked column the planner reads unmasked -> quoted
+    masked_members: set[str] = field(default_factory=set)  # masked computed dimensions read
 
 
 class Planner:
     """Plans one semantic query against one manifest; create one per query."""
 
-    def __init__(self, manifest: Manifest, query: SemanticQuery) -> None:
+    def __init__(self, manifest: Manifest, query: SemanticQuery, rules: RelationRules = OPEN_RULES) -> None:
         self.manifest = manifest
         self.query = query
+        self.rules = rules
         self.root: Path = (query.relation.root,)
         self.nodes: dict[Path, _Node] = {}
         self.node(self.root)
@@ -105,11 +108,16 @@ class Planner:
         path: Path,
         on_member: Callable[[Member, Path], exp.Expression],
         locate: Callable[[str], Path] | None = None,
+        *,
+        raw: bool = False,
     ) -> exp.Expression:
         """Copy ``template`` with its references bound to join-tree aliases.
 
         Each reference's table is found by ``locate`` (default: the join path from
         ``path`` to that table); member references are expanded by ``on_member``.
+        With ``raw``, masked columns are read unmasked: only the planner's own
+        references (join and de-duplication keys, policy filters) are raw, never
+        anything a user's expression can observe.
         """
         find = locate or (lambda table: self.path_to(path, table))
 
@@ -119,32 +127,46 @@ class Planner:
                 return node
             reference = template.references[index - 1]
             target = find(reference.table)
+            rules = self.rules.scan(reference.table)
             if reference.kind is ReferenceKind.COLUMN:
                 alias = self.node(target)
                 quoted = bool(node.this.quoted) if isinstance(node.this, exp.Identifier) else False
+                if raw and reference.name in rules.column_masks:
+                    self.nodes[target].raw[reference.name] = quoted
+                    return exp.column(exp.to_identifier(raw_column_name(reference.name), quoted=quoted), table=alias)
                 self.nodes[target].columns[reference.name] = quoted
                 return exp.column(exp.to_identifier(reference.name, quoted=quoted), table=alias)
             member = self.manifest.tables[reference.table].member(reference.name)
             assert member is not None
+            if not raw and isinstance(member, Dimension) and member.name in rules.member_masks:
+                self.nodes[target].masked_members.add(member.name)
+                return exp.column(masked_member_name(member.name), table=self.node(target))
             return wrap(on_member(member, target), node)
 
         self.node(path)
         return template.tree.transform(visit, copy=True)
 
-    def row(self, member: Member, path: Path) -> exp.Expression:
+    def row(self, member: Member, path: Path, raw: bool = False) -> exp.Expression:
         """The row-level SQL of a dimension or segment at ``path``."""
         if isinstance(member, Measure):
             raise FeatureNotSupported(f'measure "{member.name}" used where a row-level value is needed')
-        return self.instantiate(member.expression, path, self.row)
+        if not raw and isinstance(member, Dimension) and member.name in self.rules.scan(member.table).member_masks:
+            alias = self.node(path)
+            self.nodes[path].masked_members.add(member.name)
+            return exp.column(masked_member_name(member.name), table=alias)
+        return self.instantiate(member.expression, path, lambda m, p: self.row(m, p, raw), raw=raw)
 
-    def user_row(self, tree: exp.Expression) -> exp.Expression:
-        """A user expression over member references, expanded to SQL."""
+    def raw_row(self, member: Member, path: Path) -> exp.Expression:
+        return self.row(member, path, raw=True)
+
+    def user_row(self, tree: exp.Expression, raw: bool = False) -> exp.Expression:
+        """A user expression over member references, expanded to SQL (``raw`` only for policy filters)."""
 
         def visit(node: exp.Expression) -> exp.Expression:
             member = member_of(node)
             if member is None:
                 return node
-            return wrap(self.row(member.member, member.path), node)
+            return wrap(self.row(member.member, member.path, raw), node)
 
         return tree.transform(visit, copy=False)
 
@@ -157,23 +179,32 @@ class Planner:
                 "in this query",
                 hint=f'Declare primary_key: true on the dimension that identifies a row of "{table.name}".',
             )
-        return [self.row(key, path) for key in keys]
+        return [self.raw_row(key, path) for key in keys]
 
     def measure(self, measure: Measure, path: Path) -> exp.Expression:
-        """An aggregate-level expression whose leaf aggregates are tagged with their owner path."""
+        """An aggregate-level expression whose leaf aggregates are tagged with their owner path.
+
+        A measure reads masked values, unless the caller's policy lets this
+        measure aggregate raw ones (a mask with ``aggregates: true``).
+        """
+        raw = measure.name in self.rules.scan(measure.table).raw_measures
+
+        def row(member: Member, target: Path) -> exp.Expression:
+            return self.row(member, target, raw)
+
         if measure.type is MeasureType.NUMBER:
             assert measure.expression is not None
 
             def on_member(member: Member, target: Path) -> exp.Expression:
                 if isinstance(member, Measure):
                     return self.measure(member, target)
-                return self.row(member, target)
+                return row(member, target)
 
-            tree = self.instantiate(measure.expression, path, on_member)
+            tree = self.instantiate(measure.expression, path, on_member, raw=raw)
             for leaf in tree.find_all(exp.AggFunc):
                 leaf.meta.setdefault(OWNER, path)
             return tree
-        conditions = [self.instantiate(f, path, self.row) for f in measure.filters]
+        conditions = [self.instantiate(f, path, row, raw=raw) for f in measure.filters]
         condition = exp.and_(*conditions, copy=False) if conditions else None
         if measure.expression is None:  # count of rows
             if condition is not None:
@@ -184,7 +215,10 @@ class Planner:
                 value = self.primary_key(path)[0]
             leaf: exp.AggFunc = exp.Count(this=value)
         else:
-            value = self.instantiate(measure.expression, path, self.row)
+            value = self.instantiate(measure.expression, path, row, raw=raw)
+            if measure.name in self.rules.scan(measure.table).masked_measures:
+                # A total of masked values would be neither the value nor the mask: show the mask (NULL).
+                value = exp.Case(ifs=[exp.If(this=exp.false(), true=value)])
             if condition is not None:
                 value = exp.Case(ifs=[exp.If(this=condition, true=value)])
             leaf = _aggregate_for(measure.type, value)
@@ -251,6 +285,10 @@ class Planner:
         query = self.query
         keys = [Column(k.name, self.user_row(k.expression)) for k in query.keys]
         where = self.user_row(query.where) if query.where is not None else None
+        if self.rules.where is not None:
+            # A view's own row filter reads raw values and comes before anything the user wrote.
+            policy = self.user_row(self.rules.where.copy(), raw=True)
+            where = policy if where is None else exp.and_(policy, where, copy=False)
         aggregate_trees = [self.aggregate(use) for use in query.aggregates]
         # Every table is now in the join tree; decide passes.
         main: list[Column] = []
@@ -311,9 +349,16 @@ class Planner:
                 distinct=query.distinct,
                 origins=query.origins,
                 unique_rows=unique_rows,
+                journal=self.journal(),
+                members=tuple(m.name for m in query.members()),
             ),
             aliases,
         )
+
+    def journal(self) -> tuple[str, ...]:
+        """The policies this plan applies: the relation's own, and those of the tables it reads."""
+        read = {path[-1] for path in self.nodes}
+        return tuple(text for table, text in self.rules.journal if table is None or table in read)
 
     def aliases(self) -> dict[str, str]:
         """Final alias per path: the table name when unique in the tree, else the path."""
@@ -333,8 +378,9 @@ class Planner:
             condition = self.instantiate(
                 join.condition,
                 parent,
-                self.row,
+                self.raw_row,
                 locate=lambda table, parent=parent, child=child: child if table == child[-1] else parent,
+                raw=True,
             )
             joins.append(JoinStep(scans[path], path_key(parent), condition, join.relationship))
         # Join conditions may have read more columns: rebuild scans with the final column lists.
@@ -347,12 +393,17 @@ class Planner:
     def scan(self, path: Path) -> Scan:
         table = self.manifest.tables[path[-1]]
         node = self.nodes[path]
+        rules = self.rules.scan(table.name)
         return Scan(
             table=table.name,
             alias=path_key(path),
             path=path,
             source=table.sql,
             columns=tuple(sorted(node.columns)),
+            row_filter=rules.row_filter,
+            masks=MappingProxyType({c: m for c, m in rules.column_masks.items() if c in node.columns}),
+            raw_columns=tuple(sorted(node.raw)),
+            member_masks=MappingProxyType({d: m for d, m in rules.member_masks.items() if d in node.masked_members}),
         )
 
 
@@ -398,7 +449,7 @@ def _rename_aliases(plan: SemanticPlan, aliases: dict[str, str]) -> SemanticPlan
         return tree
 
     def fix_scan(scan: Scan) -> Scan:
-        return Scan(scan.table, aliases[scan.alias], scan.path, scan.source, scan.columns, scan.row_filter, scan.masks)
+        return replace(scan, alias=aliases[scan.alias])
 
     source = plan.source
     new_source = Source(
@@ -418,8 +469,8 @@ def _rename_aliases(plan: SemanticPlan, aliases: dict[str, str]) -> SemanticPlan
     return replace(plan, source=new_source, passes=passes)
 
 
-def plan_query(manifest: Manifest, query: SemanticQuery) -> SemanticPlan:
-    return Planner(manifest, query).plan()
+def plan_query(manifest: Manifest, query: SemanticQuery, rules: RelationRules = OPEN_RULES) -> SemanticPlan:
+    return Planner(manifest, query, rules).plan()
 
 
 def slot_of(node: exp.Expression) -> Slot | None:

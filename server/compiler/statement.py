@@ -14,8 +14,8 @@ semantic results, run by the engine in the same statement.
    i.e. the relation at the grain of the dimensions the query uses.
 4. Plan every semantic SELECT, innermost first, and leave a marker in its place.
 
-The result keeps plans separate from the surrounding tree so the policy stage
-can govern each plan before the render stage prints anything.
+Each plan carries the caller's policies at its scans (from ``governance``), so
+nothing the surrounding SQL does can see past them.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from server.compiler.governance import OPEN, Governance
 from server.compiler.plan import SemanticPlan
 from server.compiler.planner import plan_query
 from server.compiler.resolver import is_measure_call, output_name, position_of, resolve_select
@@ -77,9 +78,10 @@ def _has_window(select: exp.Select) -> bool:
 
 
 class StatementCompiler:
-    def __init__(self, manifest: Manifest, relations: Mapping[str, Relation]) -> None:
+    def __init__(self, manifest: Manifest, relations: Mapping[str, Relation], governance: Governance = OPEN) -> None:
         self.manifest = manifest
         self.relations = relations  # what this caller may query
+        self.governance = governance
         self.plans: list[SemanticPlan] = []
         self.used: list[str] = []
 
@@ -153,7 +155,7 @@ class StatementCompiler:
     def plan(self, select: exp.Select, table: exp.Table, relation: Relation) -> exp.Select:
         alias = table.alias_or_name
         query = resolve_select(select, relation, alias)
-        self.plans.append(plan_query(self.manifest, query))
+        self.plans.append(plan_query(self.manifest, query, self.governance.rules(relation)))
         return _marker(len(self.plans) - 1)
 
     def check_sources(self, tree: exp.Expression) -> None:
@@ -352,5 +354,8 @@ def _name_outputs(tree: exp.Expression) -> None:
             item.replace(exp.alias_(item.copy(), output_name(item), quoted=True))
 
 
-def compile_statement(tree: exp.Expression, manifest: Manifest, relations: Mapping[str, Relation]) -> CompiledStatement:
-    return StatementCompiler(manifest, relations).compile(tree)
+def compile_statement(
+    tree: exp.Expression, manifest: Manifest, relations: Mapping[str, Relation], governance: Governance = OPEN
+) -> CompiledStatement:
+    """Compile ``tree`` for a caller who may query ``relations``, under ``governance``'s rules."""
+    return StatementCompiler(manifest, relations, governance).compile(tree)

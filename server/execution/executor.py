@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -40,7 +41,42 @@ def translate(error: ConnectorError) -> QuiverError:
     return InternalError("internal error in the engine", detail=error.message)
 
 
-class ResultStream:
+class Watch(Protocol):
+    """Follows a result to its end (the audit record, the row limit); see server.observability.audit."""
+
+    def rows(self, count: int) -> None: ...
+
+    def finish(self, error: BaseException | None = None, *, complete: bool = True) -> None: ...
+
+
+class _Watched:
+    """Row counting and the end-of-result report shared by both result kinds."""
+
+    watch: Watch | None = None
+
+    def attach(self, watch: Watch) -> None:
+        self.watch = watch
+
+    def _follow(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        watch = self.watch
+        if watch is None:
+            yield from batches
+            return
+        try:
+            for batch in batches:
+                watch.rows(batch.num_rows)
+                yield batch
+        except BaseException as exc:
+            watch.finish(exc if not isinstance(exc, GeneratorExit) else None, complete=False)
+            raise
+        watch.finish()
+
+    def _closed(self) -> None:
+        if self.watch is not None:
+            self.watch.finish(complete=False)
+
+
+class ResultStream(_Watched):
     """A running query's schema and batches, with engine errors translated.
 
     ``notices`` are warnings for the client (a deprecated relation), sent before the rows.
@@ -56,6 +92,9 @@ class ResultStream:
         return self._handle.schema
 
     def batches(self) -> Iterator[pa.RecordBatch]:
+        return self._follow(self._translated())
+
+    def _translated(self) -> Iterator[pa.RecordBatch]:
         try:
             yield from self._handle.batches()
         except ConnectorError as exc:
@@ -69,9 +108,10 @@ class ResultStream:
 
     def close(self) -> None:
         self._handle.close()
+        self._closed()
 
 
-class TableResult:
+class TableResult(_Watched):
     """An already computed result (catalog answers, SHOW, temporary tables) with the stream interface."""
 
     notices: tuple[str, ...] = ()
@@ -85,16 +125,18 @@ class TableResult:
         return self.table.schema
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        yield from self.table.to_batches(max_chunksize=self.max_chunk)
+        return self._follow(iter(self.table.to_batches(max_chunksize=self.max_chunk)))
 
     def read_all(self) -> pa.Table:
+        if self.watch is not None:
+            return pa.Table.from_batches(list(self.batches()), schema=self.schema)
         return self.table
 
     def cancel(self) -> None:
         return None
 
     def close(self) -> None:
-        return None
+        self._closed()
 
 
 Result = ResultStream | TableResult

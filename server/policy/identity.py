@@ -9,6 +9,48 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class QueryLimits:
+    """Per-user limits (from the users file); None means no limit of that kind for this user.
+
+    The server's global limits apply too: the stricter of the two wins.
+    """
+
+    statement_timeout: float | None = None  # seconds
+    max_result_rows: int | None = None
+    max_concurrent_queries: int | None = None
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any] | None) -> QueryLimits:
+        raw = raw or {}
+        unknown = set(raw) - {"statement_timeout", "max_result_rows", "max_concurrent_queries"}
+        if unknown:
+            raise ValueError(f"unknown limit(s): {', '.join(sorted(unknown))}")
+        timeout = raw.get("statement_timeout")
+        rows = raw.get("max_result_rows")
+        concurrent = raw.get("max_concurrent_queries")
+        return cls(
+            float(timeout) if timeout else None,
+            int(rows) if rows else None,
+            int(concurrent) if concurrent else None,
+        )
+
+    def combined(self, other: QueryLimits) -> QueryLimits:
+        """The stricter of two sets of limits, kind by kind."""
+
+        def least(a: Any, b: Any) -> Any:
+            return b if a is None else a if b is None else min(a, b)
+
+        return QueryLimits(
+            least(self.statement_timeout, other.statement_timeout),
+            least(self.max_result_rows, other.max_result_rows),
+            least(self.max_concurrent_queries, other.max_concurrent_queries),
+        )
+
+
+NO_LIMITS = QueryLimits()
+
+
+@dataclass(frozen=True)
 class Caller:
     """An authenticated identity, as the policy stage sees it.
 
@@ -20,6 +62,7 @@ class Caller:
     roles: tuple[str, ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     channel: str = "sql"
+    limits: QueryLimits = NO_LIMITS  # not part of the fingerprint: limits never change a plan
 
     @property
     def fingerprint(self) -> str:

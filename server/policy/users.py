@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from server.errors import InvalidParameterValue
+from server.policy.identity import NO_LIMITS, Caller, QueryLimits
 
 DEFAULT_ITERATIONS = 4096
 
@@ -96,6 +97,11 @@ class User:
     roles: tuple[str, ...] = ()
     attributes: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     api_keys: tuple[str, ...] = ()  # sha256 hex of API keys (HTTP and Flight)
+    limits: QueryLimits = NO_LIMITS
+
+    def caller(self, channel: str) -> Caller:
+        """This user as the policy stage sees it, on ``channel``."""
+        return Caller(self.name, roles=self.roles, attributes=self.attributes, channel=channel, limits=self.limits)
 
 
 class UserStore:
@@ -123,6 +129,7 @@ class UserStore:
                 roles=tuple(entry.get("roles", ())),
                 attributes=MappingProxyType(dict(entry.get("attributes", {}) or {})),
                 api_keys=tuple(entry.get("api_keys", ())),
+                limits=QueryLimits.parse(entry.get("limits")),
             )
         return cls(users, path)
 
@@ -170,6 +177,8 @@ class UserStore:
                 entry["attributes"] = dict(user.attributes)
             if user.api_keys:
                 entry["api_keys"] = list(user.api_keys)
+            if user.limits != NO_LIMITS:
+                entry["limits"] = {k: v for k, v in vars(user.limits).items() if v is not None}
             entries.append(entry)
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_text(

@@ -19,7 +19,8 @@ import re
 
 import sqlglot.expressions as exp
 
-from server.compiler.plan import AggregatePass, Scan, SemanticPlan, Source
+from server.compiler.governance import MASK_INPUT, ROW_ALIAS, VISIBLE, plain_table, table_source
+from server.compiler.plan import AggregatePass, Scan, SemanticPlan, Source, masked_member_name, raw_column_name
 from server.compiler.planner import LEAF, unique_name, wrap
 from server.compiler.query import SLOT, Slot, SlotKind
 
@@ -40,47 +41,72 @@ def internal_name(name: str, used: set[str]) -> str:
     return unique_name(base, used)
 
 
-def _is_plain_table(query: exp.Query) -> exp.Table | None:
-    """The table of ``SELECT * FROM t`` (nothing else), so it can be named directly."""
-    if not isinstance(query, exp.Select):
-        return None
-    if len(query.expressions) != 1 or not isinstance(query.expressions[0], exp.Star):
-        return None
-    other = {k for k, v in query.args.items() if v and k not in ("expressions", "from_")}
-    source = query.args.get("from_")
-    if other or source is None or not isinstance(source.this, exp.Table):
-        return None
-    table = source.this
-    return table if isinstance(table.this, exp.Identifier) else None
-
-
 def render_scan(scan: Scan) -> exp.Expression:
     """A table entering the plan: a bare table name, or a subquery that applies its policies."""
     alias = exp.TableAlias(this=exp.to_identifier(scan.alias))
-    plain = _is_plain_table(scan.source)
+    plain = plain_table(scan.source)
     if not scan.governed:
         if plain is not None:
             table = plain.copy()
             table.set("alias", alias)
             return table
         return exp.Subquery(this=scan.source.copy(), alias=alias)
-    # Policies apply inside the scan: the masked value replaces the raw column for every later step.
-    inner_from: exp.Expression = (
-        plain.copy()
-        if plain is not None
-        else exp.Subquery(this=scan.source.copy(), alias=exp.TableAlias(this=exp.to_identifier("source")))
-    )
+    return exp.Subquery(this=governed_select(scan), alias=alias)
+
+
+def governed_select(scan: Scan) -> exp.Select:
+    """The rows and values of one table a caller may see; every later step reads only these.
+
+    With a row filter, the filter is computed once per row as ``quiver_visible``
+    and every value leaving the scan is guarded by it (``CASE WHEN quiver_visible
+    THEN col END``) as well as filtered by it. The guard is what keeps hidden rows
+    unobservable when the engine's optimiser evaluates a user's predicate before
+    the policy's: the predicate then sees NULL, never a hidden value, so it can
+    neither match nor fail (no error messages made of hidden data).
+    """
+    source = table_source(scan.source, ROW_ALIAS)
+
+    def value(column: str) -> exp.Expression:
+        ref = exp.column(identifier(column))
+        if scan.row_filter is None:
+            return ref
+        return exp.Case(ifs=[exp.If(this=exp.column(VISIBLE), true=ref)])
+
+    def read_raw(tree: exp.Expression) -> exp.Expression:
+        """``tree`` over unqualified raw columns (and the mask input) with each read guarded."""
+
+        def visit(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and not node.table:
+                return value(node.name)
+            return node
+
+        return tree.transform(visit, copy=True)
+
     columns: list[exp.Expression] = []
     for column in scan.columns:
         mask = scan.masks.get(column)
         if mask is None:
-            columns.append(exp.column(column))
+            columns.append(exp.alias_(value(column), identifier(column)))
         else:
-            columns.append(exp.alias_(mask.copy(), column))
-    select = exp.select(*columns or [exp.Literal.number(1)]).from_(inner_from, copy=False)
-    if scan.row_filter is not None:
-        select = select.where(scan.row_filter.copy(), copy=False)
-    return exp.Subquery(this=select, alias=alias)
+            columns.append(exp.alias_(_with_input(mask, value(column)), identifier(column)))
+    for column in scan.raw_columns:
+        columns.append(exp.alias_(value(column), identifier(raw_column_name(column))))
+    for dimension, mask in sorted(scan.member_masks.items()):
+        columns.append(exp.alias_(read_raw(mask), identifier(masked_member_name(dimension))))
+    if scan.row_filter is None:
+        return exp.select(*columns or [exp.Literal.number(1)]).from_(source, copy=False)
+    marked = exp.select(exp.Star(), exp.alias_(scan.row_filter.copy(), VISIBLE)).from_(source, copy=False)
+    inner = exp.Subquery(this=marked, alias=exp.TableAlias(this=exp.to_identifier(ROW_ALIAS)))
+    return exp.select(*columns or [exp.Literal.number(1)]).from_(inner, copy=False).where(VISIBLE, copy=False)
+
+
+def _with_input(mask: exp.Expression, value: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and node.name == MASK_INPUT and not node.table:
+            return value.copy()
+        return node
+
+    return mask.transform(visit, copy=True)
 
 
 def render_source(source: Source, select: exp.Select) -> exp.Select:

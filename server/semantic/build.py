@@ -47,7 +47,9 @@ from server.semantic.model import (
     UserGroup,
     View,
 )
+from server.semantic.policies import AccessPolicy, PolicyBuilder
 from server.semantic.spec import (
+    AccessPolicySpec,
     DimensionSpec,
     IncludeSpec,
     JoinSpec,
@@ -137,6 +139,7 @@ class _Builder:
         self.group_specs: list[_Located] = []
         # Filled as tables are built; used to resolve references between tables.
         self.member_names: dict[str, dict[str, MemberKind]] = {}
+        self.policies = PolicyBuilder(self.issues, dialect)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -226,13 +229,17 @@ class _Builder:
                     did_you_mean(key, known),
                 )
             )
-        for field_name in type(spec).model_fields:
+        for field_name, info in type(spec).model_fields.items():
             value = getattr(spec, field_name)
             key = self._authored_key(located, field_name)
+            if info.validation_alias is not None and (*located.path, key) not in located.doc.positions:
+                key = field_name.rstrip("_")  # ``and_`` is written ``and``
             if isinstance(value, list):
                 for index, item in enumerate(value):
                     if isinstance(item, Spec):
                         self._report_unknown_keys(located.child(key, index, spec=item))
+            elif isinstance(value, Spec):
+                self._report_unknown_keys(located.child(key, spec=value))
 
     @staticmethod
     def _authored_key(located: _Located, field_name: str) -> str:
@@ -379,7 +386,7 @@ class _Builder:
             dimensions=MappingProxyType(dimensions),
             measures=MappingProxyType(measures),
             segments=MappingProxyType(segments),
-            access_policy=tuple(spec.access_policy),
+            access_policy=self._access_policies(located, spec.access_policy, spec.name),
             title=spec.title,
         )
 
@@ -402,6 +409,8 @@ class _Builder:
             )
         if template is None:
             return None
+        mask = self.policies.mask(spec.mask, spec.type, located.origin("mask")) if spec.mask is not None else None
+        secure = spec.meta.get("secure")
         return Dimension(
             table=table,
             name=spec.name,
@@ -413,6 +422,8 @@ class _Builder:
             meta=MappingProxyType(dict(spec.meta)),
             origin=located.origin("name"),
             title=spec.title,
+            mask=mask,
+            secure=self.policies.secure(secure, spec.type, located.origin("meta", "secure")) if secure else None,
         )
 
     def _build_measure(self, located: _Located, table: str) -> Measure | None:
@@ -444,6 +455,7 @@ class _Builder:
         template = self._fragment(spec.sql, located, "sql", table)
         if template is None:
             return None
+        secure = spec.meta.get("secure")
         return Segment(
             table=table,
             name=spec.name,
@@ -453,6 +465,7 @@ class _Builder:
             meta=MappingProxyType(dict(spec.meta)),
             origin=located.origin("name"),
             title=spec.title,
+            secure=self.policies.secure(secure, None, located.origin("meta", "secure")) if secure else None,
         )
 
     def _build_join(self, located: _Located, table: str) -> Join | None:
@@ -471,6 +484,18 @@ class _Builder:
         if template is None:
             return None
         return Join(table, spec.name, spec.relationship, template, located.origin("name"))
+
+    def _access_policies(
+        self, located: _Located, specs: list[AccessPolicySpec], owner: str
+    ) -> tuple[AccessPolicy, ...]:
+        built = []
+        for index, spec in enumerate(specs):
+            policy = self.policies.access_policy(
+                spec, lambda *keys, i=index: located.origin("access_policy", i, *keys), owner
+            )
+            if policy is not None:
+                built.append(policy)
+        return tuple(built)
 
     # -- references -------------------------------------------------------------------------------
 
@@ -540,7 +565,7 @@ class _Builder:
             origin=located.origin("name"),
             root=root,
             members=MappingProxyType(members),
-            access_policy=tuple(spec.access_policy),
+            access_policy=self._access_policies(located, spec.access_policy, spec.name),
         )
 
     def _view_path(self, text: str, entry_at: _Located, tables: Mapping[str, Table]) -> tuple[str, ...] | None:

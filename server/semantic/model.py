@@ -19,6 +19,7 @@ from typing import Any
 import sqlglot.expressions as exp
 
 from server.semantic.diagnostics import Origin
+from server.semantic.policies import AccessPolicy, Mask, SecureRule
 from server.semantic.spec import DimensionType, MeasureType, Relationship
 from server.semantic.templates import Template
 
@@ -63,6 +64,8 @@ class Dimension(Immutable):
     meta: Mapping[str, Any]
     origin: Origin
     title: str | None = None
+    mask: Mask | None = None  # how policies that mask this dimension show it (default: redact)
+    secure: SecureRule | None = None  # Lens meta.secure: masked for the groups it selects
 
     kind = MemberKind.DIMENSION
 
@@ -102,6 +105,7 @@ class Segment(Immutable):
     meta: Mapping[str, Any]
     origin: Origin
     title: str | None = None
+    secure: SecureRule | None = None  # Lens meta.secure: a row filter forced on the groups it selects
 
     kind = MemberKind.SEGMENT
 
@@ -132,7 +136,7 @@ class Table(Immutable):
     dimensions: Mapping[str, Dimension]
     measures: Mapping[str, Measure]
     segments: Mapping[str, Segment]
-    access_policy: tuple[Mapping[str, Any], ...] = ()
+    access_policy: tuple[AccessPolicy, ...] = ()
     title: str | None = None
 
     def member(self, name: str) -> Member | None:
@@ -190,7 +194,7 @@ class Relation(Immutable):
     members: Mapping[str, RelationMember]
     origin: Origin
     meta: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
-    access_policy: tuple[Mapping[str, Any], ...] = ()
+    access_policy: tuple[AccessPolicy, ...] = ()
 
     def public_members(self) -> tuple[RelationMember, ...]:
         return tuple(m for m in self.members.values() if m.public)
@@ -205,7 +209,7 @@ class View(Immutable):
     origin: Origin
     root: str
     members: Mapping[str, RelationMember]
-    access_policy: tuple[Mapping[str, Any], ...] = ()
+    access_policy: tuple[AccessPolicy, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,76 @@ class FilterSpec(Spec):
     sql: str
 
 
+class MaskSpec(Spec):
+    """How a dimension's value is shown to callers a policy masks it for (``mask: hash`` is short for this).
+
+    Options are read by the mask function that uses them: ``length``/``keep`` (partial),
+    ``value`` (constant, redact), ``size`` (bucket_number), ``unit`` (bucket_date),
+    ``pattern``/``replacement`` (regex_replace). ``aggregates: true`` lets the table's
+    model measures read the unmasked value (the policy author accepts that totals reveal it).
+    """
+
+    func: str
+    length: int | None = None
+    keep: str | None = None
+    value: Any = None
+    size: float | None = None
+    unit: str | None = None
+    pattern: str | None = None
+    replacement: str | None = None
+    aggregates: bool = False
+
+
+class GroupSelectionSpec(Spec):
+    """Lens ``user_groups``: which groups a ``meta.secure`` rule applies to."""
+
+    includes: str | list[str] = "*"
+    excludes: list[str] = Field(default_factory=list)
+
+
+class SecureSpec(Spec):
+    """Lens ``meta.secure``: on a dimension, a mask (``func``); on a segment, a forced filter."""
+
+    func: str | MaskSpec | None = None
+    user_groups: GroupSelectionSpec = Field(default_factory=GroupSelectionSpec)
+
+
+class MemberSelectionSpec(Spec):
+    includes: str | list[str] = "*"
+    excludes: list[str] = Field(default_factory=list)
+
+
+class RowFilterSpec(Spec):
+    """One Cube row-level filter: a member test, or an ``and``/``or`` of filters."""
+
+    member: str | None = None
+    operator: str | None = None
+    values: list[Any] | None = None
+    and_: list[RowFilterSpec] | None = Field(default=None, validation_alias=AliasChoices("and", "and_"))
+    or_: list[RowFilterSpec] | None = Field(default=None, validation_alias=AliasChoices("or", "or_"))
+
+
+class RowLevelSpec(Spec):
+    filters: list[RowFilterSpec] = Field(default_factory=list)
+    allow_all: bool = False
+
+
+class ConditionSpec(Spec):
+    if_: str = Field(validation_alias=AliasChoices("if", "if_"))
+
+
+class AccessPolicySpec(Spec):
+    """One Cube ``access_policy`` entry: who it is for, and what they see."""
+
+    group: str | None = Field(default=None, validation_alias=AliasChoices("group", "role"))
+    groups: list[str] | None = None
+    conditions: list[ConditionSpec] = Field(default_factory=list)
+    member_level: MemberSelectionSpec | None = None
+    row_level: RowLevelSpec | None = None
+    member_masking: MemberSelectionSpec | None = None
+    propagate: bool = True
+
+
 class DimensionSpec(Spec):
     name: str
     type: DimensionType = DimensionType.STRING
@@ -85,6 +155,7 @@ class DimensionSpec(Spec):
     title: str | None = None
     format: str | None = None
     meta: dict[str, Any] = Field(default_factory=dict)
+    mask: str | MaskSpec | None = None
 
 
 class MeasureSpec(Spec):
@@ -141,8 +212,7 @@ class TableSpec(Spec):
     dimensions: list[DimensionSpec] = Field(default_factory=list)
     measures: list[MeasureSpec] = Field(default_factory=list)
     segments: list[SegmentSpec] = Field(default_factory=list)
-    # Filled in by the governance issue; kept as data so the model loads today.
-    access_policy: list[dict[str, Any]] = Field(default_factory=list)
+    access_policy: list[AccessPolicySpec] = Field(default_factory=list)
 
 
 class IncludeSpec(Spec):
@@ -165,7 +235,7 @@ class ViewSpec(Spec):
     public: bool = Field(default=True, validation_alias=AliasChoices("public", "shown"))
     meta: dict[str, Any] = Field(default_factory=dict)
     tables: list[ViewTableSpec] = Field(default_factory=list, validation_alias=AliasChoices("tables", "cubes"))
-    access_policy: list[dict[str, Any]] = Field(default_factory=list)
+    access_policy: list[AccessPolicySpec] = Field(default_factory=list)
 
 
 class UserGroupSpec(Spec):

@@ -291,6 +291,12 @@ def _templates(member: object) -> tuple[Template, ...]:
     return tuple(t for t in (expression, *filters) if t is not None)
 
 
+def _policy_rules() -> Rule:
+    from server.semantic.policy_validation import Policies
+
+    return Policies()
+
+
 RULES: tuple[Rule, ...] = (
     CrossTableReferences(),
     ReferenceCycles(),
@@ -298,4 +304,5 @@ RULES: tuple[Rule, ...] = (
     PrimaryKeys(),
     Descriptions(),
     UserGroups(),
+    _policy_rules(),
 )

@@ -339,7 +339,7 @@ class Backend:
         options = _startup_options(self.startup_parameters.get("options", ""))
         startup = {k: v for k, v in self.startup_parameters.items() if k not in ("user", "database", "options")}
         startup.update(options)
-        caller = Caller(user.name, roles=user.roles, attributes=user.attributes, channel="sql")
+        caller = user.caller("sql")
         self.session = Session(caller, startup, self.context.process_id, self.context.database)
         for name, value in self.session.reported_settings().items():
             self.send(m.parameter_status(name, value))
@@ -488,7 +488,7 @@ class Backend:
             )
         bound = bind(tree, params) if params else tree
         engine = self.context.engine
-        immediate = engine.immediate(bound)
+        immediate = engine.run_immediate(bound, session.caller)
         if immediate is not None:
             return then(immediate) if then is not None else immediate
         self.token = token = CancelToken()
@@ -754,15 +754,13 @@ class Backend:
         from server.sql.pg_types import BY_NAME
 
         engine = self.context.engine
-        relations = engine.manifest.relations
+        relations = engine.governance(caller).relations()  # only what this caller may see
         known: dict[str, int] = {}
         for relation in relations.values():
-            if not relation.public:
-                continue
             with contextlib.suppress(QuiverError):
-                for name, type_name in engine.relation_column_types(relation, caller):
+                for name, type_name in engine.relation_column_types(relation):
                     found = BY_NAME.get(type_name.lstrip("_"))
-                    if found is not None:
+                    if found is not None and name in relation.members:
                         known.setdefault(name, found.oid)
 
         def lookup(column: exp.Column) -> int | None:

@@ -1,0 +1,123 @@
+"""What the planner needs to know of a caller's policies: rules per table scan, in plain SQL trees.
+
+The policy stage (:mod:`server.policy`) decides, for one caller and one
+relation, how each table may be read; the planner attaches those rules where the
+table enters the plan. Keeping the decision and the attachment apart lets the
+planner route its own internal references (join keys, the primary keys it
+de-duplicates on) to raw values, while everything a user's SQL can observe
+reads the masked, filtered values.
+
+Trees here use two conventions:
+
+* a row filter reads the table's raw columns qualified with :data:`ROW_ALIAS`;
+* a column mask reads its input through the placeholder column :data:`MASK_INPUT`;
+  a member mask (a masked dimension computed from several columns) reads the
+  table's raw columns unqualified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Protocol
+
+import sqlglot.expressions as exp
+
+from server.semantic.model import Relation
+
+ROW_ALIAS = "governed"
+MASK_INPUT = "quiver_mask_input"
+VISIBLE = "quiver_visible"
+
+
+def mask_input() -> exp.Column:
+    return exp.column(MASK_INPUT)
+
+
+def _empty() -> Mapping[str, exp.Expression]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ScanRules:
+    """How one table is read for one caller.
+
+    ``column_masks`` replace a raw column everywhere a user expression reads it;
+    ``member_masks`` give computed dimensions their masked value, and the raw
+    columns such a dimension reads are masked too (``column_masks`` holds them).
+    ``raw_measures`` name model measures the policy lets aggregate raw values;
+    ``masked_measures`` name sums and averages over masked values, which show
+    NULL (the mask) rather than a total of masked values.
+    """
+
+    row_filter: exp.Expression | None = None
+    column_masks: Mapping[str, exp.Expression] = field(default_factory=_empty)
+    member_masks: Mapping[str, exp.Expression] = field(default_factory=_empty)
+    raw_measures: frozenset[str] = frozenset()
+    masked_measures: frozenset[str] = frozenset()
+
+    @property
+    def governed(self) -> bool:
+        return self.row_filter is not None or bool(self.column_masks) or bool(self.member_masks)
+
+
+OPEN_SCAN = ScanRules()
+
+
+def plain_table(query: exp.Query) -> exp.Table | None:
+    """The table of ``SELECT * FROM t`` (nothing else), so it can be named directly."""
+    if not isinstance(query, exp.Select):
+        return None
+    if len(query.expressions) != 1 or not isinstance(query.expressions[0], exp.Star):
+        return None
+    other = {k for k, v in query.args.items() if v and k not in ("expressions", "from_")}
+    source = query.args.get("from_")
+    if other or source is None or not isinstance(source.this, exp.Table):
+        return None
+    table = source.this
+    return table if isinstance(table.this, exp.Identifier) else None
+
+
+def table_source(query: exp.Query, alias: str) -> exp.Expression:
+    """A table's SQL in a FROM clause under ``alias``: the bare table when it is one."""
+    named = exp.TableAlias(this=exp.to_identifier(alias))
+    plain = plain_table(query)
+    if plain is not None:
+        table = plain.copy()
+        table.set("alias", named)
+        return table
+    return exp.Subquery(this=query.copy(), alias=named)
+
+
+@dataclass(frozen=True)
+class RelationRules:
+    """The rules for querying one relation: per table, plus a view-level filter over members."""
+
+    tables: Mapping[str, ScanRules] = field(default_factory=lambda: MappingProxyType({}))
+    # A view's row filter, over member references (query.member_ref), evaluated on raw values.
+    where: exp.Expression | None = None
+    # (table the entry is about, or None for the relation itself; text without literal values)
+    journal: tuple[tuple[str | None, str], ...] = ()
+
+    def scan(self, table: str) -> ScanRules:
+        return self.tables.get(table, OPEN_SCAN)
+
+
+OPEN_RULES = RelationRules()
+
+
+class Governance(Protocol):
+    """A caller's policies, as the compiler asks for them."""
+
+    def rules(self, relation: Relation) -> RelationRules: ...
+
+
+class Open:
+    """No policies at all (model tooling, tests of the compiler alone)."""
+
+    def rules(self, relation: Relation) -> RelationRules:
+        return OPEN_RULES
+
+
+OPEN = Open()

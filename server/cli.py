@@ -41,7 +41,8 @@ def print_table(table: pa.Table, out: Any = None) -> None:
     """Aligned columns with a header rule and a row count, like psql."""
     out = out or sys.stdout
     names = table.column_names
-    rows = [[_format_value(v) for v in row.values()] for row in table.to_pylist()]
+    columns = [column.to_pylist() for column in table.columns]  # by position: names may repeat
+    rows = [[_format_value(column[i]) for column in columns] for i in range(table.num_rows)]
     widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
     out.write(" " + " | ".join(n.center(w) for n, w in zip(names, widths, strict=True)) + "\n")
     out.write("-" + "-+-".join("-" * w for w in widths) + "-\n")
@@ -115,13 +116,18 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from server.app import build_app
+    from server.sql.parser import parse_statement
+    from server.sql.session_info import SessionInfo
 
     app = build_app(_settings(args))
     try:
-        compiled, stream = app.engine.execute(args.sql, _caller(args))
-        table = stream.read_all()
+        caller = _caller(args)
+        tree = parse_statement(args.sql)
+        # The same path as a wire session: catalog, constants and data answered alike.
+        result = app.engine.run(tree, caller, SessionInfo(user=caller.user, database=app.engine.database_name))
+        table = result.read_all()
         if args.explain:
-            print(compiled.explain())
+            print(app.engine.compile(args.sql, caller).explain())
             print()
         if args.format == "json":
             json.dump(table.to_pylist(), sys.stdout, default=str, indent=2)
@@ -129,7 +135,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         elif args.format == "csv":
             writer = csv.writer(sys.stdout)
             writer.writerow(table.column_names)
-            writer.writerows([_format_value(v) for v in row.values()] for row in table.to_pylist())
+            columns = [column.to_pylist() for column in table.columns]
+            writer.writerows([_format_value(c[i]) for c in columns] for i in range(table.num_rows))
         else:
             print_table(table)
     finally:

@@ -42,6 +42,7 @@ from server.errors import (
     did_you_mean,
 )
 from server.semantic.model import Manifest, Relation
+from server.sql.functions import check_functions
 
 PLAN_MARKER = "quiver_plan"
 DEFAULT_SCHEMA = "public"
@@ -123,6 +124,7 @@ class StatementCompiler:
             raise FeatureNotSupported(
                 f"{tree.key.upper()} statements are not supported", hint="Send a SELECT statement."
             )
+        check_functions(tree)
         fast = self.single_semantic_select(tree)
         if fast is not None:
             table, relation = fast

@@ -170,7 +170,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     if settings.is_demo and settings.users is None:
         print(
-            "quiver: demo users: admin / admin-pass, analyst / analyst-pass, eu_analyst / eu-analyst-pass\n"
+            "quiver: demo users: admin / admin-pass (sees everything), analyst / analyst-pass (personal data\n"
+            "quiver:   masked), eu_analyst / eu-analyst-pass (also EU rows only, no gross revenue), guest /\n"
+            "quiver:   guest-pass (catalog only)\n"
             f"quiver: try  psql 'postgresql://admin:admin-pass@{settings.pg_host}:{settings.pg_port}/"
             f"{settings.database_name}'",
             file=sys.stderr,

@@ -177,8 +177,8 @@ class CallerGovernance:
         for name, relation in self.manifest.relations.items():
             if not relation.public:
                 continue
-            if relation.kind is RelationKind.TABLE and self.table_grant(relation.root) is None:
-                continue
+            if self.table_grant(relation.root) is None:
+                continue  # a view's rows are its root table's rows: a denied root hides the view too
             entry = self.entry(relation.access_policy) if relation.kind is RelationKind.VIEW else Entry(None)
             if entry is None:
                 continue

@@ -24,7 +24,12 @@ from tests.support.postgres import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 # The demo users and their passwords (documented in the README; the users file holds only SCRAM verifiers).
-DEMO_PASSWORDS = {"admin": "admin-pass", "analyst": "analyst-pass", "eu_analyst": "eu-analyst-pass"}
+DEMO_PASSWORDS = {
+    "admin": "admin-pass",
+    "analyst": "analyst-pass",
+    "eu_analyst": "eu-analyst-pass",
+    "guest": "guest-pass",
+}
 
 
 @dataclass

@@ -33,6 +33,11 @@ EXPECTED = [
     ("view_name_collision", "SM205", "views/v.yml", 7),
     ("bad_user_group", "SM601", "user_groups.yml", 2),
     ("unknown_key", "SM002", "tables/orders.yml", 4),
+    ("policy_unknown_group", "SM701", "tables/orders.yml", 9),
+    ("policy_unknown_member", "SM702", "tables/orders.yml", 9),
+    ("mask_wrong_type", "SM703", "tables/orders.yml", 10),
+    ("row_filter_bad_operator", "SM704", "tables/orders.yml", 12),
+    ("propagation_cycle", "SM705", "tables/people.yml", 2),
 ]
 
 

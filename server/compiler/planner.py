@@ -283,6 +283,7 @@ class Planner:
 
     def plan(self) -> SemanticPlan:
         query = self.query
+        members = tuple(m.name for m in query.members())  # before expansion replaces the references
         keys = [Column(k.name, self.user_row(k.expression)) for k in query.keys]
         where = self.user_row(query.where) if query.where is not None else None
         if self.rules.where is not None:
@@ -350,7 +351,7 @@ class Planner:
                 origins=query.origins,
                 unique_rows=unique_rows,
                 journal=self.journal(),
-                members=tuple(m.name for m in query.members()),
+                members=members,
             ),
             aliases,
         )

@@ -29,7 +29,6 @@ from server.compiler import statement as statement_module  # noqa: E402
 from server.config import DEMO_MODELS  # noqa: E402
 from server.engine import Engine  # noqa: E402
 from server.policy.identity import Caller  # noqa: E402
-from server.policy.stage import govern  # noqa: E402
 from server.render.statement import render_statement  # noqa: E402
 from server.render.targets import target  # noqa: E402
 from server.semantic.store import ModelStore  # noqa: E402
@@ -164,11 +163,11 @@ def measure_shape(engine: Engine, sql: str, min_seconds: float) -> dict[str, Any
         t0 = time.perf_counter()
         tree = parse_statement(sql)
         t1 = time.perf_counter()
+        governance = engine.governance(ADMIN)
         with StageClock() as clock:
-            compiled = statement_module.compile_statement(tree, engine.manifest, engine.manifest.relations)
+            compiled = statement_module.compile_statement(tree, engine.manifest, governance.relations(), governance)
         t2 = time.perf_counter()
-        plans = tuple(govern(plan, engine.manifest, ADMIN) for plan in compiled.plans)
-        render_statement(compiled, plans, duckdb_target)
+        render_statement(compiled, compiled.plans, duckdb_target)
         t3 = time.perf_counter()
         stages["parse"].append(t1 - t0)
         # Qualifying columns and routing belong to resolution; the rest of compile_statement is planning.

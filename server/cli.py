@@ -199,6 +199,18 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_key(args: argparse.Namespace) -> int:
+    from server.policy.users import UserStore
+
+    settings = Settings.from_env(users=args.users)
+    store = UserStore.load(settings.users_file)
+    key = store.new_api_key(args.name)
+    store.save(settings.users_file)
+    print(key)
+    print(f"API key for {args.name} (shown once; its SHA-256 is in {settings.users_file})", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quiver", description="Quiver: a governed semantic-layer query server.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -258,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--md5", action="store_true", help="also store an md5 verifier (for --auth md5)")
     add.add_argument("--users", help="users file to write")
     add.set_defaults(func=cmd_user_add)
+    key = user_sub.add_parser("key", help="create an API key for a user (HTTP and Flight bearer token)")
+    key.add_argument("name")
+    key.add_argument("--users", help="users file to write")
+    key.set_defaults(func=cmd_user_key)
     return parser
 
 

@@ -21,7 +21,7 @@ import hmac
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -136,6 +136,26 @@ class UserStore:
     def get(self, name: str) -> User | None:
         with self._lock:
             return self._users.get(name)
+
+    def by_api_key(self, key: str) -> User | None:
+        """The user holding API key ``key`` (HTTP and Flight bearer tokens); keys are stored as SHA-256."""
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        with self._lock:
+            for user in self._users.values():
+                if any(hmac.compare_digest(digest, stored) for stored in user.api_keys):
+                    return user
+        return None
+
+    def new_api_key(self, name: str) -> str:
+        """Give user ``name`` a fresh API key; returns it (only its hash is kept)."""
+        key = "qk_" + base64.urlsafe_b64encode(os.urandom(24)).decode().rstrip("=")
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        with self._lock:
+            user = self._users.get(name)
+            if user is None:
+                raise InvalidParameterValue(f'user "{name}" does not exist')
+            self._users[name] = replace(user, api_keys=(*user.api_keys, digest))
+        return key
 
     def names(self) -> list[str]:
         with self._lock:

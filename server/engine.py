@@ -121,6 +121,8 @@ class Engine:
         self.models = models
         self.mask_secret = mask_secret or secrets.token_bytes(32)
         self.executor = executor
+        if executor is not None:
+            executor.secrets = key_pads(self.mask_secret)
         self.cache = PlanCache(plan_cache_size)
         self.statement_timeout = statement_timeout or None
         self.limits = limits

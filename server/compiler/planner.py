@@ -287,8 +287,12 @@ class Planner:
         keys = [Column(k.name, self.user_row(k.expression)) for k in query.keys]
         where = self.user_row(query.where) if query.where is not None else None
         if self.rules.where is not None:
-            # A view's own row filter reads raw values and comes before anything the user wrote.
+            # A view's own row filter reads raw values and comes before anything the user wrote: the
+            # user's condition is only evaluated on rows the policy keeps (CASE evaluates lazily), so an
+            # optimiser that reorders the conjuncts cannot make it raise on a hidden row.
             policy = self.user_row(self.rules.where.copy(), raw=True)
+            if where is not None:
+                where = exp.Case(ifs=[exp.If(this=policy.copy(), true=exp.Paren(this=where))])
             where = policy if where is None else exp.and_(policy, where, copy=False)
         aggregate_trees = [self.aggregate(use) for use in query.aggregates]
         # Every table is now in the join tree; decide passes.

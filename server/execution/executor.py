@@ -83,6 +83,7 @@ class ResultStream(_Watched):
     """
 
     notices: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
 
     def __init__(self, handle: QueryHandle) -> None:
         self._handle = handle
@@ -98,7 +99,7 @@ class ResultStream(_Watched):
         try:
             yield from self._handle.batches()
         except ConnectorError as exc:
-            raise translate(exc) from None
+            raise _scrubbed(translate(exc), self.secrets) from None
 
     def read_all(self) -> pa.Table:
         return pa.Table.from_batches(list(self.batches()), schema=self.schema)
@@ -142,11 +143,25 @@ class TableResult(_Watched):
 Result = ResultStream | TableResult
 
 
+def _scrubbed(error: QuiverError, secrets: tuple[str, ...]) -> QuiverError:
+    """``error`` with any secret literal (the hash mask's key pads) an engine message echoed removed."""
+    for secret in secrets:
+        for attribute in ("message", "detail", "hint"):
+            text = getattr(error, attribute, None)
+            if isinstance(text, str) and secret in text:
+                setattr(error, attribute, text.replace(secret, "<mask key>"))
+    return error
+
+
 class Executor:
-    """Starts queries on a connector; the only module that catches ConnectorError."""
+    """Starts queries on a connector; the only module that catches ConnectorError.
+
+    ``secrets`` are literals the engine SQL may hold that no error may repeat.
+    """
 
     def __init__(self, connector: Connector) -> None:
         self.connector = connector
+        self.secrets: tuple[str, ...] = ()
 
     @property
     def dialect(self) -> str:
@@ -154,12 +169,14 @@ class Executor:
 
     def start(self, sql: str, timeout: float | None = None, token: CancelToken | None = None) -> ResultStream:
         try:
-            return ResultStream(self.connector.execute(sql, timeout=timeout, token=token))
+            stream = ResultStream(self.connector.execute(sql, timeout=timeout, token=token))
         except ConnectorError as exc:
-            raise translate(exc) from None
+            raise _scrubbed(translate(exc), self.secrets) from None
+        stream.secrets = self.secrets
+        return stream
 
     def describe(self, sql: str) -> pa.Schema:
         try:
             return self.connector.describe(sql)
         except ConnectorError as exc:
-            raise translate(exc) from None
+            raise _scrubbed(translate(exc), self.secrets) from None

@@ -109,3 +109,15 @@ def test_user_statement_timeout_caps_the_session(models: ModelStore, connector: 
     assert engine.timeout(capped, None) == 2
     assert engine.timeout(capped, 1) == 1
     assert engine.timeout(Caller("admin"), None) == 30
+
+
+def test_engine_errors_never_repeat_the_mask_key(models: ModelStore) -> None:
+    connector = DuckDBConnector(":memory:")
+    try:
+        engine = Engine(models, Executor(connector), mask_secret=b"k" * 16)
+        pad = engine.executor.secrets[0]  # type: ignore[union-attr]
+        with pytest.raises(QuiverError) as caught:
+            engine.executor.start(f"SELECT CAST('{pad}' AS INTEGER)").read_all()  # type: ignore[union-attr]
+        assert pad not in caught.value.describe() and "<mask key>" in caught.value.describe()
+    finally:
+        connector.close()

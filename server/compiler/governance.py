@@ -56,10 +56,13 @@ class ScanRules:
     member_masks: Mapping[str, exp.Expression] = field(default_factory=_empty)
     raw_measures: frozenset[str] = frozenset()
     masked_measures: frozenset[str] = frozenset()
+    # Some of the table is withheld from the caller (hidden members, masks or rows): read it through a
+    # projection of exactly the columns the plan needs, never as the bare table.
+    restricted: bool = False
 
     @property
     def governed(self) -> bool:
-        return self.row_filter is not None or bool(self.column_masks) or bool(self.member_masks)
+        return self.restricted or self.row_filter is not None or bool(self.column_masks) or bool(self.member_masks)
 
 
 OPEN_SCAN = ScanRules()

@@ -54,10 +54,11 @@ class Scan:
     masks: Mapping[str, exp.Expression] = field(default_factory=lambda: MappingProxyType({}))
     raw_columns: tuple[str, ...] = ()
     member_masks: Mapping[str, exp.Expression] = field(default_factory=lambda: MappingProxyType({}))
+    restricted: bool = False  # read through a projection of ``columns`` only, never the bare table
 
     @property
     def governed(self) -> bool:
-        return self.row_filter is not None or bool(self.masks) or bool(self.member_masks)
+        return self.restricted or self.row_filter is not None or bool(self.masks) or bool(self.member_masks)
 
 
 @dataclass(frozen=True)

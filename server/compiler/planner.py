@@ -409,6 +409,7 @@ class Planner:
             masks=MappingProxyType({c: m for c, m in rules.column_masks.items() if c in node.columns}),
             raw_columns=tuple(sorted(node.raw)),
             member_masks=MappingProxyType({d: m for d, m in rules.member_masks.items() if d in node.masked_members}),
+            restricted=rules.governed,
         )
 
 

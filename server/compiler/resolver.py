@@ -301,13 +301,23 @@ class SelectResolver:
     def projections(self) -> list[tuple[str, exp.Expression]]:
         items: list[tuple[str, exp.Expression]] = []
         for item in self.select.expressions:
-            star = isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star))
-            if star:
-                items.extend((m.name, member_ref(m)) for m in self.relation.public_members())
+            star = item if isinstance(item, exp.Star) else item.this if isinstance(item, exp.Column) else None
+            if isinstance(star, exp.Star):
+                excluded = self.excluded(star)
+                items.extend((m.name, member_ref(m)) for m in self.relation.public_members() if m.name not in excluded)
                 continue
             inner = item.this if isinstance(item, exp.Alias) else item
             items.append((output_name(item), self.annotate(inner)))
         return items
+
+    def excluded(self, star: exp.Star) -> set[str]:
+        """The members ``* EXCLUDE (a, b)`` leaves out; each must be a column of the relation."""
+        names = set()
+        for column in star.args.get("except_") or ():
+            name = column.name if isinstance(column, exp.Column) else str(column)
+            self.member(exp.column(name))  # 42703 for a name that is not a visible member
+            names.add(name)
+        return names
 
     def group_by(self, projections: list[tuple[str, exp.Expression]]) -> None:
         group = self.select.args.get("group")

@@ -20,6 +20,7 @@ nothing the surrounding SQL does can see past them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -189,6 +190,11 @@ class StatementCompiler:
             if message.startswith("Unknown column"):
                 column = message.split(":", 1)[-1].strip()
                 raise UndefinedColumn(f'column "{column}" does not exist') from None
+            unresolved = re.match(r"Column '([^']+)' could not be resolved", message) or re.match(
+                r"Cannot automatically join: (\S+)", message
+            )
+            if unresolved:
+                raise UndefinedColumn(f'column "{unresolved.group(1)}" does not exist') from None
             if "Ambiguous" in message or "ambiguous" in message:
                 raise QuiverError(message) from None
             raise FeatureNotSupported(f"cannot resolve the query: {message}") from None

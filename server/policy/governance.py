@@ -273,12 +273,14 @@ class CallerGovernance:
                 value = self._local(dimension.expression, table)
                 member_masks[name] = mask_expression(mask, dimension.type, self.secret, value)
         raw_measures, masked_measures = self._measures(table, masks, column_mask_of, member_masks)
+        hidden = any(owner == table.name for owner, _ in self.hidden_members())
         return ScanRules(
             row_filter=self.table_filter(table.name, ROW_ALIAS, 0, ()),
             column_masks=MappingProxyType(column_masks),
             member_masks=MappingProxyType(member_masks),
             raw_measures=raw_measures,
             masked_measures=masked_measures,
+            restricted=hidden or bool(masks),
         )
 
     def _local(self, template: Template, table: Table) -> exp.Expression:

@@ -15,12 +15,29 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from server.errors import InsufficientPrivilege, UndefinedFunction
+from server.errors import FeatureNotSupported, InsufficientPrivilege, SqlSyntaxError, UndefinedFunction
 
 # Typed sqlglot nodes that read or write outside the query.
 FORBIDDEN_TYPED: tuple[type[exp.Expression], ...] = tuple(
     getattr(exp, name) for name in ("ReadCSV", "ReadParquet", "ToFile") if hasattr(exp, name)
 )
+
+# DuckDB's star expressions pick columns by matching the engine's scan, not the caller's members:
+# COLUMNS('regex'), COLUMNS(*), COLUMNS(lambda), *COLUMNS(...), and any star that is not a whole select
+# item (* LIKE 'em%', * SIMILAR TO, * GLOB, (*), * || ''). They would reach a table's raw columns (an
+# unmasked email when no masked member is selected) and the inputs of visible measures (a hidden
+# gross_amount under net_revenue). COLUMNS is refused like any function outside the allowlist; a star
+# anywhere but ``SELECT *``, ``SELECT t.*`` and ``count(*)`` as PostgreSQL refuses it (42601).
+STAR_EXPRESSIONS: tuple[type[exp.Expression], ...] = (exp.Columns,)
+
+
+def _whole_rows(star: exp.Star) -> bool:
+    """Is this star a select item (``*``, ``t.*``, which the resolver expands to members) or ``count(*)``?"""
+    node: exp.Expression = star
+    if isinstance(node.parent, exp.Column):
+        node = node.parent
+    return isinstance(node.parent, exp.Select | exp.Count)
+
 
 ALLOWED = frozenset(
     """
@@ -77,11 +94,27 @@ ALLOWED = frozenset(
 
 def check_functions(tree: exp.Expression) -> None:
     """Raise unless every function ``tree`` calls is allowed (see the module docstring)."""
+    for star in tree.find_all(exp.Star):
+        if any(star.args.get(key) for key in ("replace", "rename", "ilike")):
+            raise FeatureNotSupported(
+                "* REPLACE, * RENAME and * ILIKE are not supported",
+                hint="Name the columns you need (* EXCLUDE (...) is supported).",
+            )
+        if not _whole_rows(star):
+            raise SqlSyntaxError(
+                'syntax error at or near "*"',
+                hint="A star stands for whole rows only (SELECT *, SELECT t.*, count(*)); name the columns you need.",
+            )
     for node in tree.find_all(exp.Func):
         if isinstance(node.parent, exp.Table):
             continue  # a table function: refused where relations are checked (42501)
         if isinstance(node, FORBIDDEN_TYPED):
             raise InsufficientPrivilege(f"{node.key.upper()} reads outside the data product and is not allowed")
+        if isinstance(node, STAR_EXPRESSIONS):
+            raise UndefinedFunction(
+                "function columns() does not exist",
+                hint="Name the columns you need; \\d shows a relation's columns.",
+            )
         if isinstance(node, exp.Anonymous):
             name = str(node.this)
             if name.lower() not in ALLOWED:

@@ -52,12 +52,14 @@ CALLERS = {"admin": ADMIN, "analyst": ANALYST, "eu_analyst": EU_ANALYST}
 # name -> (the question, the same question with eu_analyst's row filter written by hand for admin)
 QUERIES: dict[str, tuple[str, str]] = {
     "revenue by region (view, orders + customers)": (
-        "SELECT customer_region, net_revenue, order_count FROM sales GROUP BY 1",
-        "SELECT customer_region, net_revenue, order_count FROM sales WHERE customer_region = 'EU' GROUP BY 1",
+        "SELECT customer_region, net_revenue, order_count FROM sales GROUP BY 1 ORDER BY 1",
+        "SELECT customer_region, net_revenue, order_count FROM sales WHERE customer_region = 'EU' "
+        "GROUP BY 1 ORDER BY 1",
     ),
     "units by category (view, 4 tables, fan-out)": (
-        "SELECT product_category, units_sold, item_revenue FROM sales GROUP BY 1",
-        "SELECT product_category, units_sold, item_revenue FROM sales WHERE customer_region = 'EU' GROUP BY 1",
+        "SELECT product_category, units_sold, item_revenue FROM sales GROUP BY 1 ORDER BY 1",
+        "SELECT product_category, units_sold, item_revenue FROM sales WHERE customer_region = 'EU' GROUP BY 1 "
+        "ORDER BY 1",
     ),
     "order items total (2-hop propagation)": (
         "SELECT sum(quantity) AS units FROM order_items",

@@ -9,9 +9,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import multiprocessing
 import os
 import secrets
+import signal
+import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from connectors.duckdb import DuckDBConnector
 from server.config import Settings
@@ -23,6 +28,7 @@ from server.execution.source_check import check_sources
 from server.observability.audit import AuditLog
 from server.policy.identity import QueryLimits
 from server.policy.users import UserStore
+from server.protocol.flight.service import QuiverFlightServer
 from server.protocol.pgwire.auth import AuthMethod
 from server.protocol.pgwire.backend import ServerContext
 from server.protocol.pgwire.listener import ListenerConfig, run_workers
@@ -99,11 +105,57 @@ def listener_config(settings: Settings) -> ListenerConfig:
     )
 
 
+def make_flight_server(settings: Settings) -> QuiverFlightServer:
+    """The Arrow Flight endpoint over its own engine (one process; gRPC threads, DuckDB releases the GIL)."""
+    app = build_app(settings, quiet=True)
+    users = UserStore.load(settings.users_file)
+    app.engine.database_name = settings.database_name
+    app.engine.user_names = tuple(users.names())
+    tls = []
+    if settings.tls_cert and settings.tls_key:
+        tls = [(Path(settings.tls_cert).read_bytes(), Path(settings.tls_key).read_bytes())]
+    scheme = "grpc+tls" if tls else "grpc+tcp"
+    return QuiverFlightServer(
+        f"{scheme}://{settings.flight_host}:{settings.flight_port}", app.engine, users, tls_certificates=tls
+    )
+
+
+def run_flight(settings: Settings, parent: int) -> None:
+    """Entry of the Flight process: serve until the parent ``quiver serve`` goes away."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    server = make_flight_server(settings)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+    logging.getLogger(__name__).info("Arrow Flight listening on %s:%s", settings.flight_host, settings.flight_port)
+    server.serve()
+
+
 def serve(settings: Settings) -> None:
-    """Run the wire server until interrupted (builds the demo data first when needed)."""
+    """Run the wire server, and the Flight server beside it, until interrupted (demo data built first)."""
     ensure_demo_data(settings)
     if not settings.mask_secret:
         # One key for every worker of this run; set QUIVER_MASK_SECRET to keep hashes across restarts.
         logging.getLogger(__name__).warning("QUIVER_MASK_SECRET is not set: hash masks change on restart")
         settings = dataclasses.replace(settings, mask_secret=secrets.token_hex(32))
-    run_workers(listener_config(settings), functools.partial(make_server_context, settings))
+    flight_process = None
+    if settings.flight_port:
+        context = multiprocessing.get_context("spawn")
+        flight_process = context.Process(target=run_flight, args=(settings, os.getpid()), daemon=True)
+        flight_process.start()
+    # SIGTERM ends this process through SystemExit, so the Flight process is stopped on the way out.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        run_workers(listener_config(settings), functools.partial(make_server_context, settings))
+    finally:
+        if flight_process is not None and flight_process.is_alive():
+            flight_process.terminate()
+            flight_process.join(5)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)

@@ -162,12 +162,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         max_connections=args.max_connections,
         idle_timeout=args.idle_timeout,
+        flight_host=args.flight_host,
+        flight_port=args.flight_port,
     )
     print(
         f"quiver: serving {settings.models} on postgresql://{settings.pg_host}:{settings.pg_port}/"
         f"{settings.database_name} (auth {settings.auth})",
         file=sys.stderr,
     )
+    if settings.flight_port:
+        scheme = "grpc+tls" if settings.tls_cert else "grpc"
+        print(
+            f"quiver: Arrow Flight / Flight SQL on {scheme}://{settings.flight_host}:{settings.flight_port}",
+            file=sys.stderr,
+        )
     if settings.is_demo and settings.users is None:
         print(
             "quiver: demo users: admin / admin-pass (sees everything), analyst / analyst-pass (personal data\n"
@@ -256,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", help="TLS certificate (PEM)")
     serve.add_argument("--tls-key", help="TLS private key (PEM)")
     serve.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    serve.add_argument("--flight-host", help="Arrow Flight listen address (default 127.0.0.1)")
+    serve.add_argument("--flight-port", type=int, help="Arrow Flight port (default 8815; 0 = no Flight server)")
     serve.add_argument("--max-connections", type=int)
     serve.add_argument("--idle-timeout", type=float, help="seconds before an idle connection is closed")
     serve.set_defaults(func=cmd_serve)

@@ -57,6 +57,8 @@ class Settings:
     max_message_bytes: int = setting(
         64 * 1024 * 1024, "QUIVER_PG_MAX_MESSAGE_BYTES", "Largest protocol message accepted."
     )
+    flight_host: str = setting("127.0.0.1", "QUIVER_FLIGHT_HOST", "Address the Arrow Flight server listens on.")
+    flight_port: int = setting(8815, "QUIVER_FLIGHT_PORT", "Port of the Arrow Flight server (0 = no Flight server).")
     mask_secret: str = setting(
         "",
         "QUIVER_MASK_SECRET",

@@ -11,10 +11,11 @@ target): a repeated dashboard query costs one dictionary lookup before it runs.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from connectors.base import CancelToken
 from server.compiler.governance import OPEN
 from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement, marker_index
-from server.errors import FeatureNotSupported
+from server.errors import FeatureNotSupported, QuiverError
 from server.execution.constants import constant_result
 from server.execution.executor import Executor, Result, ResultStream, TableResult, Watch
 from server.execution.scratch import referenced_tables, run_on_temp_tables
@@ -133,6 +134,7 @@ class Engine:
         self._catalogs: dict[tuple[str, ...], Any] = {}
         self._catalog_lock = threading.Lock()
         self._column_types: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self._relation_schemas: dict[tuple[str, str], pa.Schema] = {}
 
     @property
     def dialect(self) -> str:
@@ -248,6 +250,28 @@ class Engine:
                 self._catalogs[key] = found
         return found
 
+    def relation_schema(self, relation: Relation) -> pa.Schema:
+        """The Arrow schema of ``SELECT * FROM relation`` as the caller whose ``relation`` this is sees it.
+
+        Types come from the engine's answer for the whole relation (asked once per model
+        version, reading no data); the fields are those of ``relation``'s visible members.
+        """
+        manifest = self.manifest
+        key = (manifest.version, relation.name)
+        whole_schema = self._relation_schemas.get(key)
+        if whole_schema is None:
+            whole = manifest.relations[relation.name]
+            statement = compile_statement(
+                parse_statement(f'SELECT * FROM "{relation.name}"'), manifest, {relation.name: whole}, OPEN
+            )
+            if self.executor is None:
+                raise FeatureNotSupported("this engine compiles only; it has no connector to describe relations")
+            sql = render_statement(statement, statement.plans, find_target(self.dialect))
+            whole_schema = self.executor.describe(sql)
+            self._relation_schemas[key] = whole_schema
+        visible = [m.name for m in relation.public_members()]
+        return pa.schema([whole_schema.field(name).remove_metadata() for name in visible])
+
     def relation_column_types(self, relation: Relation) -> list[tuple[str, str]]:
         """Each column of a relation with its PostgreSQL type name, from the engine's own answer.
 
@@ -270,6 +294,26 @@ class Engine:
         types = [(field.name, _type_name(field.type)) for field in schema]
         self._column_types[key] = types
         return types
+
+    def column_type_lookup(self, caller: Caller) -> Callable[[exp.Column], int | None]:
+        """The PostgreSQL type OID of a column by name, over the relations ``caller`` may see.
+
+        Used to infer parameter types (``WHERE quantity > $1``); a hidden member never informs it.
+        """
+        from server.sql.pg_types import BY_NAME
+
+        known: dict[str, int] = {}
+        for relation in self.governance(caller).relations().values():
+            with contextlib.suppress(QuiverError):
+                for name, type_name in self.relation_column_types(relation):
+                    found = BY_NAME.get(type_name.lstrip("_").split("(")[0])
+                    if found is not None and name in relation.members:
+                        known.setdefault(name, found.oid)
+
+        def lookup(column: exp.Column) -> int | None:
+            return known.get(column.name)
+
+        return lookup
 
     @staticmethod
     def _reads_temp_tables(tree: exp.Expression, temp_tables: Mapping[str, pa.Table] | None) -> bool:

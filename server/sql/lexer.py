@@ -167,3 +167,20 @@ def unquote_identifier(token: str) -> str:
     if len(token) >= 2 and token[0] == token[-1] == '"':
         return token[1:-1].replace('""', '"')
     return token.lower()
+
+
+def qmark_to_dollar(text: str) -> str:
+    """``?`` parameters (ADBC's and DB-API's qmark style) as ``$1``, ``$2``... in the order written.
+
+    Question marks inside strings, quoted identifiers and comments are left alone.
+    """
+    marks = [t for t in tokens(text) if t.value == "?"]
+    if not marks:
+        return text
+    parts, last = [], 0
+    for number, mark in enumerate(marks, start=1):
+        parts.append(text[last : mark.start])
+        parts.append(f"${number}")
+        last = mark.end
+    parts.append(text[last:])
+    return "".join(parts)

@@ -39,8 +39,14 @@ class QuiverServer:
     database_file: Path
     process: subprocess.Popen[bytes]
     log: Path
+    flight_port: int = 0
+    audit_log: Path | None = None
     passwords: dict[str, str] = field(default_factory=lambda: dict(DEMO_PASSWORDS))
     dbname: str = "quiver"
+
+    @property
+    def flight_location(self) -> str:
+        return f"grpc://{self.host}:{self.flight_port}"
 
     def dsn(self, user: str = "admin") -> str:
         """A libpq connection string (psycopg, psql)."""
@@ -69,7 +75,9 @@ def start_server(directory: Path, demo_db: Path, *extra: str) -> QuiverServer:
     database = directory / "orders.duckdb"
     shutil.copyfile(demo_db, database)
     port = free_port()
+    flight_port = free_port()
     log = directory / "server.log"
+    audit = directory / "audit.jsonl"
     command = [
         sys.executable,
         "-m",
@@ -81,16 +89,20 @@ def start_server(directory: Path, demo_db: Path, *extra: str) -> QuiverServer:
         str(port),
         "--database",
         str(database),
+        "--flight-port",
+        str(flight_port),
         *extra,
     ]
+    environment = {**os.environ, "QUIVER_AUDIT_LOG": str(audit)}
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=environment)
     try:
         wait_for_port("127.0.0.1", port, process)
+        wait_for_port("127.0.0.1", flight_port, process)
     except RuntimeError as exc:
         process.kill()
         raise RuntimeError(f"{exc}\n{log.read_text(errors='replace')}") from None
-    return QuiverServer("127.0.0.1", port, database, process, log)
+    return QuiverServer("127.0.0.1", port, database, process, log, flight_port, audit)
 
 
 def stop_server(server: QuiverServer) -> None:

@@ -47,7 +47,6 @@ from server.errors import (
     UndefinedTable,
 )
 from server.execution.executor import TableResult
-from server.policy.identity import Caller
 from server.policy.users import UserStore
 from server.protocol.pgwire import messages as m
 from server.protocol.pgwire.auth import Authenticator, AuthMethod
@@ -744,29 +743,11 @@ class Backend:
             types = [t or 25 for t in statement.param_types]
         else:
             session = self._ready_session()
-            column_types = self._column_type_lookup(session.caller)
+            column_types = self.context.engine.column_type_lookup(session.caller)
             types = infer_types(tree, statement.param_types, column_types)
         if isinstance(statement.description, dict):
             statement.description["types"] = types
         return types
-
-    def _column_type_lookup(self, caller: Caller) -> Callable[[exp.Column], int | None]:
-        from server.sql.pg_types import BY_NAME
-
-        engine = self.context.engine
-        relations = engine.governance(caller).relations()  # only what this caller may see
-        known: dict[str, int] = {}
-        for relation in relations.values():
-            with contextlib.suppress(QuiverError):
-                for name, type_name in engine.relation_column_types(relation):
-                    found = BY_NAME.get(type_name.lstrip("_"))
-                    if found is not None and name in relation.members:
-                        known.setdefault(name, found.oid)
-
-        def lookup(column: exp.Column) -> int | None:
-            return known.get(column.name)
-
-        return lookup
 
     def _bind_message(self, message: m.Bind) -> None:
         session = self._ready_session()

@@ -1,0 +1,521 @@
+"""Arrow Flight and Flight SQL over the same engine, policies and audit as the PostgreSQL wire server.
+
+Two dialects of one service:
+
+* **plain Flight**: a command descriptor holding SQL text (or a path naming a
+  relation) → ``GetFlightInfo`` → ``DoGet`` on its ticket; ``ListFlights`` lists
+  the relations the caller may see;
+* **Flight SQL**: descriptors and tickets holding ``google.protobuf.Any``-packed
+  messages of FlightSql.proto (statements, prepared statements with parameters
+  bound by ``DoPut``, the metadata commands), as ADBC and JDBC drivers send them.
+
+Results stream as the engine produces them (``GeneratorStream``); a client that
+disconnects or cancels (``CancelFlightInfo``) stops the engine query. Statement
+tickets carry the SQL itself (they are run as whoever presents them, under that
+caller's policies), so no query state outlives a call except prepared
+statements, which belong to the user who created them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import sqlglot.expressions as exp
+from google.protobuf import any_pb2
+from google.protobuf.message import DecodeError, Message
+from pyarrow import flight
+
+from connectors.base import CancelToken
+from server.engine import Engine
+from server.errors import (
+    FeatureNotSupported,
+    InvalidParameterValue,
+    ProtocolViolation,
+    QuiverError,
+    ReadOnlyTransaction,
+)
+from server.policy.groups import META
+from server.policy.identity import Caller
+from server.policy.users import UserStore
+from server.protocol.flight import messages as pb
+from server.protocol.flight import metadata
+from server.protocol.flight.auth import MIDDLEWARE, AuthMiddlewareFactory, NoHandshake, TokenStore
+from server.protocol.flight.errors import to_flight
+from server.semantic.model import Relation
+from server.sql.lexer import qmark_to_dollar
+from server.sql.params import bind, infer_types, parameter_count
+from server.sql.parser import parse_statement
+from server.sql.pg_types import BY_NAME
+from server.sql.session_info import SessionInfo
+
+TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
+PREPARED_LIFETIME = 3600.0
+CANCEL_STATUS_CANCELLED, CANCEL_STATUS_NOT_CANCELLABLE = 1, 3
+
+# Parameter types announced for prepared statements (clients may send any type; values are bound as literals).
+_PARAMETER_TYPES: dict[str, pa.DataType] = {
+    "bool": pa.bool_(),
+    "int2": pa.int64(),
+    "int4": pa.int64(),
+    "int8": pa.int64(),
+    "float4": pa.float64(),
+    "float8": pa.float64(),
+    "numeric": pa.float64(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
+}
+
+
+@dataclass
+class Prepared:
+    """A prepared statement: its owner, its SQL as a tree with ``$n`` parameters, and the bound values."""
+
+    user: str
+    sql: str
+    tree: exp.Expression
+    parameter_schema: pa.Schema
+    dataset_schema: pa.Schema
+    values: list[Any] = field(default_factory=list)
+    used: float = field(default_factory=time.monotonic)
+
+
+def pack(message: Message) -> bytes:
+    packed = any_pb2.Any()
+    packed.Pack(message, type_url_prefix="type.googleapis.com/")
+    return packed.SerializeToString()
+
+
+def unpack(data: bytes) -> Message | None:
+    """The Flight SQL message in ``data``, or None when ``data`` is not one (plain SQL text)."""
+    packed = any_pb2.Any()
+    try:
+        packed.ParseFromString(data)
+    except (DecodeError, ValueError):
+        return None
+    if not packed.type_url.startswith(TYPE_PREFIX):
+        return None
+    message_class = pb.CLASSES.get(packed.type_url[len(TYPE_PREFIX) :])
+    if message_class is None:
+        raise FeatureNotSupported(f"Flight SQL message {packed.type_url[len(TYPE_PREFIX) :]} is not supported")
+    message = message_class()
+    packed.Unpack(message)
+    return message
+
+
+def plain(schema: pa.Schema) -> pa.Schema:
+    """``schema`` without the PostgreSQL-wire metadata (table OIDs) the engine annotates."""
+    return pa.schema([f.remove_metadata() for f in schema])
+
+
+def _decode_length_delimited(data: bytes, wanted_field: int) -> bytes | None:
+    """The bytes of field ``wanted_field`` (wire type 2) of a protobuf message, without its schema."""
+    i = 0
+    while i < len(data):
+        key, i = _varint(data, i)
+        number, wire = key >> 3, key & 7
+        if wire == 2:
+            length, i = _varint(data, i)
+            if number == wanted_field:
+                return data[i : i + length]
+            i += length
+        elif wire == 0:
+            _, i = _varint(data, i)
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            return None
+    return None
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    shift = result = 0
+    while True:
+        byte = data[i]
+        i += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, i
+        shift += 7
+
+
+class QuiverFlightServer(flight.FlightServerBase):
+    """The Flight endpoint of one Quiver process."""
+
+    def __init__(
+        self,
+        location: str,
+        engine: Engine,
+        users: UserStore,
+        *,
+        tls_certificates: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        self.tokens = TokenStore()
+        super().__init__(
+            location,
+            auth_handler=NoHandshake(),
+            middleware={MIDDLEWARE: AuthMiddlewareFactory(users, self.tokens)},
+            tls_certificates=tls_certificates or [],
+        )
+        self.engine = engine
+        self._prepared: dict[bytes, Prepared] = {}
+        self._running: dict[bytes, list[CancelToken]] = {}
+        self._lock = threading.Lock()
+
+    # -- who is asking ---------------------------------------------------------------------------
+
+    def caller(self, context: flight.ServerCallContext) -> Caller:
+        middleware = context.get_middleware(MIDDLEWARE)
+        if middleware is None:
+            raise flight.FlightUnauthenticatedError("authentication required")
+        return middleware.user.caller("flight")
+
+    def session(self, caller: Caller) -> SessionInfo:
+        return SessionInfo(user=caller.user, database=self.engine.database_name, application_name="flight")
+
+    # -- Flight RPCs -----------------------------------------------------------------------------
+
+    def list_flights(self, context: flight.ServerCallContext, criteria: bytes) -> Iterator[flight.FlightInfo]:
+        try:
+            caller = self.caller(context)
+            governance = self.engine.governance(caller)
+            governance.require(META)
+            infos = []
+            for name, relation in sorted(governance.relations().items()):
+                sql = f'SELECT * FROM "{name}"'
+                schema = self._relation_schema(caller, relation)
+                ticket = flight.Ticket(pack(pb.TicketStatementQuery(statement_handle=sql.encode())))
+                endpoint = flight.FlightEndpoint(ticket, [])
+                infos.append(flight.FlightInfo(schema, flight.FlightDescriptor.for_path(name), [endpoint], -1, -1))
+        except Exception as exc:
+            raise to_flight(exc) from None
+        yield from infos
+
+    def get_flight_info(self, context: flight.ServerCallContext, descriptor: flight.FlightDescriptor) -> Any:
+        try:
+            caller = self.caller(context)
+            schema, ticket = self._plan(caller, descriptor)
+            return flight.FlightInfo(schema, descriptor, [flight.FlightEndpoint(ticket, [])], -1, -1)
+        except Exception as exc:
+            raise to_flight(exc) from None
+
+    def get_schema(self, context: flight.ServerCallContext, descriptor: flight.FlightDescriptor) -> Any:
+        try:
+            return flight.SchemaResult(self._plan(self.caller(context), descriptor)[0])
+        except Exception as exc:
+            raise to_flight(exc) from None
+
+    def do_get(self, context: flight.ServerCallContext, ticket: flight.Ticket) -> flight.FlightDataStream:
+        try:
+            caller = self.caller(context)
+            command = unpack(ticket.ticket)
+            if command is None:  # a plain Flight ticket: SQL text
+                return self._stream(context, caller, ticket.ticket.decode("utf-8"), (), ticket.ticket)
+            if isinstance(command, pb.TicketStatementQuery):
+                sql = command.statement_handle.decode("utf-8")
+                return self._stream(context, caller, sql, (), ticket.ticket)
+            if isinstance(command, pb.CommandPreparedStatementQuery):
+                prepared = self._prepared_for(caller, command.prepared_statement_handle)
+                return self._stream(context, caller, prepared.sql, prepared.values, ticket.ticket, prepared.tree)
+            return flight.RecordBatchStream(self._metadata(caller, command))
+        except Exception as exc:
+            raise to_flight(exc) from None
+
+    def do_put(
+        self,
+        context: flight.ServerCallContext,
+        descriptor: flight.FlightDescriptor,
+        reader: flight.MetadataRecordBatchReader,
+        writer: flight.FlightMetadataWriter,
+    ) -> None:
+        try:
+            caller = self.caller(context)
+            command = unpack(descriptor.command or b"")
+            if isinstance(command, pb.CommandPreparedStatementQuery):
+                prepared = self._prepared_for(caller, command.prepared_statement_handle)
+                prepared.values = self._parameter_row(reader.read_all(), parameter_count(prepared.tree))
+                return
+            if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
+                raise ReadOnlyTransaction(
+                    "cannot execute an update in a read-only transaction",
+                    hint="Quiver serves data products read-only.",
+                )
+            raise FeatureNotSupported("DoPut accepts only parameters of a prepared statement")
+        except Exception as exc:
+            raise to_flight(exc) from None
+
+    def list_actions(self, context: flight.ServerCallContext) -> list[tuple[str, str]]:
+        return [
+            ("CreatePreparedStatement", "Prepare a SQL query (Flight SQL)."),
+            ("ClosePreparedStatement", "Release a prepared statement (Flight SQL)."),
+            ("CancelFlightInfo", "Cancel the queries of a FlightInfo's tickets."),
+            ("CancelQuery", "Cancel a query (Flight SQL, deprecated form)."),
+        ]
+
+    def do_action(self, context: flight.ServerCallContext, action: flight.Action) -> Iterator[flight.Result]:
+        try:
+            caller = self.caller(context)
+            body = action.body.to_pybytes() if action.body is not None else b""
+            kind = action.type
+            if kind == "CreatePreparedStatement":
+                request = unpack(body)
+                assert isinstance(request, pb.ActionCreatePreparedStatementRequest)
+                results = [flight.Result(pack(self._prepare(caller, request.query)))]
+            elif kind == "ClosePreparedStatement":
+                request = unpack(body)
+                assert isinstance(request, pb.ActionClosePreparedStatementRequest)
+                with self._lock:
+                    prepared = self._prepared.get(request.prepared_statement_handle)
+                    if prepared is not None and prepared.user == caller.user:
+                        del self._prepared[request.prepared_statement_handle]
+                results = []
+            elif kind == "CancelFlightInfo":
+                info = _decode_length_delimited(body, 1)
+                cancelled = self._cancel(info or b"")
+                status = CANCEL_STATUS_CANCELLED if cancelled else CANCEL_STATUS_NOT_CANCELLABLE
+                results = [flight.Result(bytes([0x08, status]))]  # CancelFlightInfoResult{status}
+            elif kind == "CancelQuery":
+                request = unpack(body)
+                assert isinstance(request, pb.ActionCancelQueryRequest)
+                cancelled = self._cancel(request.info)
+                result = pb.ActionCancelQueryResult(result=1 if cancelled else 3)
+                results = [flight.Result(pack(result))]
+            else:
+                raise FeatureNotSupported(f"Flight action {kind} is not supported")
+        except Exception as exc:
+            raise to_flight(exc) from None
+        yield from results
+
+    # -- statements ------------------------------------------------------------------------------
+
+    def _plan(self, caller: Caller, descriptor: flight.FlightDescriptor) -> tuple[pa.Schema, flight.Ticket]:
+        """The result schema of what ``descriptor`` asks for, and the ticket that produces it."""
+        if descriptor.descriptor_type == flight.DescriptorType.PATH:
+            path = [p.decode() if isinstance(p, bytes) else p for p in descriptor.path]
+            if len(path) != 1:
+                raise InvalidParameterValue("a Flight path names one relation")
+            sql = f'SELECT * FROM "{path[0]}"'
+            return self._describe(caller, sql), flight.Ticket(
+                pack(pb.TicketStatementQuery(statement_handle=sql.encode()))
+            )
+        command = unpack(descriptor.command)
+        if command is None:
+            sql = descriptor.command.decode("utf-8")
+            return self._describe(caller, sql), flight.Ticket(
+                pack(pb.TicketStatementQuery(statement_handle=sql.encode()))
+            )
+        if isinstance(command, pb.CommandStatementQuery):
+            ticket = pack(pb.TicketStatementQuery(statement_handle=command.query.encode()))
+            return self._describe(caller, command.query), flight.Ticket(ticket)
+        if isinstance(command, pb.CommandPreparedStatementQuery):
+            prepared = self._prepared_for(caller, command.prepared_statement_handle)
+            return prepared.dataset_schema, flight.Ticket(descriptor.command)
+        if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
+            raise ReadOnlyTransaction("cannot execute an update in a read-only transaction")
+        return self._metadata(caller, command).schema, flight.Ticket(descriptor.command)
+
+    def _tree(self, sql: str) -> exp.Expression:
+        return parse_statement(qmark_to_dollar(sql))
+
+    def _describe(self, caller: Caller, sql: str, values: tuple[Any, ...] | list[Any] = ()) -> pa.Schema:
+        tree = self._tree(sql)
+        count = parameter_count(tree)
+        bound = bind(tree, list(values) or [None] * count) if count else tree
+        immediate = self.engine.immediate(bound)
+        if immediate is not None:
+            return plain(immediate.schema)
+        return plain(self.engine.describe(bound, caller, self.session(caller), cache_key=None if count else sql))
+
+    def _stream(
+        self,
+        context: flight.ServerCallContext,
+        caller: Caller,
+        sql: str,
+        values: tuple[Any, ...] | list[Any],
+        ticket: bytes,
+        tree: exp.Expression | None = None,
+    ) -> flight.FlightDataStream:
+        tree = tree if tree is not None else self._tree(sql)
+        count = parameter_count(tree)
+        if count and len(values) < count:
+            raise InvalidParameterValue(f"the statement needs {count} parameter(s); bind them with DoPut first")
+        bound = bind(tree, list(values)) if count else tree
+        token = CancelToken()
+        self._register(ticket, token)
+        try:
+            result = self.engine.run(bound, caller, self.session(caller), token=token, cache_key=None if count else sql)
+        except BaseException:
+            self._unregister(ticket, token)
+            raise
+        schema = plain(result.schema)
+        return flight.GeneratorStream(schema, self._batches(context, result, schema, ticket, token))
+
+    def _batches(
+        self, context: flight.ServerCallContext, result: Any, schema: pa.Schema, ticket: bytes, token: CancelToken
+    ) -> Iterator[pa.RecordBatch]:
+        """The result's batches as the engine produces them; a cancelled call stops the engine query."""
+        try:
+            for batch in result.batches():
+                if context.is_cancelled():
+                    result.cancel()
+                    break
+                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+        except QuiverError as exc:
+            raise to_flight(exc) from None
+        finally:
+            result.close()
+            self._unregister(ticket, token)
+
+    def _register(self, ticket: bytes, token: CancelToken) -> None:
+        with self._lock:
+            self._running.setdefault(ticket, []).append(token)
+
+    def _unregister(self, ticket: bytes, token: CancelToken) -> None:
+        with self._lock:
+            tokens = self._running.get(ticket, [])
+            if token in tokens:
+                tokens.remove(token)
+            if not tokens:
+                self._running.pop(ticket, None)
+
+    def _cancel(self, serialized_info: bytes) -> bool:
+        """Cancel every running query of the tickets in a serialised FlightInfo."""
+        try:
+            info = flight.FlightInfo.deserialize(serialized_info)
+        except Exception:
+            raise ProtocolViolation("CancelFlightInfo: the request does not hold a FlightInfo") from None
+        cancelled = False
+        for endpoint in info.endpoints:
+            with self._lock:
+                tokens = list(self._running.get(endpoint.ticket.ticket, []))
+            for token in tokens:
+                token.cancel()
+                cancelled = True
+        return cancelled
+
+    # -- prepared statements -----------------------------------------------------------------------
+
+    def _prepare(self, caller: Caller, sql: str) -> pb.ActionCreatePreparedStatementResult:
+        tree = self._tree(sql)
+        count = parameter_count(tree)
+        types = infer_types(tree, [], self.engine.column_type_lookup(caller)) if count else []
+        names = {t.oid: t.name for t in BY_NAME.values()}
+        parameter_schema = pa.schema(
+            [
+                pa.field(f"${i}", _PARAMETER_TYPES.get(names.get(oid, "text"), pa.utf8()))
+                for i, oid in enumerate(types, 1)
+            ]
+        )
+        dataset_schema = self._describe(caller, sql)
+        handle = secrets.token_bytes(16)
+        with self._lock:
+            now = time.monotonic()
+            self._prepared = {h: p for h, p in self._prepared.items() if now - p.used < PREPARED_LIFETIME}
+            self._prepared[handle] = Prepared(caller.user, sql, tree, parameter_schema, dataset_schema)
+        return pb.ActionCreatePreparedStatementResult(
+            prepared_statement_handle=handle,
+            dataset_schema=dataset_schema.serialize().to_pybytes(),
+            parameter_schema=parameter_schema.serialize().to_pybytes(),
+        )
+
+    def _prepared_for(self, caller: Caller, handle: bytes) -> Prepared:
+        with self._lock:
+            prepared = self._prepared.get(handle)
+        if prepared is None or prepared.user != caller.user:
+            raise InvalidParameterValue("prepared statement does not exist (closed, expired, or another user's)")
+        prepared.used = time.monotonic()
+        return prepared
+
+    @staticmethod
+    def _parameter_row(table: pa.Table, count: int) -> list[Any]:
+        if table.num_rows == 0:
+            return []
+        if table.num_rows > 1:
+            raise FeatureNotSupported("bind one row of parameters per execution of a query")
+        if table.num_columns < count:
+            raise InvalidParameterValue(f"the statement needs {count} parameter(s), {table.num_columns} were bound")
+        return [column[0].as_py() for column in table.columns]
+
+    # -- metadata --------------------------------------------------------------------------------
+
+    def _relation_schema(self, caller: Caller, relation: Relation) -> pa.Schema:
+        """What ``SELECT *`` returns, known to callers with the ``meta`` scope alone (no data is read)."""
+        del caller  # ``relation`` is already the caller's, with only the members it may see
+        return self.engine.relation_schema(relation)
+
+    def _metadata(self, caller: Caller, command: Message) -> pa.Table:
+        governance = self.engine.governance(caller)
+        governance.require(META)
+        relations = governance.relations()
+        database = self.engine.database_name
+        answers: dict[type, Callable[[], pa.Table]] = {
+            pb.CommandGetCatalogs: lambda: metadata.catalogs(database),
+            pb.CommandGetDbSchemas: lambda: metadata.db_schemas(
+                database, _optional(command, "catalog"), _optional(command, "db_schema_filter_pattern")
+            ),
+            pb.CommandGetTables: lambda: metadata.tables(
+                database,
+                relations,
+                catalog=_optional(command, "catalog"),
+                schema_pattern=_optional(command, "db_schema_filter_pattern"),
+                table_pattern=_optional(command, "table_name_filter_pattern"),
+                table_types=list(command.table_types),  # type: ignore[attr-defined]
+                arrow_schema=(lambda r: self._relation_schema(caller, r))
+                if command.include_schema  # type: ignore[attr-defined]
+                else None,
+            ),
+            pb.CommandGetTableTypes: metadata.table_types,
+            pb.CommandGetPrimaryKeys: lambda: metadata.primary_keys(
+                database,
+                relations,
+                _optional(command, "catalog"),
+                _optional(command, "db_schema"),
+                command.table,  # type: ignore[attr-defined]
+            ),
+            pb.CommandGetImportedKeys: metadata.no_keys,
+            pb.CommandGetExportedKeys: metadata.no_keys,
+            pb.CommandGetCrossReference: metadata.no_keys,
+            pb.CommandGetXdbcTypeInfo: lambda: metadata.xdbc_type_info(_optional(command, "data_type")),
+            pb.CommandGetSqlInfo: lambda: metadata.sql_info(self.sql_info(), command.info),  # type: ignore[attr-defined]
+        }
+        answer = answers.get(type(command))
+        if answer is None:
+            raise FeatureNotSupported(f"Flight SQL command {type(command).__name__} is not supported")
+        return answer()
+
+    def sql_info(self) -> dict[int, Any]:
+        return {
+            pb.FLIGHT_SQL_SERVER_NAME: "Quiver",
+            pb.FLIGHT_SQL_SERVER_VERSION: _version(),
+            pb.FLIGHT_SQL_SERVER_ARROW_VERSION: pa.__version__,
+            pb.FLIGHT_SQL_SERVER_READ_ONLY: True,
+            pb.FLIGHT_SQL_SERVER_SQL: True,
+            pb.FLIGHT_SQL_SERVER_SUBSTRAIT: False,
+            pb.FLIGHT_SQL_SERVER_CANCEL: True,
+            pb.SQL_DDL_CATALOG: False,
+            pb.SQL_DDL_SCHEMA: False,
+            pb.SQL_DDL_TABLE: False,
+            pb.SQL_IDENTIFIER_QUOTE_CHAR: '"',
+            pb.SQL_KEYWORDS: ["MEASURE"],
+        }
+
+
+def _optional(message: Message, name: str) -> Any:
+    return getattr(message, name) if message.HasField(name) else None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("quiver")
+    except PackageNotFoundError:
+        return "0"

@@ -95,3 +95,16 @@ def test_flight_is_a_channel_scope(engine: object) -> None:
     with pytest.raises(QuiverError):
         guest.require("data")
     guest.require("meta")
+
+
+def test_pandas_frames_typed_like_duckdb() -> None:
+    import duckdb
+
+    from server.protocol.flight.frames import duckdb_like_pandas
+
+    con = duckdb.connect()
+    sql = "SELECT 1::BIGINT AS i, 2.50::DECIMAL(12,2) AS d, DATE '2024-05-17' AS day, 'x' AS s, NULL::DECIMAL(9,2) AS n"
+    expected = con.execute(sql).df()
+    frame = duckdb_like_pandas(con.execute(sql).fetch_arrow_table())
+    assert frame.dtypes.to_dict() == expected.dtypes.to_dict()
+    assert frame.iloc[0, :4].tolist() == expected.iloc[0, :4].tolist()

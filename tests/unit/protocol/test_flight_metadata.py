@@ -105,6 +105,6 @@ def test_pandas_frames_typed_like_duckdb() -> None:
     con = duckdb.connect()
     sql = "SELECT 1::BIGINT AS i, 2.50::DECIMAL(12,2) AS d, DATE '2024-05-17' AS day, 'x' AS s, NULL::DECIMAL(9,2) AS n"
     expected = con.execute(sql).df()
-    frame = duckdb_like_pandas(con.execute(sql).fetch_arrow_table())
+    frame = duckdb_like_pandas(con.execute(sql).to_arrow_table())
     assert frame.dtypes.to_dict() == expected.dtypes.to_dict()
     assert frame.iloc[0, :4].tolist() == expected.iloc[0, :4].tolist()

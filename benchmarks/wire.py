@@ -346,6 +346,8 @@ def quiver_server(name: str, database: Path, users: Path, workers: int) -> conte
         str(workers),
         "--users",
         str(users),
+        "--flight-port",
+        "0",  # the wire path only (benchmarks/flight.py measures Flight)
     ]
     return subprocess_server(name, command, Target(name, port, "quiver", Q1_SEMANTIC, Q6_SEMANTIC))
 

@@ -151,9 +151,11 @@ class DuckDBConnector(Connector):
         return self._pool.submit(self.execute, sql, timeout=timeout, token=token)
 
     def describe(self, sql: str) -> pa.Schema:
+        # A lazy relation with LIMIT 0 keeps repeated column names (``SELECT a, a``), which
+        # ``SELECT * FROM (...)`` would rename (``a_1``) so that they no longer match the rows.
         cursor = self._db.cursor()
         try:
-            return cursor.execute(f"SELECT * FROM ({sql}) AS described LIMIT 0").to_arrow_reader().schema
+            return cursor.sql(sql).limit(0).to_arrow_table().schema
         except duckdb.Error as exc:
             raise error_from_duckdb(exc) from None
         finally:

@@ -199,6 +199,27 @@ def test_adbc_errors_carry_the_sqlstate(quiver_server: QuiverServer) -> None:
         assert cursor.fetchone()[0] > 0  # type: ignore[index]
 
 
+def test_error_messages_carry_detail_and_hint_lines(quiver_server: QuiverServer) -> None:
+    """Drivers that show only the status message still show the hint, laid out as psql prints it."""
+    with adbc(quiver_server, "admin") as connection, connection.cursor() as cursor:
+        with pytest.raises(Exception) as caught:
+            cursor.execute("SELECT gross_amoun FROM orders")
+    text = str(caught.value)
+    assert 'column "gross_amoun" does not exist (SQLSTATE 42703)\nHINT:  ' in text
+    assert '"gross_amount"' in text.split("HINT:  ", 1)[1]
+
+
+def test_repeated_column_names_arrive_as_described(quiver_server: QuiverServer) -> None:
+    """The prepared statement's dataset schema, the FlightInfo schema and the stream agree (no ``x_1``)."""
+    sql = "SELECT to_json(status), to_json(status), count(*) AS n FROM orders GROUP BY status ORDER BY 1"
+    with adbc(quiver_server, "analyst") as connection, connection.cursor() as cursor:
+        cursor.execute(sql)
+        over_adbc = cursor.fetch_arrow_table()
+    assert over_adbc.column_names == ["to_json", "to_json", "n"]
+    assert over_adbc.equals(plain_query(quiver_server, "analyst", sql))
+    assert rows(over_adbc) == wire_rows(quiver_server, "analyst", sql)
+
+
 # -- cancellation and disconnects ---------------------------------------------------------------------
 
 # Relations in a join are read at the grain of the columns used: here every row, so the product never ends.

@@ -2,8 +2,12 @@
 
 ``extra_info`` holds JSON (``{"sqlstate": "42703", "message": ..., "detail": ...,
 "hint": ..., "position": 8}``), so a client gets the same facts the PostgreSQL
-wire protocol sends in an ErrorResponse; the message text ends with the
-SQLSTATE too, for clients that show only the message.
+wire protocol sends in an ErrorResponse. Most Flight SQL drivers (ADBC, JDBC) show
+only the status message, so the message carries them too, laid out as psql prints
+them::
+
+    column "gross_revenu" does not exist (SQLSTATE 42703)
+    HINT:  Perhaps you meant "gross_revenue".
 """
 
 from __future__ import annotations
@@ -31,6 +35,16 @@ def extra_info(error: QuiverError) -> bytes:
     return json.dumps({k: v for k, v in fields.items() if v is not None}).encode()
 
 
+def message_text(error: QuiverError) -> str:
+    """The status message: the error's first line with its SQLSTATE, then DETAIL and HINT lines."""
+    lines = [f"{error.message} (SQLSTATE {error.sqlstate.value})"]
+    if error.detail:
+        lines.append(f"DETAIL:  {error.detail}")
+    if error.hint:
+        lines.append(f"HINT:  {error.hint}")
+    return "\n".join(lines)
+
+
 def to_flight(error: BaseException) -> flight.FlightError:
     """The Flight error to raise for ``error`` (internal errors keep their details in the log only)."""
     if isinstance(error, flight.FlightError):
@@ -40,7 +54,7 @@ def to_flight(error: BaseException) -> flight.FlightError:
         log.exception("internal error (request %s)", request, exc_info=error)
         return flight.FlightInternalError(f"internal error; request id {request} (SQLSTATE XX000)")
     state = error.sqlstate.value
-    text = f"{error.message} (SQLSTATE {state})"
+    text = message_text(error)
     info = extra_info(error)
     if state == "42501":
         return flight.FlightUnauthorizedError(text, extra_info=info)

@@ -1,9 +1,12 @@
-"""Every bypass attempt of ``corpus.py``, as every demo user, over the wire and down the CLI's path.
+"""Every bypass attempt of ``corpus.py``, as every demo user, over the wire, Flight SQL and the CLI's path.
 
 Channels:
 
 * ``wire``: psycopg 3 against the real ``quiver serve`` of ``tests/integration/conftest.py``
   (one connection per user for the module; a lost connection is a failure and is replaced);
+* ``flight``: the ADBC Flight SQL driver against the same server's Arrow Flight port (every
+  statement prepared, parameters bound by DoPut); errors are read from the status message
+  (SQLSTATE, DETAIL and HINT lines), all the driver shows its users;
 * ``cli_path``: in process, exactly what ``quiver query`` does (``build_app``, the users
   file's caller on the sql channel, ``engine.run(parse_statement(sql), ...)``, ``read_all``),
   with one app for the module over its own copy of the demo database;
@@ -42,6 +45,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+import adbc_driver_flightsql.dbapi as flightsql
+import adbc_driver_manager
 import duckdb
 import psycopg
 import pytest
@@ -58,7 +63,7 @@ from server.policy.users import UserStore
 from server.semantic.store import ModelStore
 from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
-from tests.integration.conftest import ROOT, QuiverServer
+from tests.integration.conftest import DEMO_PASSWORDS, ROOT, QuiverServer
 from tests.integration.governance.corpus import (
     ADMIN,
     ANALYST,
@@ -87,6 +92,7 @@ HIDDEN_TWINS = (("gross_revenue", "gross_revenuf"), ("gross_amount", "gross_amou
 KEY_PAD_RUN = re.compile(r"[0-9a-f]{128}")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 PREFIX = 6  # forbidden values are found by their first characters (all are at least this long)
+SERVER_CHANNELS = ("wire", "flight")  # the shared test server: its mask key is not the oracle's
 
 # The CLI run as a subprocess: a sample of the corpus (about 8 attempts x 4 users).
 CLI_SAMPLE = (
@@ -224,6 +230,74 @@ def run_wire(sessions: WireSessions, user: str, attempt: Attempt, sql: str) -> O
         outcome.alive = False
         outcome.lost = conn.closed or conn.broken
     return outcome
+
+
+# -- the Flight SQL channel (ADBC) ------------------------------------------------------------------------
+
+
+class FlightSessions:
+    """One ADBC Flight SQL connection per user for the whole module (Flight SQL calls carry no session state)."""
+
+    def __init__(self, server: QuiverServer) -> None:
+        self.server = server
+        self.conns: dict[str, Any] = {}
+
+    def get(self, user: str) -> Any:
+        if user not in self.conns:
+            self.conns[user] = flightsql.connect(
+                self.server.flight_location,
+                db_kwargs={"username": user, "password": DEMO_PASSWORDS[user]},
+                autocommit=True,
+            )
+        return self.conns[user]
+
+    def close(self) -> None:
+        for conn in self.conns.values():
+            conn.close()
+
+
+# "UNKNOWN: [FlightSQL] <message> (SQLSTATE 42703)\nHINT:  .... Detail: Failed (Unknown; Prepare)"
+_ADBC_ERROR = re.compile(r"^\w+: \[FlightSQL\] (?P<message>.*?) \(SQLSTATE (?P<state>[0-9A-Z]{5})\)(?P<more>.*)$", re.S)
+_ADBC_SUFFIX = re.compile(r"\. Detail: [^\n]*\(\w+; \w+\)$")
+
+
+def flight_outcome_of(error: adbc_driver_manager.Error) -> Outcome:
+    """The SQLSTATE, message, DETAIL and HINT the driver's error text carries."""
+    text = _ADBC_SUFFIX.sub("", str(error))
+    match = _ADBC_ERROR.match(text)
+    if match is None:
+        return Outcome(False, sqlstate="XX000", message=text, internal="no SQLSTATE in the Flight error")
+    parts = {"DETAIL": "", "HINT": ""}
+    for line in match["more"].split("\n")[1:]:
+        label, _, value = line.partition(":  ")
+        if label in parts:
+            parts[label] = value
+    return Outcome(False, sqlstate=match["state"], message=match["message"], detail=parts["DETAIL"],
+                   hint=parts["HINT"])  # fmt: skip
+
+
+def qmark_sql(attempt: Attempt, sql: str) -> str:
+    """psycopg's ``%s`` placeholders (and ``%%``) as the ``?`` placeholders of Flight SQL."""
+    return sql.replace("%s", "?").replace("%%", "%") if attempt.params is not None else sql
+
+
+def run_flight(sessions: FlightSessions, user: str, attempt: Attempt, sql: str) -> Outcome:
+    conn = sessions.get(user)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(qmark_sql(attempt, sql), attempt.params)
+            table = cur.fetch_arrow_table()
+    except adbc_driver_manager.Error as exc:
+        outcome = flight_outcome_of(exc)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT 1")
+                outcome.alive = cur.fetchall() == [(1,)]
+        except adbc_driver_manager.Error:
+            outcome.alive = False
+        return outcome
+    columns = [column.to_pylist() for column in table.columns]
+    return Outcome(True, [ResultSet(list(table.column_names), [tuple(row) for row in zip(*columns, strict=True)])])
 
 
 # -- the CLI's path, in process ---------------------------------------------------------------------------
@@ -509,7 +583,7 @@ def judge(
 
     # The hash mask's key never leaves the server.
     v.check(not KEY_PAD_RUN.search(everything), "a 128-hex-digit run (an HMAC key pad) is visible")
-    if channel != "wire":
+    if channel not in SERVER_CHANNELS:
         for secret in (*oracle.pads, SECRET):
             v.check(secret not in everything, "the mask key is visible")
 
@@ -602,7 +676,7 @@ def column_problems(oracle: Oracle, user: str, outcome: Outcome, channel: str) -
             key = column.lower()
             if key in ("email", "customer_email"):
                 bad = {x for x in values if not (isinstance(x, str) and HEX64.fullmatch(x))}
-                if channel != "wire":
+                if channel not in SERVER_CHANNELS:
                     bad |= {x for x in values if x not in oracle.hashes[user]}
                 v.check(
                     not bad, f"column {column} shows values that are not the keyed hash: {sorted(map(str, bad))[:3]}"
@@ -681,6 +755,13 @@ def wire(quiver_server: QuiverServer) -> Iterator[WireSessions]:
 
 
 @pytest.fixture(scope="module")
+def flight_sessions(quiver_server: QuiverServer) -> Iterator[FlightSessions]:
+    sessions = FlightSessions(quiver_server)
+    yield sessions
+    sessions.close()
+
+
+@pytest.fixture(scope="module")
 def cli_database(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bypass") / "orders.duckdb"
     shutil.copyfile(demo_db, path)
@@ -734,6 +815,21 @@ def test_wire(attempt: Attempt, user: str, wire: WireSessions, oracle: Oracle) -
         oracle, attempt, user, sql, outcome, channel="wire", rerun=lambda s: run_wire(wire, user, attempt, s)
     )
     assert not problems, report(attempt, user, "wire", attempt.sql, outcome, problems)
+
+
+@pytest.mark.parametrize(("attempt", "user"), CASES)
+def test_flight(attempt: Attempt, user: str, flight_sessions: FlightSessions, oracle: Oracle) -> None:
+    outcome = run_flight(flight_sessions, user, attempt, attempt.sql)
+    problems = judge(
+        oracle,
+        attempt,
+        user,
+        literal_sql(attempt, attempt.sql),
+        outcome,
+        channel="flight",
+        rerun=lambda s: run_flight(flight_sessions, user, attempt, s),
+    )
+    assert not problems, report(attempt, user, "flight", attempt.sql, outcome, problems)
 
 
 @pytest.mark.parametrize(("attempt", "user"), CASES)

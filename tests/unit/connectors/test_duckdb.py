@@ -83,6 +83,14 @@ def test_describe_returns_the_schema_without_rows(connector: DuckDBConnector) ->
     assert schema.field("gross_amount").type == pa.decimal128(12, 2)
 
 
+def test_describe_keeps_repeated_column_names(connector: DuckDBConnector) -> None:
+    """The described names are the names the rows arrive with (no ``order_id_1``)."""
+    sql = "SELECT order_id, order_id, gross_amount AS order_id FROM raw.orders"
+    schema = connector.describe(sql)
+    assert schema.names == ["order_id", "order_id", "order_id"]
+    assert schema == connector.execute(sql).read_all().schema
+
+
 def test_errors_do_not_echo_the_sql(connector: DuckDBConnector) -> None:
     with pytest.raises(ConnectorError) as caught:
         connector.execute("SELECT CAST('secret-value-x' AS INTEGER) + no_such_column FROM raw.orders").read_all()

@@ -201,9 +201,12 @@ def test_adbc_errors_carry_the_sqlstate(quiver_server: QuiverServer) -> None:
 
 def test_error_messages_carry_detail_and_hint_lines(quiver_server: QuiverServer) -> None:
     """Drivers that show only the status message still show the hint, laid out as psql prints it."""
-    with adbc(quiver_server, "admin") as connection, connection.cursor() as cursor:
-        with pytest.raises(Exception) as caught:
-            cursor.execute("SELECT gross_amoun FROM orders")
+    with (
+        adbc(quiver_server, "admin") as connection,
+        connection.cursor() as cursor,
+        pytest.raises(Exception) as caught,
+    ):
+        cursor.execute("SELECT gross_amoun FROM orders")
     text = str(caught.value)
     assert 'column "gross_amoun" does not exist (SQLSTATE 42703)\nHINT:  ' in text
     assert '"gross_amount"' in text.split("HINT:  ", 1)[1]

@@ -60,6 +60,19 @@ def test_prepared_statement_with_a_parameter_batch(quiver_server: QuiverServer, 
             assert table.to_pylist() == [{"n": expected[0]}]  # type: ignore[index]
 
 
+def test_several_parameter_rows_answer_one_after_the_other(
+    quiver_server: QuiverServer, raw: duckdb.DuckDBPyConnection
+) -> None:
+    """A batch of three parameter rows: three executions, their results in row order, under the caller's filter."""
+    client = connect(quiver_server, "eu_analyst")
+    sql = "SELECT customer_id, region FROM customers WHERE customer_id = ?"
+    eu = [r[0] for r in raw.execute("SELECT customer_id FROM raw.customers WHERE region = 'EU' LIMIT 2").fetchall()]
+    other = raw.execute("SELECT customer_id FROM raw.customers WHERE region <> 'EU' LIMIT 1").fetchone()[0]  # type: ignore[index]
+    with client.prepare(sql) as statement:
+        table = fetch(client, statement.execute(pa.record_batch([pa.array([eu[1], other, eu[0]])], names=["0"])))
+    assert table.to_pylist() == [{"customer_id": eu[1], "region": "EU"}, {"customer_id": eu[0], "region": "EU"}]
+
+
 def test_metadata_commands(quiver_server: QuiverServer) -> None:
     client = connect(quiver_server, "guest")
     assert fetch(client, client.get_catalogs()).to_pylist() == [{"catalog_name": "quiver"}]

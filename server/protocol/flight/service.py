@@ -75,14 +75,19 @@ _PARAMETER_TYPES: dict[str, pa.DataType] = {
 
 @dataclass
 class Prepared:
-    """A prepared statement: its owner, its SQL as a tree with ``$n`` parameters, and the bound values."""
+    """A prepared statement: its owner, its SQL as a tree with ``$n`` parameters, and the bound rows.
+
+    Each row of parameters bound by DoPut is one execution; a query bound with several
+    rows answers with their results one after the other (the Flight SQL specification
+    leaves the choice to the server; this is what a client's ``executemany`` expects).
+    """
 
     user: str
     sql: str
     tree: exp.Expression
     parameter_schema: pa.Schema
     dataset_schema: pa.Schema
-    values: list[Any] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
     used: float = field(default_factory=time.monotonic)
 
 
@@ -224,7 +229,7 @@ class QuiverFlightServer(flight.FlightServerBase):
                 return self._stream(context, caller, sql, (), ticket.ticket)
             if isinstance(command, pb.CommandPreparedStatementQuery):
                 prepared = self._prepared_for(caller, command.prepared_statement_handle)
-                return self._stream(context, caller, prepared.sql, prepared.values, ticket.ticket, prepared.tree)
+                return self._stream_rows(context, caller, prepared, ticket.ticket)
             return flight.RecordBatchStream(self._metadata(caller, command))
         except Exception as exc:
             raise to_flight(exc) from None
@@ -241,7 +246,7 @@ class QuiverFlightServer(flight.FlightServerBase):
             command = unpack(descriptor.command or b"")
             if isinstance(command, pb.CommandPreparedStatementQuery):
                 prepared = self._prepared_for(caller, command.prepared_statement_handle)
-                prepared.values = self._parameter_row(reader.read_all(), parameter_count(prepared.tree))
+                prepared.rows = self._parameter_rows(reader.read_all(), parameter_count(prepared.tree))
                 return
             if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
                 raise ReadOnlyTransaction(
@@ -343,6 +348,37 @@ class QuiverFlightServer(flight.FlightServerBase):
         ticket: bytes,
         tree: exp.Expression | None = None,
     ) -> flight.FlightDataStream:
+        result, token = self._start(caller, sql, values, ticket, tree)
+        schema = plain(result.schema)
+        return flight.GeneratorStream(schema, self._batches(context, result, schema, ticket, token))
+
+    def _stream_rows(
+        self, context: flight.ServerCallContext, caller: Caller, prepared: Prepared, ticket: bytes
+    ) -> flight.FlightDataStream:
+        """A prepared query's result: one execution per bound parameter row, results in row order."""
+        rows = prepared.rows or [[]]
+        if len(rows) == 1:
+            return self._stream(context, caller, prepared.sql, rows[0], ticket, prepared.tree)
+        result, token = self._start(caller, prepared.sql, rows[0], ticket, prepared.tree)
+        schema = plain(result.schema)
+
+        def each_row() -> Iterator[pa.RecordBatch]:
+            yield from self._batches(context, result, schema, ticket, token)
+            for values in rows[1:]:
+                if context.is_cancelled():
+                    return
+                try:
+                    following, following_token = self._start(caller, prepared.sql, values, ticket, prepared.tree)
+                except QuiverError as exc:
+                    raise to_flight(exc) from None
+                yield from self._batches(context, following, schema, ticket, following_token)
+
+        return flight.GeneratorStream(schema, each_row())
+
+    def _start(
+        self, caller: Caller, sql: str, values: tuple[Any, ...] | list[Any], ticket: bytes, tree: exp.Expression | None
+    ) -> tuple[Any, CancelToken]:
+        """Run ``sql`` with ``values`` bound, registered under ``ticket`` so CancelFlightInfo reaches it."""
         tree = tree if tree is not None else self._tree(sql)
         count = parameter_count(tree)
         if count and len(values) < count:
@@ -355,8 +391,7 @@ class QuiverFlightServer(flight.FlightServerBase):
         except BaseException:
             self._unregister(ticket, token)
             raise
-        schema = plain(result.schema)
-        return flight.GeneratorStream(schema, self._batches(context, result, schema, ticket, token))
+        return result, token
 
     def _batches(
         self, context: flight.ServerCallContext, result: Any, schema: pa.Schema, ticket: bytes, token: CancelToken
@@ -367,7 +402,10 @@ class QuiverFlightServer(flight.FlightServerBase):
                 if context.is_cancelled():
                     result.cancel()
                     break
-                yield pa.RecordBatch.from_arrays(batch.columns, schema=schema)
+                columns = batch.columns
+                if batch.schema.types != schema.types:  # a later parameter row may type a column differently
+                    columns = [c.cast(t) for c, t in zip(columns, schema.types, strict=True)]
+                yield pa.RecordBatch.from_arrays(columns, schema=schema)
         except QuiverError as exc:
             raise to_flight(exc) from None
         finally:
@@ -435,14 +473,11 @@ class QuiverFlightServer(flight.FlightServerBase):
         return prepared
 
     @staticmethod
-    def _parameter_row(table: pa.Table, count: int) -> list[Any]:
-        if table.num_rows == 0:
-            return []
-        if table.num_rows > 1:
-            raise FeatureNotSupported("bind one row of parameters per execution of a query")
-        if table.num_columns < count:
+    def _parameter_rows(table: pa.Table, count: int) -> list[list[Any]]:
+        if table.num_rows and table.num_columns < count:
             raise InvalidParameterValue(f"the statement needs {count} parameter(s), {table.num_columns} were bound")
-        return [column[0].as_py() for column in table.columns]
+        columns = [column.to_pylist() for column in table.columns]
+        return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
     # -- metadata --------------------------------------------------------------------------------
 

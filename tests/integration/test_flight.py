@@ -212,6 +212,20 @@ def test_error_messages_carry_detail_and_hint_lines(quiver_server: QuiverServer)
     assert '"gross_amount"' in text.split("HINT:  ", 1)[1]
 
 
+def test_wide_rows_stay_under_the_drivers_message_limit(
+    quiver_server: QuiverServer, raw: duckdb.DuckDBPyConnection
+) -> None:
+    """64K rows of 400-byte text make an 18 MB engine batch; the ADBC driver refuses messages over 16 MiB."""
+    sql = "SELECT order_item_id, repeat('x', 400) AS pad FROM order_items ORDER BY order_item_id"
+    with adbc(quiver_server, "admin") as connection, connection.cursor() as cursor:
+        cursor.execute(sql)
+        table = cursor.fetch_arrow_table()
+    expected = raw.execute("SELECT count(*) FROM raw.order_items").fetchone()[0]  # type: ignore[index]
+    assert table.num_rows == expected
+    assert table.column("pad").to_pylist()[:2] == ["x" * 400] * 2
+    assert max(batch.nbytes for batch in table.to_batches()) < 4 * 1024 * 1024
+
+
 def test_repeated_column_names_arrive_as_described(quiver_server: QuiverServer) -> None:
     """The prepared statement's dataset schema, the FlightInfo schema and the stream agree (no ``x_1``)."""
     sql = "SELECT to_json(status), to_json(status), count(*) AS n FROM orders GROUP BY status ORDER BY 1"

@@ -56,6 +56,10 @@ from server.sql.session_info import SessionInfo
 
 TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
 PREPARED_LIFETIME = 3600.0
+# The largest record batch sent as one Flight message. gRPC clients refuse bigger messages by
+# default (grpc-go and grpc-java: 4 MiB; the ADBC driver raises its limit to 16 MiB), and an engine
+# batch of wide text rows easily exceeds that, so batches are cut into slices under this size.
+MAX_MESSAGE_BYTES = 3 * 1024 * 1024
 CANCEL_STATUS_CANCELLED, CANCEL_STATUS_NOT_CANCELLABLE = 1, 3
 
 # Parameter types announced for prepared statements (clients may send any type; values are bound as literals).
@@ -89,6 +93,17 @@ class Prepared:
     dataset_schema: pa.Schema
     rows: list[list[Any]] = field(default_factory=list)
     used: float = field(default_factory=time.monotonic)
+
+
+def within_message_size(batch: pa.RecordBatch, limit: int = MAX_MESSAGE_BYTES) -> Iterator[pa.RecordBatch]:
+    """``batch`` as zero-copy slices of at most about ``limit`` bytes each (one row may be larger)."""
+    size = batch.nbytes
+    if size <= limit or batch.num_rows <= 1:
+        yield batch
+        return
+    rows = max(1, batch.num_rows * limit // size)
+    for start in range(0, batch.num_rows, rows):
+        yield batch.slice(start, rows)
 
 
 def pack(message: Message) -> bytes:
@@ -405,7 +420,7 @@ class QuiverFlightServer(flight.FlightServerBase):
                 columns = batch.columns
                 if batch.schema.types != schema.types:  # a later parameter row may type a column differently
                     columns = [c.cast(t) for c, t in zip(columns, schema.types, strict=True)]
-                yield pa.RecordBatch.from_arrays(columns, schema=schema)
+                yield from within_message_size(pa.RecordBatch.from_arrays(columns, schema=schema))
         except QuiverError as exc:
             raise to_flight(exc) from None
         finally:

@@ -94,9 +94,9 @@ class QuiverError(Exception):
     def __str__(self) -> str:
         return self.message
 
-    def describe(self) -> str:
-        """One readable block: ``ERROR:  message`` plus detail and hint lines, as psql prints."""
-        lines = [f"{self.severity}:  {self.message}"]
+    def describe(self, first_line: str | None = None) -> str:
+        """One readable block: ``ERROR:  message`` (or ``first_line``) plus detail and hint lines, as psql prints."""
+        lines = [first_line if first_line is not None else f"{self.severity}:  {self.message}"]
         if self.detail:
             lines.append(f"DETAIL:  {self.detail}")
         if self.hint:

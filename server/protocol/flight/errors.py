@@ -37,12 +37,7 @@ def extra_info(error: QuiverError) -> bytes:
 
 def message_text(error: QuiverError) -> str:
     """The status message: the error's first line with its SQLSTATE, then DETAIL and HINT lines."""
-    lines = [f"{error.message} (SQLSTATE {error.sqlstate.value})"]
-    if error.detail:
-        lines.append(f"DETAIL:  {error.detail}")
-    if error.hint:
-        lines.append(f"HINT:  {error.hint}")
-    return "\n".join(lines)
+    return error.describe(first_line=f"{error.message} (SQLSTATE {error.sqlstate.value})")
 
 
 def to_flight(error: BaseException) -> flight.FlightError:

@@ -113,6 +113,12 @@ def test_list_flights_shows_what_the_caller_may_see(quiver_server: QuiverServer)
     assert "gross_revenue" not in infos["orders"].schema.names
     products = connection.do_get(infos["products"].endpoints[0].ticket, options).read_all()
     assert products.num_rows > 0
+    about = json.loads(infos["sales"].app_metadata)
+    assert about["data_product"] == "orders" and about["relation"] == "sales" and about["kind"] == "view"
+    assert about["description"]
+    assert json.loads(infos["orders"].app_metadata)["kind"] == "table"
+    matching = [info.descriptor.path[0].decode() for info in connection.list_flights(b"order%", options=options)]
+    assert sorted(matching) == ["order_items", "orders"]
 
 
 # -- plain Flight -----------------------------------------------------------------------------------

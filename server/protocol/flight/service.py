@@ -18,6 +18,7 @@ statements, which belong to the user who created them.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -204,17 +205,43 @@ class QuiverFlightServer(flight.FlightServerBase):
     # -- Flight RPCs -----------------------------------------------------------------------------
 
     def list_flights(self, context: flight.ServerCallContext, criteria: bytes) -> Iterator[flight.FlightInfo]:
+        """The relations the caller may see, each with its schema, a ticket for ``SELECT *`` and what it is.
+
+        ``criteria``, when given, is a LIKE pattern on relation names (``order%``). Each
+        FlightInfo's ``app_metadata`` is JSON naming the data product, the relation's kind
+        and its description, so a client can browse the product without SQL.
+        """
         try:
             caller = self.caller(context)
             governance = self.engine.governance(caller)
             governance.require(META)
+            wanted = metadata.like(criteria.decode("utf-8") if criteria else None)
+            product = self.engine.manifest
             infos = []
             for name, relation in sorted(governance.relations().items()):
+                if not wanted(name):
+                    continue
                 sql = f'SELECT * FROM "{name}"'
                 schema = self._relation_schema(caller, relation)
                 ticket = flight.Ticket(pack(pb.TicketStatementQuery(statement_handle=sql.encode())))
                 endpoint = flight.FlightEndpoint(ticket, [])
-                infos.append(flight.FlightInfo(schema, flight.FlightDescriptor.for_path(name), [endpoint], -1, -1))
+                about = {
+                    "data_product": product.name,
+                    "model_version": product.version,
+                    "relation": name,
+                    "kind": relation.kind.value,
+                    "description": relation.description,
+                }
+                infos.append(
+                    flight.FlightInfo(
+                        schema,
+                        flight.FlightDescriptor.for_path(name),
+                        [endpoint],
+                        -1,
+                        -1,
+                        app_metadata=json.dumps(about).encode(),
+                    )
+                )
         except Exception as exc:
             raise to_flight(exc) from None
         yield from infos

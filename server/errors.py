@@ -30,6 +30,7 @@ class SqlState(StrEnum):
     INVALID_TEXT_REPRESENTATION = "22P02"
     DIVISION_BY_ZERO = "22012"
     INVALID_BINARY_REPRESENTATION = "22P03"
+    CHARACTER_NOT_IN_REPERTOIRE = "22021"
     INVALID_TRANSACTION_STATE = "25000"
     ACTIVE_SQL_TRANSACTION = "25001"
     NO_ACTIVE_SQL_TRANSACTION = "25P01"
@@ -248,6 +249,12 @@ class InvalidBinaryRepresentation(QuiverError):
     """22P03: a binary parameter that does not decode as its type."""
 
     sqlstate = SqlState.INVALID_BINARY_REPRESENTATION
+
+
+class CharacterNotInRepertoire(QuiverError):
+    """22021: text that is not valid UTF-8 (a Flight command or ticket, say)."""
+
+    sqlstate = SqlState.CHARACTER_NOT_IN_REPERTOIRE
 
 
 class TooManyConnections(QuiverError):

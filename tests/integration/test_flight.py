@@ -312,3 +312,40 @@ def _varint(value: int) -> bytes:
         out.append(byte | (0x80 if value else 0))
         if not value:
             return bytes(out)
+
+
+# -- hostile input ------------------------------------------------------------------------------------
+
+
+def _any(type_name: str, value: bytes) -> bytes:
+    """A protobuf Any by hand: type_url (field 1) and value (field 2), each length-delimited."""
+    url = f"type.googleapis.com/arrow.flight.protocol.sql.{type_name}".encode()
+    return bytes([0x0A, len(url)]) + url + bytes([0x12, len(value)]) + value
+
+
+MALFORMED_COMMANDS = [
+    b"\xff\xfe SELECT 1",  # not UTF-8, not a message
+    _any("CommandStatementQuery", b"\x0a\xff\x01"),  # a length running past the end
+    _any("CommandNoSuchThing", b""),
+    _any("CommandGetTables", b"\x08"),  # a truncated varint
+    b"",
+]
+
+
+@pytest.mark.parametrize("command", MALFORMED_COMMANDS, ids=range(len(MALFORMED_COMMANDS)))
+def test_malformed_requests_get_a_clean_error_and_the_server_stays_up(
+    quiver_server: QuiverServer, command: bytes
+) -> None:
+    connection, options = client(quiver_server, "admin")
+    for call in (
+        lambda: connection.get_flight_info(flight.FlightDescriptor.for_command(command), options),
+        lambda: connection.do_get(flight.Ticket(command), options).read_all(),
+        lambda: list(connection.do_action(flight.Action("CreatePreparedStatement", command), options)),
+        lambda: list(connection.do_action(flight.Action("ClosePreparedStatement", command), options)),
+        lambda: list(connection.do_action(flight.Action("CancelQuery", command), options)),
+    ):
+        with pytest.raises(flight.FlightError) as caught:
+            call()
+        assert not isinstance(caught.value, flight.FlightInternalError), caught.value
+        assert "SQLSTATE" in str(caught.value)
+    assert plain_query(quiver_server, "admin", "SELECT 1 AS one").to_pylist() == [{"one": 1}]

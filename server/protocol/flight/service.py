@@ -35,6 +35,7 @@ from pyarrow import flight
 from connectors.base import CancelToken
 from server.engine import Engine
 from server.errors import (
+    CharacterNotInRepertoire,
     FeatureNotSupported,
     InvalidParameterValue,
     ProtocolViolation,
@@ -126,8 +127,27 @@ def unpack(data: bytes) -> Message | None:
     if message_class is None:
         raise FeatureNotSupported(f"Flight SQL message {packed.type_url[len(TYPE_PREFIX) :]} is not supported")
     message = message_class()
-    packed.Unpack(message)
+    try:
+        packed.Unpack(message)
+    except DecodeError:
+        raise ProtocolViolation(f"malformed Flight SQL message {message_class.__name__}") from None
     return message
+
+
+def expect(data: bytes, message_class: type[Message]) -> Any:
+    """``data`` as the Flight SQL request ``message_class`` (an action body), or a protocol violation."""
+    message = unpack(data)
+    if not isinstance(message, message_class):
+        raise ProtocolViolation(f"the action's body is not a {message_class.__name__}")
+    return message
+
+
+def sql_text(data: bytes) -> str:
+    """A plain Flight command or ticket: SQL text in UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CharacterNotInRepertoire('invalid byte sequence for encoding "UTF8"') from None
 
 
 def plain(schema: pa.Schema) -> pa.Schema:
@@ -215,7 +235,7 @@ class QuiverFlightServer(flight.FlightServerBase):
             caller = self.caller(context)
             governance = self.engine.governance(caller)
             governance.require(META)
-            wanted = metadata.like(criteria.decode("utf-8") if criteria else None)
+            wanted = metadata.like(sql_text(criteria) if criteria else None)
             product = self.engine.manifest
             infos = []
             for name, relation in sorted(governance.relations().items()):
@@ -265,9 +285,9 @@ class QuiverFlightServer(flight.FlightServerBase):
             caller = self.caller(context)
             command = unpack(ticket.ticket)
             if command is None:  # a plain Flight ticket: SQL text
-                return self._stream(context, caller, ticket.ticket.decode("utf-8"), (), ticket.ticket)
+                return self._stream(context, caller, sql_text(ticket.ticket), (), ticket.ticket)
             if isinstance(command, pb.TicketStatementQuery):
-                sql = command.statement_handle.decode("utf-8")
+                sql = sql_text(command.statement_handle)
                 return self._stream(context, caller, sql, (), ticket.ticket)
             if isinstance(command, pb.CommandPreparedStatementQuery):
                 prepared = self._prepared_for(caller, command.prepared_statement_handle)
@@ -313,12 +333,10 @@ class QuiverFlightServer(flight.FlightServerBase):
             body = action.body.to_pybytes() if action.body is not None else b""
             kind = action.type
             if kind == "CreatePreparedStatement":
-                request = unpack(body)
-                assert isinstance(request, pb.ActionCreatePreparedStatementRequest)
+                request = expect(body, pb.ActionCreatePreparedStatementRequest)
                 results = [flight.Result(pack(self._prepare(caller, request.query)))]
             elif kind == "ClosePreparedStatement":
-                request = unpack(body)
-                assert isinstance(request, pb.ActionClosePreparedStatementRequest)
+                request = expect(body, pb.ActionClosePreparedStatementRequest)
                 with self._lock:
                     prepared = self._prepared.get(request.prepared_statement_handle)
                     if prepared is not None and prepared.user == caller.user:
@@ -330,8 +348,7 @@ class QuiverFlightServer(flight.FlightServerBase):
                 status = CANCEL_STATUS_CANCELLED if cancelled else CANCEL_STATUS_NOT_CANCELLABLE
                 results = [flight.Result(bytes([0x08, status]))]  # CancelFlightInfoResult{status}
             elif kind == "CancelQuery":
-                request = unpack(body)
-                assert isinstance(request, pb.ActionCancelQueryRequest)
+                request = expect(body, pb.ActionCancelQueryRequest)
                 cancelled = self._cancel(request.info)
                 result = pb.ActionCancelQueryResult(result=1 if cancelled else 3)
                 results = [flight.Result(pack(result))]
@@ -346,7 +363,7 @@ class QuiverFlightServer(flight.FlightServerBase):
     def _plan(self, caller: Caller, descriptor: flight.FlightDescriptor) -> tuple[pa.Schema, flight.Ticket]:
         """The result schema of what ``descriptor`` asks for, and the ticket that produces it."""
         if descriptor.descriptor_type == flight.DescriptorType.PATH:
-            path = [p.decode() if isinstance(p, bytes) else p for p in descriptor.path]
+            path = [sql_text(p) if isinstance(p, bytes) else p for p in descriptor.path]
             if len(path) != 1:
                 raise InvalidParameterValue("a Flight path names one relation")
             sql = f'SELECT * FROM "{path[0]}"'
@@ -355,7 +372,7 @@ class QuiverFlightServer(flight.FlightServerBase):
             )
         command = unpack(descriptor.command)
         if command is None:
-            sql = descriptor.command.decode("utf-8")
+            sql = sql_text(descriptor.command)
             return self._describe(caller, sql), flight.Ticket(
                 pack(pb.TicketStatementQuery(statement_handle=sql.encode()))
             )

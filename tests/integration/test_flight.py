@@ -349,3 +349,29 @@ def test_malformed_requests_get_a_clean_error_and_the_server_stays_up(
         assert not isinstance(caught.value, flight.FlightInternalError), caught.value
         assert "SQLSTATE" in str(caught.value)
     assert plain_query(quiver_server, "admin", "SELECT 1 AS one").to_pylist() == [{"one": 1}]
+
+
+def test_concurrent_clients_get_their_own_answers(quiver_server: QuiverServer) -> None:
+    """Eight clients at once, as three users: each answer is the one that user gets alone."""
+    sql = "SELECT customer_region, count(*) AS n FROM sales GROUP BY 1 ORDER BY 1"
+    alone = {user: plain_query(quiver_server, user, sql) for user in USERS}
+    assert alone["eu_analyst"].num_rows == 1 and alone["admin"].num_rows > 1
+    failures: list[str] = []
+
+    def work(user: str) -> None:
+        try:
+            with adbc(quiver_server, user) as connection, connection.cursor() as cursor:
+                for _ in range(6):
+                    cursor.execute(sql)
+                    if not cursor.fetch_arrow_table().equals(alone[user]):
+                        failures.append(f"{user}: a different answer")
+        except Exception as exc:  # reported below: a thread's exception would otherwise vanish
+            failures.append(f"{user}: {exc}")
+
+    threads = [threading.Thread(target=work, args=(USERS[i % len(USERS)],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures
+    assert not any(thread.is_alive() for thread in threads)

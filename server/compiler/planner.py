@@ -24,6 +24,7 @@ from types import MappingProxyType
 
 import sqlglot.expressions as exp
 
+from server.compiler.aggregate_filters import COUNTS_ROOT_ROWS
 from server.compiler.governance import OPEN_RULES, RelationRules
 from server.compiler.plan import (
     AggregatePass,
@@ -53,6 +54,16 @@ def is_fanout_safe(aggregate: exp.AggFunc) -> bool:
     if isinstance(aggregate, exp.Min | exp.Max | exp.ApproxDistinct):
         return True
     return isinstance(aggregate, exp.Count) and isinstance(aggregate.this, exp.Distinct)
+
+
+def _as_written(aggregate: exp.Expression) -> str:
+    """An aggregate as the user's SQL names things (member names, not the engine's table columns)."""
+
+    def by_member_name(node: exp.Expression) -> exp.Expression:
+        member = member_of(node) if isinstance(node, exp.Column) else None
+        return exp.column(member.name) if member is not None else node
+
+    return aggregate.copy().transform(by_member_name).sql("postgres")
 
 
 def path_key(path: Path) -> str:
@@ -232,13 +243,15 @@ class Planner:
             return self.measure(member, use.measure.path)
         assert use.adhoc is not None
         owners = {m.path for n in use.adhoc.find_all(exp.Column) if (m := member_of(n)) is not None}
-        leaf = self.user_row(use.adhoc)
-        assert isinstance(leaf, exp.AggFunc)
-        if len(owners) > 1 and not is_fanout_safe(leaf):
+        if use.adhoc.meta.get(COUNTS_ROOT_ROWS):
+            owners.add(self.root)
+        if len(owners) > 1 and not is_fanout_safe(use.adhoc):
             raise FeatureNotSupported(
-                f'"{use.adhoc.sql("postgres")}" aggregates columns of several tables',
+                f'"{_as_written(use.adhoc)}" aggregates columns of several tables',
                 hint="Define a measure in the model, or aggregate columns of one table at a time.",
             )
+        leaf = self.user_row(use.adhoc)
+        assert isinstance(leaf, exp.AggFunc)
         owner = min(owners, key=len) if owners else self.root
         if isinstance(leaf, exp.Count) and isinstance(leaf.this, exp.Star) and owner != self.root:
             leaf.set("this", self.primary_key(owner)[0])

@@ -29,6 +29,7 @@ from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from server.compiler.aggregate_filters import rewrite_aggregate_filters
 from server.compiler.governance import OPEN, Governance
 from server.compiler.plan import SemanticPlan
 from server.compiler.planner import plan_query
@@ -126,6 +127,7 @@ class StatementCompiler:
                 f"{tree.key.upper()} statements are not supported", hint="Send a SELECT statement."
             )
         check_functions(tree)
+        tree = rewrite_aggregate_filters(tree)
         fast = self.single_semantic_select(tree)
         if fast is not None:
             table, relation = fast

@@ -505,6 +505,26 @@ CASES: list[Case] = [
         f"SELECT x.category, COUNT(*) FROM {O} o LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id GROUP BY 1",
     ),
     Case(
+        "count_star_filter",
+        "SELECT status, COUNT(*) FILTER (WHERE gross_amount > 500) AS big FROM orders GROUP BY 1",
+        f"SELECT status, COUNT(*) FILTER (WHERE gross_amount > 500) FROM {O} GROUP BY 1",
+        names=("status", "big"),
+    ),
+    Case(
+        "aggregate_filters_on_dimensions",
+        "SELECT customer_region, SUM(gross_amount) FILTER (WHERE status = 'shipped'), "
+        "COUNT(DISTINCT customer_id) FILTER (WHERE status = 'returned') FROM sales GROUP BY 1",
+        f"SELECT c.region, SUM(o.gross_amount) FILTER (WHERE o.status = 'shipped'), "
+        f"COUNT(DISTINCT o.customer_id) FILTER (WHERE o.status = 'returned') FROM {OC} GROUP BY 1",
+        names=("customer_region", "sum", "count"),
+    ),
+    Case(
+        "max_filter_across_tables",
+        "SELECT customer_region, MAX(order_ts) FILTER (WHERE product_category = 'books') AS last_book FROM sales",
+        f"SELECT c.region, MAX(o.order_ts) FILTER (WHERE x.category = 'books') FROM {OC} "
+        f"LEFT JOIN {ORDER_CATEGORY} x ON x.order_id = o.order_id GROUP BY 1",
+    ),
+    Case(
         "count_distinct_dimension",
         "SELECT customer_region, COUNT(DISTINCT customer_id) FROM sales",
         f"SELECT c.region, COUNT(DISTINCT o.customer_id) FROM {OC} GROUP BY 1",

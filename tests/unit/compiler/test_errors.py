@@ -20,6 +20,13 @@ CASES = [
         'Perhaps you meant "net_revenue".',
         8,
     ),
+    (
+        "SELECT customer_region, COUNT(*) FILTER (WHERE product_category = 'books') FROM sales",
+        SqlState.FEATURE_NOT_SUPPORTED,
+        "\"COUNT(CASE WHEN product_category = 'books' THEN 1 END)\" aggregates columns of several tables",
+        "Define a measure in the model, or aggregate columns of one table at a time.",
+        None,
+    ),
     ("SELECT status FROM ordr", SqlState.UNDEFINED_TABLE, 'relation "ordr" does not exist', None, 20),
     (
         "SELECT status FROM ordrs",

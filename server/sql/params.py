@@ -53,8 +53,8 @@ def literal(value: Any) -> exp.Expression:
     if isinstance(value, int):
         return exp.Literal.number(value)
     if isinstance(value, float):
-        if math.isfinite(value):
-            return exp.Literal.number(repr(value))
+        if math.isfinite(value):  # typed: a bare 2.5 would be read as DECIMAL(2,1), not float8 as sent
+            return exp.Cast(this=exp.Literal.number(repr(value)), to=exp.DataType.build("DOUBLE"))
         text = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
         return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
     if isinstance(value, Decimal):

@@ -173,6 +173,17 @@ def test_adbc_parameters_and_pandas(quiver_server: QuiverServer, raw: duckdb.Duc
         assert cursor.fetchall() == [(1,)]
 
 
+def test_parameters_type_the_columns_they_fill(quiver_server: QuiverServer) -> None:
+    """``SELECT ? AS x``: the FlightInfo after binding describes what the stream sends (not NULL columns)."""
+    with adbc(quiver_server, "analyst") as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT ? AS n, ? AS s, ? AS f, ? AS nothing", (1, "a", 2.5, None))
+        table = cursor.fetch_arrow_table()
+        assert table.to_pylist() == [{"n": 1, "s": "a", "f": 2.5, "nothing": None}]
+        assert table.schema.field("f").type == pa.float64()
+        cursor.execute("SELECT status, ? AS tag FROM orders GROUP BY 1 ORDER BY 1", ("t",))
+        assert {row[1] for row in cursor.fetchall()} == {"t"}
+
+
 def test_adbc_metadata(quiver_server: QuiverServer) -> None:
     with adbc(quiver_server, "eu_analyst") as connection:
         objects = connection.adbc_get_objects(depth="tables").read_all().to_pylist()

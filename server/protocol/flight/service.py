@@ -381,6 +381,9 @@ class QuiverFlightServer(flight.FlightServerBase):
             return self._describe(caller, command.query), flight.Ticket(ticket)
         if isinstance(command, pb.CommandPreparedStatementQuery):
             prepared = self._prepared_for(caller, command.prepared_statement_handle)
+            if prepared.rows and parameter_count(prepared.tree):
+                # Bound values can type what NULL placeholders could not (SELECT ? AS x): describe again.
+                return self._describe(caller, prepared.sql, prepared.rows[0]), flight.Ticket(descriptor.command)
             return prepared.dataset_schema, flight.Ticket(descriptor.command)
         if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
             raise ReadOnlyTransaction("cannot execute an update in a read-only transaction")

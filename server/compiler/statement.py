@@ -308,7 +308,9 @@ class StatementCompiler:
                 is_position = isinstance(target, exp.Literal) and not target.is_string
                 new_target = target.copy() if is_name or is_position else outer(target)
                 outer_order.append(ordered.copy().set("this", new_target) or ordered)
-        inner_select = exp.Select(expressions=[exp.alias_(tree, name) for name, tree in inner_items.values()])
+        inner_columns = [exp.alias_(tree, name) for name, tree in inner_items.values()]
+        # A window over nothing of the relation (SELECT count(*) OVER () FROM t) still needs a column below it.
+        inner_select = exp.Select(expressions=inner_columns or [exp.alias_(exp.Literal.number(1), "quiver_one")])
         for key in ("from_", "where", "group", "having"):
             if select.args.get(key) is not None:
                 inner_select.set(key, select.args[key].copy())

@@ -583,6 +583,13 @@ CASES: list[Case] = [
         f"SELECT c.country, RANK() OVER (ORDER BY SUM({NET}) DESC) FROM {OC} GROUP BY 1",
     ),
     Case(
+        # Nothing row-level: the relation is read as one row (the grain of no dimensions), then the window.
+        "window_over_no_dimensions",
+        "SELECT count(*) OVER () AS n FROM orders",
+        "SELECT 1",
+        names=("n",),
+    ),
+    Case(
         "window_running_total",
         "WITH m AS (SELECT DATE_TRUNC('month', order_ts) AS month, net_revenue FROM orders) "
         "SELECT month, net_revenue, SUM(net_revenue) OVER (ORDER BY month) AS running FROM m ORDER BY month",

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 import sqlglot.expressions as exp
 
+from server.compiler.plan import Column
 from server.semantic.model import MemberKind, Relation, RelationMember
 
 MEMBER = "quiver_member"
@@ -58,12 +59,6 @@ def is_measure_ref(node: exp.Expression) -> bool:
 
 
 @dataclass(frozen=True)
-class Named:
-    name: str
-    expression: exp.Expression
-
-
-@dataclass(frozen=True)
 class AggregateUse:
     """One aggregated value: a model measure, or an ad-hoc aggregate the user wrote.
 
@@ -84,11 +79,11 @@ class AggregateUse:
 @dataclass(frozen=True)
 class SemanticQuery:
     relation: Relation
-    keys: tuple[Named, ...]
+    keys: tuple[Column, ...]
     aggregates: tuple[AggregateUse, ...]
     where: exp.Expression | None
     having: exp.Expression | None
-    projections: tuple[Named, ...]
+    projections: tuple[Column, ...]
     order: tuple[exp.Ordered, ...]
     limit: int | None
     offset: int | None

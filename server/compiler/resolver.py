@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterator
 
 import sqlglot.expressions as exp
 
+from server.compiler.plan import Column
 from server.compiler.query import (
     AggregateUse,
-    Named,
     SemanticQuery,
     Slot,
     SlotKind,
@@ -114,7 +114,7 @@ class SelectResolver:
         self.relation = relation
         self.alias = alias
         self.visible = {m.name: m for m in relation.public_members()}
-        self.keys: list[Named] = []
+        self.keys: list[Column] = []
         self.key_index: dict[str, int] = {}
         self.aggregates: list[AggregateUse] = []
         self.aggregate_index: dict[str, int] = {}
@@ -261,7 +261,7 @@ class SelectResolver:
         index = self.key_index.get(canonical)
         if index is None:
             index = len(self.keys)
-            self.keys.append(Named(name, tree))
+            self.keys.append(Column(name, tree))
             self.key_index[canonical] = index
         return index
 
@@ -419,7 +419,7 @@ class SelectResolver:
             aggregates=tuple(self.aggregates),
             where=where,
             having=_and(having_parts),
-            projections=tuple(Named(name, final) for (name, _), final in zip(projections, finals, strict=True)),
+            projections=tuple(Column(name, final) for (name, _), final in zip(projections, finals, strict=True)),
             order=tuple(order),
             limit=_int_clause(select, "limit"),
             offset=_int_clause(select, "offset"),

@@ -53,10 +53,12 @@ def literal(value: Any) -> exp.Expression:
     if isinstance(value, int):
         return exp.Literal.number(value)
     if isinstance(value, float):
-        if math.isfinite(value):  # typed: a bare 2.5 would be read as DECIMAL(2,1), not float8 as sent
-            return exp.Cast(this=exp.Literal.number(repr(value)), to=exp.DataType.build("DOUBLE"))
-        text = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-        return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build("DOUBLE"))
+        # Typed: a bare 2.5 would be read as DECIMAL(2,1), not as the float8 the client sent.
+        if math.isfinite(value):
+            text: exp.Expression = exp.Literal.number(repr(value))
+        else:
+            text = exp.Literal.string("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity"))
+        return exp.Cast(this=text, to=exp.DataType.build("DOUBLE"))
     if isinstance(value, Decimal):
         return exp.Literal.number(format(value, "f"))
     if isinstance(value, str):

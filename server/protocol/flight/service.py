@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import sqlglot.expressions as exp
@@ -57,6 +57,7 @@ from server.sql.pg_types import BY_NAME
 from server.sql.session_info import SessionInfo
 
 TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
+M = TypeVar("M", bound=Message)
 PREPARED_LIFETIME = 3600.0
 # The largest record batch sent as one Flight message. gRPC clients refuse bigger messages by
 # default (grpc-go and grpc-java: 4 MiB; the ADBC driver raises its limit to 16 MiB), and an engine
@@ -134,7 +135,7 @@ def unpack(data: bytes) -> Message | None:
     return message
 
 
-def expect(data: bytes, message_class: type[Message]) -> Any:
+def expect(data: bytes, message_class: type[M]) -> M:
     """``data`` as the Flight SQL request ``message_class`` (an action body), or a protocol violation."""
     message = unpack(data)
     if not isinstance(message, message_class):
@@ -148,6 +149,11 @@ def sql_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise CharacterNotInRepertoire('invalid byte sequence for encoding "UTF8"') from None
+
+
+def statement_ticket(sql: str) -> flight.Ticket:
+    """A Flight SQL statement ticket: the SQL itself, run as whoever presents it."""
+    return flight.Ticket(pack(pb.TicketStatementQuery(statement_handle=sql.encode())))
 
 
 def plain(schema: pa.Schema) -> pa.Schema:
@@ -243,8 +249,7 @@ class QuiverFlightServer(flight.FlightServerBase):
                     continue
                 sql = f'SELECT * FROM "{name}"'
                 schema = self._relation_schema(caller, relation)
-                ticket = flight.Ticket(pack(pb.TicketStatementQuery(statement_handle=sql.encode())))
-                endpoint = flight.FlightEndpoint(ticket, [])
+                endpoint = flight.FlightEndpoint(statement_ticket(sql), [])
                 about = {
                     "data_product": product.name,
                     "model_version": product.version,
@@ -285,13 +290,14 @@ class QuiverFlightServer(flight.FlightServerBase):
             caller = self.caller(context)
             command = unpack(ticket.ticket)
             if command is None:  # a plain Flight ticket: SQL text
-                return self._stream(context, caller, sql_text(ticket.ticket), (), ticket.ticket)
+                return self._stream(context, caller, sql_text(ticket.ticket), [[]], ticket.ticket)
             if isinstance(command, pb.TicketStatementQuery):
                 sql = sql_text(command.statement_handle)
-                return self._stream(context, caller, sql, (), ticket.ticket)
+                return self._stream(context, caller, sql, [[]], ticket.ticket)
             if isinstance(command, pb.CommandPreparedStatementQuery):
                 prepared = self._prepared_for(caller, command.prepared_statement_handle)
-                return self._stream_rows(context, caller, prepared, ticket.ticket)
+                rows = prepared.rows or [[]]
+                return self._stream(context, caller, prepared.sql, rows, ticket.ticket, prepared.tree)
             return flight.RecordBatchStream(self._metadata(caller, command))
         except Exception as exc:
             raise to_flight(exc) from None
@@ -367,18 +373,11 @@ class QuiverFlightServer(flight.FlightServerBase):
             if len(path) != 1:
                 raise InvalidParameterValue("a Flight path names one relation")
             sql = f'SELECT * FROM "{path[0]}"'
-            return self._describe(caller, sql), flight.Ticket(
-                pack(pb.TicketStatementQuery(statement_handle=sql.encode()))
-            )
+            return self._describe(caller, sql), statement_ticket(sql)
         command = unpack(descriptor.command)
-        if command is None:
-            sql = sql_text(descriptor.command)
-            return self._describe(caller, sql), flight.Ticket(
-                pack(pb.TicketStatementQuery(statement_handle=sql.encode()))
-            )
-        if isinstance(command, pb.CommandStatementQuery):
-            ticket = pack(pb.TicketStatementQuery(statement_handle=command.query.encode()))
-            return self._describe(caller, command.query), flight.Ticket(ticket)
+        if command is None or isinstance(command, pb.CommandStatementQuery):
+            sql = sql_text(descriptor.command) if command is None else command.query
+            return self._describe(caller, sql), statement_ticket(sql)
         if isinstance(command, pb.CommandPreparedStatementQuery):
             prepared = self._prepared_for(caller, command.prepared_statement_handle)
             if prepared.rows and parameter_count(prepared.tree):
@@ -406,22 +405,16 @@ class QuiverFlightServer(flight.FlightServerBase):
         context: flight.ServerCallContext,
         caller: Caller,
         sql: str,
-        values: tuple[Any, ...] | list[Any],
+        rows: list[list[Any]],
         ticket: bytes,
         tree: exp.Expression | None = None,
     ) -> flight.FlightDataStream:
-        result, token = self._start(caller, sql, values, ticket, tree)
-        schema = plain(result.schema)
-        return flight.GeneratorStream(schema, self._batches(context, result, schema, ticket, token))
+        """The result of ``sql`` run once per parameter row (``[[]]``: once, unbound), in row order.
 
-    def _stream_rows(
-        self, context: flight.ServerCallContext, caller: Caller, prepared: Prepared, ticket: bytes
-    ) -> flight.FlightDataStream:
-        """A prepared query's result: one execution per bound parameter row, results in row order."""
-        rows = prepared.rows or [[]]
-        if len(rows) == 1:
-            return self._stream(context, caller, prepared.sql, rows[0], ticket, prepared.tree)
-        result, token = self._start(caller, prepared.sql, rows[0], ticket, prepared.tree)
+        The first execution starts here, so its errors reach the client as the DoGet's
+        error and its schema is the stream's; later rows run as the stream is read.
+        """
+        result, token = self._start(caller, sql, rows[0], ticket, tree)
         schema = plain(result.schema)
 
         def each_row() -> Iterator[pa.RecordBatch]:
@@ -430,7 +423,7 @@ class QuiverFlightServer(flight.FlightServerBase):
                 if context.is_cancelled():
                     return
                 try:
-                    following, following_token = self._start(caller, prepared.sql, values, ticket, prepared.tree)
+                    following, following_token = self._start(caller, sql, values, ticket, tree)
                 except QuiverError as exc:
                     raise to_flight(exc) from None
                 yield from self._batches(context, following, schema, ticket, following_token)

@@ -105,6 +105,8 @@ async def serve_worker(config: ListenerConfig, context: ServerContext, ready: as
         context.forward_cancel = _forwarder(config.port)
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
+        # Not available off the main thread (tests run workers in threads) or on Windows: the
+        # worker then stops with its process instead of on the signal.
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
     log.info("worker %s listening on %s:%s", context.process_id, config.host, config.port)

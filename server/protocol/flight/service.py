@@ -156,6 +156,17 @@ def statement_ticket(sql: str) -> flight.Ticket:
     return flight.Ticket(pack(pb.TicketStatementQuery(statement_handle=sql.encode())))
 
 
+def plan_key(sql: str, count: int, values: tuple[Any, ...] | list[Any]) -> str | None:
+    """The plan-cache key of ``sql`` with ``values`` bound: GetFlightInfo's describe compiles, DoGet reuses it.
+
+    The values' reprs tell their types apart (1, 1.0, '1'), and literals of different types
+    compile differently; the cache is a bounded LRU, so distinct values only cycle it.
+    """
+    if not count:
+        return sql
+    return f"{sql}\x00{list(values)!r}" if values else None  # unbound: described with NULLs, not cached
+
+
 def plain(schema: pa.Schema) -> pa.Schema:
     """``schema`` without the PostgreSQL-wire metadata (table OIDs) the engine annotates."""
     return pa.schema([f.remove_metadata() for f in schema])
@@ -398,7 +409,7 @@ class QuiverFlightServer(flight.FlightServerBase):
         immediate = self.engine.immediate(bound)
         if immediate is not None:
             return plain(immediate.schema)
-        return plain(self.engine.describe(bound, caller, self.session(caller), cache_key=None if count else sql))
+        return plain(self.engine.describe(bound, caller, self.session(caller), cache_key=plan_key(sql, count, values)))
 
     def _stream(
         self,
@@ -442,7 +453,9 @@ class QuiverFlightServer(flight.FlightServerBase):
         token = CancelToken()
         self._register(ticket, token)
         try:
-            result = self.engine.run(bound, caller, self.session(caller), token=token, cache_key=None if count else sql)
+            result = self.engine.run(
+                bound, caller, self.session(caller), token=token, cache_key=plan_key(sql, count, values)
+            )
         except BaseException:
             self._unregister(ticket, token)
             raise

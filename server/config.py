@@ -70,6 +70,34 @@ class Settings:
     max_concurrent_queries: int = setting(
         0, "QUIVER_MAX_CONCURRENT_QUERIES", "Queries one user may run at once per worker (0 = no limit)."
     )
+    memory_limit: str = setting(
+        "auto",
+        "QUIVER_MEMORY_LIMIT",
+        "Memory each engine process may use for queries (e.g. 2GB); auto = half the RAM over the processes.",
+    )
+    auth_timeout: float = setting(
+        10.0, "QUIVER_AUTH_TIMEOUT", "Seconds a connection may take from connecting to being authenticated."
+    )
+    max_unauthenticated: int = setting(
+        64, "QUIVER_MAX_UNAUTHENTICATED", "Most connections not yet authenticated, per worker process."
+    )
+    max_unauthenticated_per_address: int = setting(
+        16,
+        "QUIVER_MAX_UNAUTHENTICATED_PER_ADDRESS",
+        "Most connections not yet authenticated from one client address, per worker process.",
+    )
+    shutdown_grace: float = setting(
+        10.0, "QUIVER_SHUTDOWN_GRACE", "Seconds running queries may take to finish after SIGTERM before they are cut."
+    )
+    max_query_bytes: int = setting(
+        4 * 1024 * 1024, "QUIVER_MAX_QUERY_BYTES", "Longest statement text accepted (longer: 54001)."
+    )
+    flight_max_prepared: int = setting(
+        64, "QUIVER_FLIGHT_MAX_PREPARED", "Open Flight SQL prepared statements per user (more: 53400)."
+    )
+    flight_ticket_lifetime: float = setting(
+        3600.0, "QUIVER_FLIGHT_TICKET_LIFETIME", "Seconds a Flight ticket stays valid after it was issued."
+    )
     audit_log: Path = setting(
         Path(".quiver/audit.jsonl"), "QUIVER_AUDIT_LOG", "JSON-lines audit file, one record per query (off = none)."
     )

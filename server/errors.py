@@ -58,9 +58,11 @@ class SqlState(StrEnum):
     DUPLICATE_TABLE = "42P07"
     OBJECT_NOT_IN_PREREQUISITE_STATE = "55000"
     CANT_CHANGE_RUNTIME_PARAM = "55P02"
+    OUT_OF_MEMORY = "53200"
     TOO_MANY_CONNECTIONS = "53300"
     CONFIGURATION_LIMIT_EXCEEDED = "53400"
     PROGRAM_LIMIT_EXCEEDED = "54000"
+    STATEMENT_TOO_COMPLEX = "54001"
     QUERY_CANCELED = "57014"
     ADMIN_SHUTDOWN = "57P01"
     IDLE_SESSION_TIMEOUT = "57P05"
@@ -294,6 +296,24 @@ class ConfigurationLimitExceeded(QuiverError):
     """53400: a configured limit (rows, concurrent queries, message size) was reached."""
 
     sqlstate = SqlState.CONFIGURATION_LIMIT_EXCEEDED
+
+
+class OutOfMemory(QuiverError):
+    """53200: the query needed more memory than its engine may use; the memory is returned afterwards."""
+
+    sqlstate = SqlState.OUT_OF_MEMORY
+
+
+class StatementTooComplex(QuiverError):
+    """54001: the statement is nested too deeply or is too long to parse safely."""
+
+    sqlstate = SqlState.STATEMENT_TOO_COMPLEX
+
+
+class AdminShutdown(QuiverError):
+    """57P01: the server is shutting down; new statements are refused, the session ends."""
+
+    sqlstate = SqlState.ADMIN_SHUTDOWN
 
 
 class SourceError(QuiverError):

@@ -127,7 +127,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         result = app.engine.run(tree, caller, SessionInfo(user=caller.user, database=app.engine.database_name))
         table = result.read_all()
         if args.explain:
-            print(app.engine.compile(args.sql, caller).explain())
+            print(app.engine.explain(parse_statement(args.sql), caller))
             print()
         if args.format == "json":
             json.dump(table.to_pylist(), sys.stdout, default=str, indent=2)

@@ -32,7 +32,7 @@ from server.execution.executor import Executor, Result, ResultStream, TableResul
 from server.execution.scratch import referenced_tables, run_on_temp_tables
 from server.observability.audit import AuditLog, QueryWatch
 from server.policy.governance import CallerGovernance
-from server.policy.groups import DATA, META
+from server.policy.groups import DATA, EXPLAIN, META
 from server.policy.identity import NO_LIMITS, Caller, QueryLimits
 from server.policy.limits import ConcurrencySlots
 from server.policy.masks import key_pads
@@ -66,8 +66,13 @@ class CompiledQuery:
     def relations(self) -> tuple[str, ...]:
         return self.statement.relations
 
-    def explain(self) -> str:
-        parts = [explain(plan) for plan in self.plans] or ["No semantic relation: the statement runs as written."]
+    def explain(self, *, detailed: bool = True) -> str:
+        """The plan outline; ``detailed`` adds model expressions and the engine SQL (physical tables, policy SQL)."""
+        parts = [explain(plan, detailed=detailed) for plan in self.plans] or [
+            "No semantic relation: the statement runs as written."
+        ]
+        if not detailed:
+            return "\n\n".join(parts)
         sql = self.sql
         for literal in self.hidden_literals:
             sql = sql.replace(literal, "<mask key>")
@@ -170,6 +175,17 @@ class Engine:
         sql = render_statement(statement, statement.plans, find_target(target_name))
         hidden = tuple(pad for pad in key_pads(self.mask_secret) if pad in sql)
         return CompiledQuery(sql, target_name, statement, statement.plans, manifest.version, hidden)
+
+    def explain(self, tree: exp.Expression, caller: Caller, target: str | None = None) -> str:
+        """EXPLAIN as ``caller`` may see it.
+
+        Engine SQL shows physical tables, policy predicates and the SQL of members the
+        caller may not see (a visible measure's SQL can read a hidden column), so only a
+        group with the ``explain`` scope gets it; everyone else gets the outline in
+        member names. ``tree`` is never changed (it may be a shared, cached parse tree).
+        """
+        compiled = self.compile_tree(tree, caller, target or self.dialect)
+        return compiled.explain(detailed=self.governance(caller).allows(EXPLAIN))
 
     def execute(
         self, sql: str, caller: Caller, timeout: float | None = None, token: CancelToken | None = None

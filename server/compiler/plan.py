@@ -147,33 +147,43 @@ class SemanticPlan:
         return replace(self, journal=(*self.journal, *entries))
 
 
-def explain(plan: SemanticPlan) -> str:
-    """A readable outline of a plan, innermost step last, as ``quiver query --explain`` prints it."""
+def explain(plan: SemanticPlan, *, detailed: bool = True) -> str:
+    """A readable outline of a plan, innermost step last, as ``quiver query --explain`` prints it.
+
+    ``detailed`` adds the model's SQL (group key and filter expressions, join
+    conditions). Without it the outline names only relation members and the
+    data product's tables, which is all a caller without the ``explain`` scope
+    may see: a model expression can read columns that are not members.
+    """
     lines = [f"SemanticQuery on {plan.relation}"]
     if plan.limit is not None or plan.offset is not None:
         lines.append(f"  Limit {plan.limit if plan.limit is not None else 'ALL'} offset {plan.offset or 0}")
     if plan.order:
-        lines.append("  Sort " + ", ".join(o.sql() for o in plan.order))
+        lines.append("  Sort " + (", ".join(o.sql() for o in plan.order) if detailed else _count(plan.order, "key")))
     if plan.having is not None:
-        lines.append(f"  Filter (after aggregation) {plan.having.sql()}")
+        lines.append(f"  Filter (after aggregation) {plan.having.sql() if detailed else ''}".rstrip())
     lines.append("  Project " + ", ".join(c.name for c in plan.projections))
     for p in plan.passes:
         grain = f" deduplicated on {p.owner} primary key" if p.dedup_key else ""
         measures = ", ".join(m.name for m in p.measures) or "(none)"
         lines.append(f"  Aggregate {p.name}{grain}: {measures}")
     if plan.keys:
-        lines.append("    group by " + ", ".join(f"{k.name} := {k.expression.sql()}" for k in plan.keys))
+        keys = (f"{k.name} := {k.expression.sql()}" if detailed else k.name for k in plan.keys)
+        lines.append("    group by " + ", ".join(keys))
     if plan.where is not None:
-        lines.append(f"    Filter {plan.where.sql()}")
+        lines.append("    Filter " + (plan.where.sql() if detailed else "(the query's WHERE)"))
     source = plan.source
     lines.append(f"    Scan {_scan_text(source.root)}")
     for join in source.joins:
-        lines.append(
-            f"    LeftJoin {_scan_text(join.scan)} ({join.relationship} from {join.parent}) on {join.condition.sql()}"
-        )
+        condition = f" on {join.condition.sql()}" if detailed else ""
+        lines.append(f"    LeftJoin {_scan_text(join.scan)} ({join.relationship} from {join.parent}){condition}")
     lines.append("Policies applied:")
     lines.extend(f"  - {entry}" for entry in plan.journal) if plan.journal else lines.append("  (none)")
     return "\n".join(lines)
+
+
+def _count(items: tuple[object, ...], noun: str) -> str:
+    return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"
 
 
 def _scan_text(scan: Scan) -> str:

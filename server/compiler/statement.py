@@ -369,5 +369,10 @@ def _name_outputs(tree: exp.Expression) -> None:
 def compile_statement(
     tree: exp.Expression, manifest: Manifest, relations: Mapping[str, Relation], governance: Governance = OPEN
 ) -> CompiledStatement:
-    """Compile ``tree`` for a caller who may query ``relations``, under ``governance``'s rules."""
-    return StatementCompiler(manifest, relations, governance).compile(tree)
+    """Compile ``tree`` for a caller who may query ``relations``, under ``governance``'s rules.
+
+    ``tree`` is never changed: parse trees are shared through the parse cache by every
+    session of a process, so compiling works on its own copy (an in-place rewrite once
+    left a cached tree half-planned for every later caller).
+    """
+    return StatementCompiler(manifest, relations, governance).compile(tree.copy())

@@ -99,6 +99,10 @@ class CallerGovernance:
     def require(self, scope: str) -> None:
         require_scope(self.group, self.caller, scope)
 
+    def allows(self, scope: str) -> bool:
+        """Whether the caller's group grants ``scope`` (no group: nothing)."""
+        return self.group is not None and scope in self.group.api_scopes
+
     # -- entries and grants ------------------------------------------------------------------------
 
     def entry(self, policies: tuple[AccessPolicy, ...]) -> Entry | None:

@@ -16,6 +16,8 @@ from server.semantic.model import UserGroup
 
 META = "meta"
 DATA = "data"
+# Engine SQL and model expressions in EXPLAIN (physical tables, policy predicates): data product owners only.
+EXPLAIN = "explain"
 CHANNELS = frozenset({"sql", "flight", "rest", "graphql", "mcp"})
 
 
@@ -34,7 +36,7 @@ def selects(selector: str, caller: Caller) -> bool:
 IMPLICIT_DEFAULT = UserGroup(
     name="default",
     description="Every user: the model declares no user groups.",
-    api_scopes=("meta", "data", *sorted(CHANNELS)),
+    api_scopes=("meta", "data", EXPLAIN, *sorted(CHANNELS)),
     includes=("*",),
     excludes=(),
     origin=UNKNOWN_ORIGIN,

@@ -19,7 +19,7 @@ from server.semantic.templates import REF_META, Reference, ReferenceKind, Templa
 
 AllPaths = Mapping[tuple[str, str], list[tuple[str, ...]]]
 
-KNOWN_SCOPES = frozenset({"meta", "data", "graphql", "rest", "sql", "flight", "mcp", "jobs", "source"})
+KNOWN_SCOPES = frozenset({"meta", "data", "explain", "graphql", "rest", "sql", "flight", "mcp", "jobs", "source"})
 
 
 class Rule(Protocol):

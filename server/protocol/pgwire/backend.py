@@ -674,10 +674,8 @@ class Backend:
     async def _explain(self, command: c.Explain) -> None:
         session = self._ready_session()
         tree = await self._parse(command.query)
-        compiled = await asyncio.to_thread(
-            self.context.engine.compile_tree, tree, session.caller, self.context.engine.dialect
-        )
-        lines = compiled.explain().splitlines()
+        text = await asyncio.to_thread(self.context.engine.explain, tree, session.caller)
+        lines = text.splitlines()
         table = pa.table({"QUERY PLAN": pa.array(lines, pa.string())})
         encoder = ResultEncoder(table.schema, (), self._text_context())
         self.send(m.row_description(encoder.fields()))

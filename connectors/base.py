@@ -25,7 +25,8 @@ class ErrorKind(StrEnum):
     CANCELLED = "cancelled"  # cancelled by the caller
     TIMEOUT = "timeout"  # the statement timeout fired
     UNAVAILABLE = "unavailable"  # the source cannot be reached or read
-    LIMIT = "limit"  # a resource limit (memory, concurrency)
+    LIMIT = "limit"  # a resource limit (concurrency, sizes)
+    MEMORY = "memory"  # the query needed more memory than the engine may use
     INTERNAL = "internal"
 
 

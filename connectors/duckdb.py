@@ -12,8 +12,9 @@ loaded from local files before the lock.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,20 +31,50 @@ _KINDS: tuple[tuple[type[BaseException], ErrorKind], ...] = (
     (duckdb.CatalogException, ErrorKind.UNDEFINED),
     (duckdb.BinderException, ErrorKind.UNDEFINED),
     (duckdb.PermissionException, ErrorKind.UNDEFINED),
-    (duckdb.OutOfMemoryException, ErrorKind.LIMIT),
+    (duckdb.OutOfMemoryException, ErrorKind.MEMORY),
     (duckdb.IOException, ErrorKind.UNAVAILABLE),
     (duckdb.DataError, ErrorKind.DATA),
     (duckdb.InvalidInputException, ErrorKind.DATA),
 )
 
+# An error raised while the Arrow stream is read reaches Python as a plain Arrow/OS error whose
+# text starts with DuckDB's error type: the same kinds, read from that prefix.
+_PREFIXES: dict[str, ErrorKind] = {
+    "INTERRUPT": ErrorKind.CANCELLED,
+    "Parser": ErrorKind.SYNTAX,
+    "Catalog": ErrorKind.UNDEFINED,
+    "Binder": ErrorKind.UNDEFINED,
+    "Permission": ErrorKind.UNDEFINED,
+    "Out of Memory": ErrorKind.MEMORY,
+    "IO": ErrorKind.UNAVAILABLE,
+    "Conversion": ErrorKind.DATA,
+    "Invalid Input": ErrorKind.DATA,
+    "Out of Range": ErrorKind.DATA,
+    "Constraint": ErrorKind.DATA,
+}
+_PREFIX = re.compile(r"^(?:[A-Za-z]+Error: )?([A-Za-z][A-Za-z ]*?) Error: ")
+# Parts of an engine message that would show SQL or names the caller never wrote: the echoed
+# statement, the binder's candidate columns, spelling suggestions drawn from the engine's catalog.
+_ECHOES = re.compile(r"\s*(?:\n\s*LINE \d+:|Candidate bindings:|Did you mean|Candidate functions:).*", re.DOTALL)
+
+
+def engine_message(text: str) -> str:
+    """DuckDB's message without the SQL it echoes or the names it suggests (policy SQL, physical columns)."""
+    return _ECHOES.sub("", text).strip().rstrip("!").strip()
+
 
 def error_from_duckdb(exc: BaseException, timed_out: bool = False) -> ConnectorError:
     """A connector error with DuckDB's message minus the echoed SQL (which may hold policy text)."""
-    kind = next((k for cls, k in _KINDS if isinstance(exc, cls)), ErrorKind.INTERNAL)
+    kind = next((k for cls, k in _KINDS if isinstance(exc, cls)), None)
+    text = str(exc)
+    if kind is None:
+        match = _PREFIX.match(text)
+        kind = _PREFIXES.get(match.group(1), ErrorKind.INTERNAL) if match else ErrorKind.INTERNAL
+        if "nterrupt" in text.split("\n", 1)[0]:
+            kind = ErrorKind.CANCELLED
     if kind is ErrorKind.CANCELLED and timed_out:
         kind = ErrorKind.TIMEOUT
-    first = str(exc).split("\n\nLINE ", 1)[0].split("\nLINE ", 1)[0].strip()
-    return ConnectorError(kind, first)
+    return ConnectorError(kind, engine_message(text))
 
 
 class DuckDBQuery(QueryHandle):
@@ -84,11 +115,12 @@ class DuckDBQuery(QueryHandle):
                     yield batch
         except duckdb.Error as exc:
             raise error_from_duckdb(exc, self._timed_out) from None
-        except pa.ArrowException as exc:
-            # An interrupt surfaces through the Arrow stream as an Arrow error.
-            if self._timed_out or "nterrupt" in str(exc):
-                raise error_from_duckdb(duckdb.InterruptException(str(exc)), self._timed_out) from None
-            raise ConnectorError(ErrorKind.INTERNAL, str(exc).splitlines()[0]) from None
+        except (pa.ArrowException, OSError) as exc:
+            # Errors raised while the stream is read (an interrupt, a bad cast in a later batch)
+            # surface as Arrow or OS errors carrying DuckDB's message.
+            if self._timed_out:
+                raise error_from_duckdb(duckdb.InterruptException(str(exc)), True) from None
+            raise error_from_duckdb(exc) from None
         finally:
             self.close()
 
@@ -122,13 +154,25 @@ class DuckDBConnector(Connector):
         workers: int = 8,
         extensions: Iterable[str | Path] = (),
         external_access: bool = False,
+        memory_limit: str | None = None,
+        spill: bool = True,
+        tables: Mapping[str, pa.Table] | None = None,
     ) -> None:
+        """``memory_limit`` (DuckDB syntax, ``2GB``) bounds what queries may hold at once; a query past
+        it fails (ErrorKind.MEMORY) and its memory is returned, instead of the process growing.
+        ``spill=False`` keeps an in-memory engine off the disk entirely. ``tables`` are Arrow
+        tables every query can read by name (registered per query, never copied)."""
         config: dict[str, str | int | bool] = {
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
         }
         if threads:
             config["threads"] = threads
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if not spill:
+            config["temp_directory"] = ""
+        self._tables = dict(tables or {})
         in_memory = str(database) == ":memory:"
         try:
             self._db = duckdb.connect(str(database), read_only=read_only and not in_memory, config=config)
@@ -143,7 +187,10 @@ class DuckDBConnector(Connector):
         self.database = str(database)
 
     def execute(self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None) -> QueryHandle:
-        return DuckDBQuery(self._db.cursor(), sql, timeout, token)
+        cursor = self._db.cursor()
+        for name, table in self._tables.items():
+            cursor.register(name, table)
+        return DuckDBQuery(cursor, sql, timeout, token)
 
     def submit(
         self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None

@@ -53,9 +53,28 @@ def ensure_demo_data(settings: Settings, quiet: bool = False) -> None:
         build_demo(settings.database, settings.demo_scale, None if quiet else text_progress())
 
 
+def engine_memory_limit(settings: Settings) -> str:
+    """What one engine process may hold for queries: the setting, or half the RAM shared by the processes.
+
+    Every wire worker and the Flight process has its own DuckDB, so an automatic limit divides
+    half of the machine's memory among them (the other half is for Arrow buffers, the
+    catalog engines and the operating system).
+    """
+    if settings.memory_limit and settings.memory_limit.lower() != "auto":
+        return settings.memory_limit
+    processes = (settings.workers or os.cpu_count() or 1) + (1 if settings.flight_port else 0)
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(256, total // 2 // processes // (1024 * 1024))}MB"
+
+
 def build_app(settings: Settings, quiet: bool = False) -> App:
     ensure_demo_data(settings, quiet)
-    connector = DuckDBConnector(settings.database, threads=settings.threads or None, workers=settings.query_workers)
+    connector = DuckDBConnector(
+        settings.database,
+        threads=settings.threads or None,
+        workers=settings.query_workers,
+        memory_limit=engine_memory_limit(settings),
+    )
     try:
         store = ModelStore(settings.models, settings.model_dialect)
         executor = Executor(connector)

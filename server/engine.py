@@ -28,7 +28,7 @@ from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement, marker_index
 from server.errors import FeatureNotSupported, QuiverError
 from server.execution.constants import constant_result
-from server.execution.executor import Executor, Result, ResultStream, TableResult, Watch
+from server.execution.executor import Executor, Result, ResultStream, TableResult, Watch, open_stream
 from server.execution.scratch import referenced_tables, run_on_temp_tables
 from server.observability.audit import AuditLog, QueryWatch
 from server.policy.governance import CallerGovernance
@@ -415,21 +415,22 @@ class Engine:
         if constant is not None:
             watch.describe(kind="constant")
             return constant
+        timeout = self.timeout(caller, timeout)
         if not self.names_relation(tree, caller) and not self._reads_temp_tables(tree, temp_tables):
             # The catalog answers session functions itself (keeping PostgreSQL's column names).
             watch.describe(kind="catalog")
-            return TableResult(self.catalog_for(caller).execute(tree, session))
+            return open_stream(lambda: self.catalog_for(caller).start(tree, session, timeout=timeout, token=token))
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
         if temp_tables and read and read <= set(temp_tables):
             watch.describe(kind="temporary", relations=sorted(read))
-            return run_on_temp_tables(tree, {name: temp_tables[name] for name in read})
+            return run_on_temp_tables(tree, temp_tables, timeout=timeout, token=token)
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)
         self._describe_data(watch, compiled)
-        stream = self.executor.start(compiled.sql, timeout=self.timeout(caller, timeout), token=token)
+        stream = self.executor.start(compiled.sql, timeout=timeout, token=token)
         result = _with_origins(stream, compiled, self.governance(caller).relations())
         result.notices = self.notices_for(compiled)
         return result
@@ -459,12 +460,16 @@ class Engine:
         if constant is not None:
             return constant.schema
         if not self.names_relation(tree, caller) and not self._reads_temp_tables(tree, temp_tables):
-            return self.catalog_for(caller).execute(tree, session).schema
+            stream = open_stream(lambda: self.catalog_for(caller).start(tree, session))
+            stream.close()
+            return stream.schema
         tree = substitute_session_functions(tree.copy(), session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
         if temp_tables and read and read <= set(temp_tables):
-            return run_on_temp_tables(tree, {name: temp_tables[name] for name in read}).schema
+            stream = run_on_temp_tables(tree, temp_tables)
+            stream.close()
+            return stream.schema
         if self.executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-import duckdb
 import pyarrow as pa
 import sqlglot.expressions as exp
 
+from connectors.base import CancelToken, ConnectorError, ErrorKind, QueryHandle
+from connectors.duckdb import DuckDBQuery
 from server.catalog.content import CatalogContent, build_content
 from server.catalog.database import CatalogDatabase
 from server.catalog.providers import PROVIDERS, STRING_COLUMN_TYPES
@@ -63,14 +64,30 @@ class Catalog:
         self._lock = threading.Lock()
 
     def execute(self, tree: exp.Expression, session: SessionInfo) -> pa.Table:
-        """Answer one parsed statement as PostgreSQL 16 would, for ``session``."""
+        """Answer one parsed statement as PostgreSQL 16 would, for ``session`` (the whole result at once)."""
+        return self.start(tree, session).read_all()
+
+    def start(
+        self,
+        tree: exp.Expression,
+        session: SessionInfo,
+        *,
+        timeout: float | None = None,
+        token: CancelToken | None = None,
+    ) -> CatalogQuery:
+        """Start one parsed statement; its rows stream in batches, under ``timeout`` and ``token``.
+
+        A catalog query is user SQL too (``generate_series(1, 2e9)`` needs no relation), so it
+        gets what every engine query gets: a statement timeout, cancel, and a stream instead of
+        a result materialised in memory.
+        """
         translation, references = self._translate(tree, session)
         self._database.ensure(references)
         try:
-            table = self._database.cursor().execute(translation.sql).to_arrow_table()
-        except duckdb.Error as error:
+            handle = DuckDBQuery(self._database.new_cursor(), translation.sql, timeout, token)
+        except ConnectorError as error:
             raise _error(error) from None
-        return _finish(table, translation)
+        return CatalogQuery(handle, translation)
 
     def _translate(self, tree: exp.Expression, session: SessionInfo) -> tuple[Translation, frozenset[str]]:
         key = (
@@ -96,6 +113,39 @@ class Catalog:
             while len(self._translations) > TRANSLATION_CACHE_SIZE:
                 self._translations.popitem(last=False)
         return result
+
+
+class CatalogQuery(QueryHandle):
+    """A running catalog statement: DuckDB's batches with PostgreSQL's names and types, errors as SQLSTATEs."""
+
+    def __init__(self, handle: DuckDBQuery, translation: Translation) -> None:
+        self._handle = handle
+        self._translation = translation
+        self._schema = _finish(handle.schema.empty_table(), translation).schema
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            for batch in self._handle.batches():
+                finished = _finish(pa.Table.from_batches([batch]), self._translation)
+                yield from finished.cast(self._schema).to_batches()
+        except ConnectorError as error:
+            raise _error(error) from None
+
+    def read_all(self) -> pa.Table:
+        try:
+            return pa.Table.from_batches(list(self.batches()), schema=self._schema)
+        finally:
+            self.close()
+
+    def cancel(self) -> None:
+        self._handle.cancel()
+
+    def close(self) -> None:
+        self._handle.close()
 
 
 def _finish(table: pa.Table, translation: Translation) -> pa.Table:
@@ -159,9 +209,15 @@ _FUNCTION = re.compile(
 )
 
 
-def _error(error: duckdb.Error) -> QuiverError:
-    """A DuckDB failure as the PostgreSQL error a client expects (never DuckDB's own text alone)."""
-    text = str(error).split("\n")[0]
+def _error(error: ConnectorError) -> QuiverError | ConnectorError:
+    """A DuckDB failure as the PostgreSQL error a client expects (never DuckDB's own text alone).
+
+    Cancels, timeouts and memory exhaustion stay connector errors: the engine's result
+    stream reports them exactly as it does for data queries.
+    """
+    if error.kind in (ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.MEMORY):
+        return error
+    text = error.message.split("\n")[0]
     detail = re.sub(r"^[A-Za-z ]+Error: ", "", text)
     if match := _COLUMN.search(text):
         return UndefinedColumn(f'column "{match.group(1)}" does not exist')
@@ -169,14 +225,12 @@ def _error(error: duckdb.Error) -> QuiverError:
         return UndefinedTable(f'relation "{match.group(1)}" does not exist')
     if match := _FUNCTION.search(text):
         return UndefinedFunction(f"function {match.group(1)}() does not exist")
-    if isinstance(error, duckdb.ParserException):
+    if error.kind is ErrorKind.SYNTAX:
         return SqlSyntaxError("syntax error", detail=detail)
-    if isinstance(error, duckdb.ConversionException):
+    if text.startswith("Conversion Error"):
         return InvalidTextRepresentation("invalid input syntax", detail=detail)
-    if isinstance(error, duckdb.BinderException):
+    if text.startswith("Binder Error"):
         if "No function matches" in text or "macro" in text.lower():
             return UndefinedFunction("function does not exist", detail=detail)
         return FeatureNotSupported("this catalog query is not supported", detail=detail)
-    if isinstance(error, duckdb.OutOfMemoryException):
-        return FeatureNotSupported("catalog query needs too much memory", detail=detail)
     return DataException("catalog query failed", detail=detail)

@@ -175,6 +175,10 @@ class CatalogDatabase:
             return  # not ours (a column alias that looks qualified): DuckDB will say what is wrong
         self._ready.add(name)
 
+    def new_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A connection of its own for one query, so cancelling it interrupts nothing else."""
+        return self._con.cursor()
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's connection to the catalog database."""
         cursor = getattr(self._local, "cursor", None)

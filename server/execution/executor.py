@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 import pyarrow as pa
@@ -13,11 +15,14 @@ from server.errors import (
     DataException,
     FeatureNotSupported,
     InternalError,
+    OutOfMemory,
     QueryCanceled,
     QuiverError,
     SourceError,
     UndefinedFunction,
 )
+
+log = logging.getLogger("quiver.engine")
 
 
 def translate(error: ConnectorError) -> QuiverError:
@@ -32,13 +37,23 @@ def translate(error: ConnectorError) -> QuiverError:
     if kind is ErrorKind.UNDEFINED:
         # The compiler checked names; what the engine still rejects is a function or a type.
         return UndefinedFunction(error.message)
-    if kind is ErrorKind.SYNTAX:
-        return FeatureNotSupported("the engine cannot run this query", detail=error.message)
-    if kind is ErrorKind.UNAVAILABLE:
-        return SourceError("the data source is unavailable", detail=error.message)
+    if kind is ErrorKind.MEMORY:
+        return OutOfMemory(
+            "out of memory",
+            detail="The query needed more memory than the engine may use.",
+            hint="Aggregate or filter more, or ask for a higher QUIVER_MEMORY_LIMIT.",
+        )
     if kind is ErrorKind.LIMIT:
         return ConfigurationLimitExceeded(error.message)
-    return InternalError("internal error in the engine", detail=error.message)
+    # What remains is Quiver's own failure (SQL it generated that the engine refused) or the
+    # source's: the engine's text may describe generated SQL, so it goes to the log only.
+    request_id = uuid.uuid4().hex[:12]
+    log.error("engine error %s (request %s): %s", kind, request_id, error.message[:2000])
+    if kind is ErrorKind.SYNTAX:
+        return FeatureNotSupported(f"the engine cannot run this query (request id {request_id})")
+    if kind is ErrorKind.UNAVAILABLE:
+        return SourceError(f"the data source is unavailable (request id {request_id})")
+    return InternalError(f"internal error in the engine (request id {request_id})")
 
 
 class Watch(Protocol):
@@ -141,6 +156,14 @@ class TableResult(_Watched):
 
 
 Result = ResultStream | TableResult
+
+
+def open_stream(start: Callable[[], QueryHandle]) -> ResultStream:
+    """A result stream over a handle ``start`` opens, its connector errors translated like the engine's."""
+    try:
+        return ResultStream(start())
+    except ConnectorError as exc:
+        raise translate(exc) from None
 
 
 def _scrubbed(error: QuiverError, secrets: tuple[str, ...]) -> QuiverError:

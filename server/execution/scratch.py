@@ -2,20 +2,32 @@
 
 ``CREATE TEMP TABLE t AS SELECT ...`` stores an already governed result; later
 statements that read only temporary tables run here, over Arrow tables
-registered by name. The database is locked down like the main engine's.
+registered by name.
+
+This engine is reachable by any user who may create a temporary table, so it is
+held to the same rules as the main one: the data function allowlist, no table
+functions and nothing but the session's own temporary tables in FROM, no file
+or network access, a locked configuration, no spilling to disk, its own memory
+and thread limit, the statement timeout and cancel. Results stream.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-import duckdb
 import pyarrow as pa
 import sqlglot.expressions as exp
 
-from connectors.base import ConnectorError
-from connectors.duckdb import error_from_duckdb
-from server.execution.executor import TableResult, translate
+from connectors.base import CancelToken, ConnectorError, QueryHandle
+from connectors.duckdb import DuckDBConnector
+from server.errors import FeatureNotSupported, InsufficientPrivilege, UndefinedTable
+from server.execution.executor import ResultStream, open_stream
+from server.sql.functions import check_functions
+
+# What one statement over temporary tables may use: small, since the tables themselves
+# are already in the session's memory and only a query's working state is counted here.
+SCRATCH_MEMORY_LIMIT = "512MB"
+SCRATCH_THREADS = 1
 
 # PostgreSQL column type names (CREATE TEMP TABLE t (c type)) to Arrow types.
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -59,19 +71,69 @@ def referenced_tables(tree: exp.Expression) -> set[str]:
     return {t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes and not t.db}
 
 
-def run_on_temp_tables(tree: exp.Expression, tables: Mapping[str, pa.Table]) -> TableResult:
-    """Run a statement that reads only temporary tables."""
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    try:
-        con.execute("SET enable_external_access = false")
-        for name, table in tables.items():
-            con.register(name, table)
-        con.execute("SET lock_configuration = true")
+def check_scratch_statement(tree: exp.Expression, tables: Mapping[str, pa.Table]) -> None:
+    """Raise unless ``tree`` is a query over the session's temporary tables and allowed functions only."""
+    if not isinstance(tree, exp.Query):
+        raise FeatureNotSupported(f"{tree.key.upper()} statements are not supported on temporary tables")
+    check_functions(tree)
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    for table in tree.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier):
+            raise InsufficientPrivilege("table functions read outside the data product and are not allowed")
+        name = table.name
+        if table.args.get("db") or table.args.get("catalog") or (name not in tables and name not in ctes):
+            raise UndefinedTable(f'relation "{table.sql(dialect="postgres")}" does not exist')
+
+
+class _ScratchQuery(QueryHandle):
+    """A query on a private engine that lives exactly as long as the query."""
+
+    def __init__(self, connector: DuckDBConnector, handle: QueryHandle) -> None:
+        self._connector = connector
+        self._handle = handle
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._handle.schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
         try:
-            result = con.execute(tree.sql(dialect="duckdb")).to_arrow_table()
-        except duckdb.Error as exc:
-            error: ConnectorError = error_from_duckdb(exc)
-            raise translate(error) from None
-        return TableResult(result)
-    finally:
-        con.close()
+            yield from self._handle.batches()
+        finally:
+            self.close()
+
+    def cancel(self) -> None:
+        self._handle.cancel()
+
+    def close(self) -> None:
+        self._handle.close()
+        self._connector.close()
+
+
+def run_on_temp_tables(
+    tree: exp.Expression,
+    tables: Mapping[str, pa.Table],
+    *,
+    timeout: float | None = None,
+    token: CancelToken | None = None,
+) -> ResultStream:
+    """Start a statement that reads only temporary tables; its rows stream like any engine result."""
+    check_scratch_statement(tree, tables)
+    read = referenced_tables(tree)
+
+    def start() -> QueryHandle:
+        connector = DuckDBConnector(
+            ":memory:",
+            threads=SCRATCH_THREADS,
+            workers=1,
+            memory_limit=SCRATCH_MEMORY_LIMIT,
+            spill=False,
+            tables={name: tables[name] for name in read if name in tables},
+        )
+        try:
+            return _ScratchQuery(connector, connector.execute(tree.sql(dialect="duckdb"), timeout=timeout, token=token))
+        except ConnectorError:
+            connector.close()
+            raise
+
+    return open_stream(start)

@@ -104,3 +104,43 @@ def test_in_memory_database(tmp_path: Path) -> None:
         assert connector.execute("SELECT 42 AS x").read_all().to_pylist() == [{"x": 42}]
     finally:
         connector.close()
+
+
+def test_an_error_after_the_first_batches_keeps_its_kind(connector: DuckDBConnector) -> None:
+    """A bad cast in a later batch surfaced as a bare OSError and reached clients as XX000."""
+    sql = "SELECT CAST(CASE WHEN range = 2900000 THEN 'x' ELSE range::VARCHAR END AS INTEGER) AS n FROM range(3000000)"
+    seen = 0
+    with pytest.raises(ConnectorError) as caught:
+        for batch in connector.execute(sql).batches():
+            seen += batch.num_rows
+    assert seen > 0  # the failure really came mid-stream
+    assert caught.value.kind is ErrorKind.DATA
+    assert caught.value.message == "Conversion Error: Could not convert string 'x' to INT32"
+
+
+def test_engine_messages_never_echo_sql_or_suggest_names(connector: DuckDBConnector) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        connector.execute("SELECT gross_amuont FROM raw.orders")
+    assert caught.value.kind is ErrorKind.UNDEFINED
+    for echoed in ("LINE", "SELECT", "gross_amount", "Candidate", "Did you mean"):
+        assert echoed not in caught.value.message
+
+
+def test_a_query_past_the_memory_limit_fails_with_memory_and_the_engine_serves_on(tmp_path: Path) -> None:
+    connector = DuckDBConnector(":memory:", memory_limit="256MB", spill=False)
+    try:
+        with pytest.raises(ConnectorError) as caught:
+            connector.execute("SELECT length(string_agg(repeat('x', 1000), ',')) FROM range(1000000)").read_all()
+        assert caught.value.kind is ErrorKind.MEMORY
+        assert connector.execute("SELECT 41 + 1 AS n").read_all().to_pylist() == [{"n": 42}]
+    finally:
+        connector.close()
+
+
+def test_registered_arrow_tables_are_readable_by_every_query() -> None:
+    connector = DuckDBConnector(":memory:", tables={"t": pa.table({"x": [1, 2, 3]})})
+    try:
+        assert connector.execute("SELECT sum(x) AS s FROM t").read_all().to_pylist() == [{"s": 6}]
+        assert connector.execute("SELECT count(*) AS n FROM t").read_all().to_pylist() == [{"n": 3}]
+    finally:
+        connector.close()

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import os
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -105,12 +106,62 @@ class User:
 
 
 class UserStore:
-    """Users loaded from a file; thread-safe lookups, atomic rewrites."""
+    """Users loaded from a file; thread-safe lookups, atomic rewrites.
+
+    Checking a password costs the same whether the user exists or not
+    (:meth:`verify_password` runs PBKDF2 against a dummy verifier for an unknown
+    name), and :meth:`scram_challenge` gives an unknown name a salt and iteration
+    count that look like a real user's: stable for the name, the same in every
+    worker and across restarts, and not computable without the users file.
+    """
 
     def __init__(self, users: Mapping[str, User] | None = None, path: Path | None = None) -> None:
         self._users = dict(users or {})
         self.path = path
         self._lock = threading.Lock()
+        self._mock_key = b""
+        self._dummy = ScramVerifier(DEFAULT_ITERATIONS, b"", b"", b"")
+        self._derive_mock()
+
+    def _derive_mock(self) -> None:
+        """Key and iteration count of made-up verifiers, from the secrets of the users file.
+
+        Derived rather than random so every worker process (and the next start) tells an
+        unknown name the same salt, as a real user's stays the same; derived from the
+        verifiers' keys, which never leave the server, so nobody can compute it and
+        compare. PostgreSQL keeps a random nonce in its control file for the same purpose.
+        """
+        secrets_ = [
+            name.encode() + user.scram.stored_key + user.scram.server_key
+            for name, user in sorted(self._users.items())
+            if user.scram is not None
+        ]
+        self._mock_key = (
+            hashlib.sha256(b"quiver mock verifier\0" + b"\0".join(secrets_)).digest() if secrets_ else os.urandom(32)
+        )
+        counts = Counter(user.scram.iterations for user in self._users.values() if user.scram is not None)
+        iterations = counts.most_common(1)[0][0] if counts else DEFAULT_ITERATIONS
+        self._dummy = ScramVerifier(iterations, os.urandom(16), os.urandom(32), os.urandom(32))
+
+    def scram_challenge(self, name: str) -> tuple[ScramVerifier, bool]:
+        """The verifier to run SCRAM with for ``name`` and whether it is real.
+
+        An unknown name (or a user without a SCRAM verifier) gets a made-up one whose
+        salt is an HMAC of the name, so the exchange runs to the proof and fails there.
+        """
+        material = hmac_sha256(self._mock_key, b"salt\0" + name.encode("utf-8", "surrogatepass"))
+        mock = ScramVerifier(self._dummy.iterations, material[:16], self._dummy.stored_key, self._dummy.server_key)
+        user = self.get(name)
+        if user is not None and user.scram is not None:
+            return user.scram, True
+        return mock, False
+
+    def verify_password(self, name: str, password: str) -> User | None:
+        """The user ``name`` if ``password`` is theirs; the same work (one PBKDF2) whether or not ``name`` exists."""
+        user = self.get(name)
+        real = user.scram if user is not None else None
+        matches = (real or self._dummy).matches_password(password)
+        return user if matches and real is not None else None
 
     @classmethod
     def load(cls, path: Path | str) -> UserStore:
@@ -139,12 +190,14 @@ class UserStore:
 
     def by_api_key(self, key: str) -> User | None:
         """The user holding API key ``key`` (HTTP and Flight bearer tokens); keys are stored as SHA-256."""
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+        found = None
         with self._lock:
-            for user in self._users.values():
-                if any(hmac.compare_digest(digest, stored) for stored in user.api_keys):
-                    return user
-        return None
+            for user in self._users.values():  # every key compared, so the time does not tell which matched
+                for stored in user.api_keys:
+                    if hmac.compare_digest(digest, stored) and found is None:
+                        found = user
+        return found
 
     def new_api_key(self, name: str) -> str:
         """Give user ``name`` a fresh API key; returns it (only its hash is kept)."""
@@ -180,6 +233,7 @@ class UserStore:
         )
         with self._lock:
             self._users[name] = user
+            self._derive_mock()
         return user
 
     def save(self, path: Path | str | None = None) -> Path:

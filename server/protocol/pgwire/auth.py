@@ -2,9 +2,16 @@
 
 Sans-IO: :meth:`Authenticator.start` gives the first request to send and
 :meth:`Authenticator.step` consumes each password message, returning what to
-send next. An unknown user goes through the same exchange with a made-up salt
-and fails at the end with the same message as a wrong password, so the
-exchange does not reveal which user names exist (as PostgreSQL does).
+send next; :attr:`Authenticator.verifies_next` tells the caller that the next
+message is the one checked against the credentials, where the back-off waits.
+
+Nothing in an exchange tells whether the user exists: an unknown user goes
+through the same steps doing the same work (a made-up SCRAM verifier with a
+salt stable per name, one PBKDF2 against a dummy verifier for cleartext, an
+md5 digest of a dummy for md5), every comparison is ``hmac.compare_digest``,
+and it fails at the end with the same 28P01 message as a wrong password, as
+PostgreSQL does. Only ``trust`` says 'role does not exist': it asks for no
+secret, so there is nothing to guess and nothing to hide.
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ import base64
 import hashlib
 import hmac
 import os
-import struct
 from enum import StrEnum
 
 from server.errors import InvalidPassword, ProtocolViolation
@@ -30,8 +36,34 @@ class AuthMethod(StrEnum):
     TRUST = "trust"
 
 
+MD5_WARNING = (
+    "md5 authentication is enabled (QUIVER_AUTH=md5): md5 is pass-the-hash, knowing the md5 entry of the "
+    "users file is enough to log in without the password, and an md5 digest of a password is cheap to "
+    "guess offline. Use scram-sha-256 (the default) unless a client cannot speak it."
+)
+CLEARTEXT_WARNING = (
+    "cleartext password authentication without TLS (QUIVER_AUTH=password): passwords cross the network "
+    "readable. Give --tls-cert/--tls-key, or use scram-sha-256 (the default)."
+)
+TRUST_WARNING = "trust authentication (QUIVER_AUTH=trust): anyone who reaches the port is any user they name"
+
+
+def method_warnings(method: AuthMethod, *, tls: bool) -> list[str]:
+    """What to log at start for an authentication method weaker than SCRAM (nothing for SCRAM)."""
+    if method is AuthMethod.MD5:
+        return [MD5_WARNING]
+    if method is AuthMethod.PASSWORD and not tls:
+        return [CLEARTEXT_WARNING]
+    if method is AuthMethod.TRUST:
+        return [TRUST_WARNING]
+    return []
+
+
 def _failed(user: str) -> InvalidPassword:
     return InvalidPassword(f'password authentication failed for user "{user}"')
+
+
+_DUMMY_MD5 = "md5" + "0" * 32  # what an unknown user's md5 answer is computed against
 
 
 def _attributes(message: str) -> dict[str, str]:
@@ -48,22 +80,33 @@ class Authenticator:
     def __init__(self, method: AuthMethod, user_name: str, store: UserStore) -> None:
         self.method = method
         self.user_name = user_name
-        self.user: User | None = store.get(user_name)
+        self.store = store
+        self.user: User | None = None  # set once authentication succeeds
         self._state = "start"
         self._salt = os.urandom(4)
         self._client_first_bare = ""
         self._server_first = ""
         self._nonce = ""
         self._verifier: ScramVerifier | None = None
+        self._real = False
 
     @property
     def done(self) -> bool:
         return self._state == "done"
 
+    @property
+    def verifies_next(self) -> bool:
+        """Is the next password message the one checked against the credentials (not SCRAM's first)?"""
+        if self.method is AuthMethod.SCRAM:
+            return self._state == "final"
+        return self._state == "waiting"
+
     def start(self) -> bytes:
         if self.method is AuthMethod.TRUST:
-            if self.user is None:
+            user = self.store.get(self.user_name)
+            if user is None:
                 raise InvalidPassword(f'role "{self.user_name}" does not exist')
+            self.user = user
             self._state = "done"
             return m.authentication_ok()
         self._state = "waiting"
@@ -88,21 +131,24 @@ class Authenticator:
     # -- cleartext and md5 ----------------------------------------------------------------------
 
     def _cleartext(self, data: bytes) -> bytes:
+        # Checked against the SCRAM verifier only: a stored md5 or SCRAM string sent as the
+        # password is just a wrong password.
         password = data.rstrip(b"\x00").decode("utf-8", "replace")
-        user = self.user
-        if user is None or user.scram is None or not user.scram.matches_password(password):
+        user = self.store.verify_password(self.user_name, password)
+        if user is None:
             raise _failed(self.user_name)
+        self.user = user
         self._state = "done"
         return m.authentication_ok()
 
     def _md5(self, data: bytes) -> bytes:
-        answer = data.rstrip(b"\x00").decode("ascii", "replace")
-        user = self.user
-        if user is None or not user.md5:
+        answer = data.rstrip(b"\x00")
+        user = self.store.get(self.user_name)
+        stored = user.md5 if user is not None and user.md5 else None
+        expected = "md5" + hashlib.md5((stored or _DUMMY_MD5)[3:].encode("ascii") + self._salt).hexdigest()
+        if not hmac.compare_digest(answer, expected.encode("ascii")) or stored is None:
             raise _failed(self.user_name)
-        expected = "md5" + hashlib.md5(user.md5[3:].encode("ascii") + self._salt).hexdigest()
-        if not hmac.compare_digest(answer, expected):
-            raise _failed(self.user_name)
+        self.user = user
         self._state = "done"
         return m.authentication_ok()
 
@@ -128,12 +174,8 @@ class Authenticator:
         client_nonce = _attributes(self._client_first_bare).get("r")
         if not client_nonce:
             raise ProtocolViolation("malformed SCRAM message")
-        if self.user is not None and self.user.scram is not None:
-            self._verifier = self.user.scram
-        else:
-            # A believable exchange for a user that does not exist: fail only at the proof.
-            fake_salt = hashlib.sha256(b"quiver-mock-" + self.user_name.encode()).digest()[:16]
-            self._verifier = ScramVerifier(4096, fake_salt, os.urandom(32), os.urandom(32))
+        # An unknown user gets a believable verifier (salt stable per name) and fails at the proof.
+        self._verifier, self._real = self.store.scram_challenge(self.user_name)
         self._nonce = client_nonce + base64.b64encode(os.urandom(18)).decode("ascii")
         salt = base64.b64encode(self._verifier.salt).decode("ascii")
         self._server_first = f"r={self._nonce},s={salt},i={self._verifier.iterations}"
@@ -157,11 +199,14 @@ class Authenticator:
         if len(proof) != len(signature):
             raise _failed(self.user_name)
         client_key = bytes(a ^ b for a, b in zip(proof, signature, strict=True))
-        if self.user is None or not hmac.compare_digest(hashlib.sha256(client_key).digest(), verifier.stored_key):
+        matches = hmac.compare_digest(hashlib.sha256(client_key).digest(), verifier.stored_key)
+        user = self.store.get(self.user_name) if self._real else None
+        if not matches or user is None or user.scram != verifier:
             raise _failed(self.user_name)
+        self.user = user
         server_signature = base64.b64encode(hmac_sha256(verifier.server_key, auth_message)).decode("ascii")
         self._state = "done"
         return m.authentication_sasl_final(f"v={server_signature}".encode("ascii")) + m.authentication_ok()
 
 
-__all__ = ["AuthMethod", "Authenticator", "md5_verifier", "struct"]
+__all__ = ["AuthMethod", "Authenticator", "md5_verifier", "method_warnings"]

@@ -47,6 +47,7 @@ from server.errors import (
     UndefinedTable,
 )
 from server.execution.executor import TableResult
+from server.policy.throttle import AuthThrottle
 from server.policy.users import UserStore
 from server.protocol.pgwire import messages as m
 from server.protocol.pgwire.auth import Authenticator, AuthMethod
@@ -80,6 +81,7 @@ class ServerContext:
     idle_timeout: float = 0.0  # seconds; 0: none
     process_id: int = 0
     backends: dict[int, Backend] = field(default_factory=dict)  # by cancel secret
+    throttle: AuthThrottle = field(default_factory=AuthThrottle)  # authentication back-off of this worker
     forward_cancel: Callable[[int, int], None] | None = None  # (process id, secret) -> another worker
 
     @property
@@ -271,7 +273,7 @@ class Backend:
         elif isinstance(message, m.StartupMessage):
             self._startup(message)
         elif isinstance(message, m.PasswordMessage):
-            self._password(message)
+            await self._password(message)
         elif isinstance(message, m.Terminate):
             self.conn.close()
         elif isinstance(message, m.Query):
@@ -323,11 +325,25 @@ class Backend:
         if self.authenticator.done:
             self._authenticated()
 
-    def _password(self, message: m.PasswordMessage) -> None:
-        if self.authenticator is None or self.conn.phase is not Phase.AUTHENTICATING:
+    async def _password(self, message: m.PasswordMessage) -> None:
+        authenticator = self.authenticator
+        if authenticator is None or self.conn.phase is not Phase.AUTHENTICATING:
             raise ProtocolViolation("unexpected password message")
-        self.send(self.authenticator.step(message.data))
-        if self.authenticator.done:
+        throttle, user, address = self.context.throttle, authenticator.user_name, _peer_host(self.writer)
+        if authenticator.verifies_next:
+            # Back-off after failures of this user or address, before the check and whatever its
+            # outcome; only this connection waits, the event loop serves the others.
+            wait = throttle.wait(user, address)
+            if wait > 0:
+                await self.flush()
+                await asyncio.sleep(wait)
+        try:
+            self.send(authenticator.step(message.data))
+        except InvalidPassword:
+            throttle.failed(user, address)
+            raise
+        if authenticator.done:
+            throttle.succeeded(user, address)
             self._authenticated()
 
     def _authenticated(self) -> None:
@@ -858,6 +874,12 @@ class Backend:
 
 
 _EXTENDED = frozenset({m.Parse, m.Bind, m.Describe, m.Execute, m.Close})
+
+
+def _peer_host(writer: Any) -> str | None:
+    """The client's IP address (None over a transport that has none, as in tests)."""
+    peer = writer.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else None
 
 
 def _internal_error() -> InternalError:

@@ -17,6 +17,14 @@ from server.protocol.pgwire import messages as m
 
 DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024
 MAX_STARTUP_PACKET = 10_000  # PostgreSQL's own limit for the start-up packet
+# Before authentication only password, SASLInitialResponse and SASLResponse messages are
+# legitimate, and none needs more than a few hundred bytes (a SCRAM message is ~100). 65,535
+# bytes of body is PostgreSQL's own cap on them (PG_MAX_AUTH_TOKEN_LENGTH), room enough for
+# a long cleartext password or a GSS token; the length word counts itself, hence the + 4.
+# A client nobody has authenticated can so make the server hold at most 64 KiB per
+# connection, not QUIVER_PG_MAX_MESSAGE_BYTES (issue 9: four unfinished 59 MB messages
+# cost 270 MiB).
+MAX_AUTH_MESSAGE = 65_535 + 4
 
 
 class Phase(Enum):
@@ -106,6 +114,12 @@ class PgConnection:
         (length,) = struct.unpack_from("!i", buffer, 1)
         if length < 4:
             raise ProtocolViolation(f"invalid message length {length}")
+        if self.phase is Phase.AUTHENTICATING and length > min(MAX_AUTH_MESSAGE, self.max_message_size):
+            # Refused on the header: the body is never waited for nor buffered.
+            raise ProtocolViolation(
+                f"authentication message of {length} bytes exceeds the limit of "
+                f"{min(MAX_AUTH_MESSAGE, self.max_message_size)} bytes"
+            )
         if length > self.max_message_size:
             raise ProtocolViolation(
                 f"message of {length} bytes exceeds the limit of {self.max_message_size} bytes",

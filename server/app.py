@@ -29,7 +29,7 @@ from server.observability.audit import AuditLog
 from server.policy.identity import QueryLimits
 from server.policy.users import UserStore
 from server.protocol.flight.service import QuiverFlightServer
-from server.protocol.pgwire.auth import AuthMethod
+from server.protocol.pgwire.auth import AuthMethod, method_warnings
 from server.protocol.pgwire.backend import ServerContext
 from server.protocol.pgwire.listener import ListenerConfig, run_workers
 from server.semantic.store import ModelStore
@@ -161,6 +161,8 @@ def serve(settings: Settings) -> None:
         # One key for every worker of this run; set QUIVER_MASK_SECRET to keep hashes across restarts.
         logging.getLogger(__name__).warning("QUIVER_MASK_SECRET is not set: hash masks change on restart")
         settings = dataclasses.replace(settings, mask_secret=secrets.token_hex(32))
+    for warning in method_warnings(AuthMethod(settings.auth), tls=bool(settings.tls_cert)):
+        logging.getLogger(__name__).warning("%s", warning)
     flight_process = None
     if settings.flight_port:
         context = multiprocessing.get_context("spawn")

@@ -11,7 +11,19 @@ middleware before the call's handler runs:
   an API key from the users file (``quiver user key``).
 
 Anything else is refused with UNAUTHENTICATED, with the same message whether
-the user exists or not. Tokens are random, kept in memory, and expire.
+the user exists or not, after the same work (one PBKDF2, against a dummy
+verifier for an unknown name). Tokens are random, kept in memory, and expire.
+
+Failed logins slow the next ones (:mod:`server.policy.throttle`): a Basic
+attempt first waits out the back-off of its user name and of the Flight
+endpoint as a whole, then is checked. The whole endpoint stands in for the
+client address because pyarrow's server middleware is not told the peer; it
+has a larger allowance so a few failures somewhere do not slow everyone. A
+failed bearer token (tokens and API keys are too long to guess) is answered
+after the back-off of bearer failures, which never delays a valid token. The
+wait is a sleep in the call's gRPC thread, so at most :data:`MAX_WAITING`
+calls wait at once; beyond that a throttled attempt is refused unchecked
+with UNAVAILABLE.
 """
 
 from __future__ import annotations
@@ -20,15 +32,20 @@ import base64
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pyarrow import flight
 
+from server.policy.throttle import USER_BACKOFF, AuthThrottle, Backoff
 from server.policy.users import User, UserStore
 
 TOKEN_LIFETIME = 8 * 3600.0
 MIDDLEWARE = "auth"
+MAX_WAITING = 32  # gRPC threads that may sleep in back-off at once
+ENDPOINT_BACKOFF = Backoff(allowance=16)  # the whole endpoint, standing in for the unknown peer address
+BEARER = "\0bearer"  # the one key bearer failures are counted under
 
 
 @dataclass(frozen=True)
@@ -73,9 +90,24 @@ class CallerMiddleware(flight.ServerMiddleware):
 
 
 class AuthMiddlewareFactory(flight.ServerMiddlewareFactory):
-    def __init__(self, users: UserStore, tokens: TokenStore) -> None:
+    def __init__(
+        self,
+        users: UserStore,
+        tokens: TokenStore,
+        *,
+        throttle: AuthThrottle | None = None,
+        bearer_throttle: AuthThrottle | None = None,
+        max_waiting: int = MAX_WAITING,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.users = users
         self.tokens = tokens
+        self.throttle = throttle or AuthThrottle(USER_BACKOFF, ENDPOINT_BACKOFF)
+        self.bearer_throttle = bearer_throttle or AuthThrottle(ENDPOINT_BACKOFF, ENDPOINT_BACKOFF)
+        self.max_waiting = max_waiting
+        self._sleep = sleep
+        self._waiting = 0
+        self._lock = threading.Lock()
 
     def start_call(self, info: Any, headers: dict[str, list[str]]) -> CallerMiddleware:
         values = headers.get("authorization") or headers.get("Authorization") or []
@@ -90,6 +122,9 @@ class AuthMiddlewareFactory(flight.ServerMiddlewareFactory):
             token = credential.strip()
             user = self.tokens.user(token) or self.users.by_api_key(token)
             if user is None:
+                wait = self.bearer_throttle.wait(BEARER, None)
+                self.bearer_throttle.failed(BEARER, None)
+                self._wait(wait)
                 raise flight.FlightUnauthenticatedError("invalid or expired token")
             return CallerMiddleware(user)
         raise flight.FlightUnauthenticatedError(f"unsupported authorization scheme {scheme!r}")
@@ -100,10 +135,27 @@ class AuthMiddlewareFactory(flight.ServerMiddlewareFactory):
             name, _, password = base64.b64decode(padded, validate=True).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
             raise flight.FlightUnauthenticatedError("malformed basic credentials") from None
-        user = self.users.get(name)
-        if user is None or user.scram is None or not user.scram.matches_password(password):
+        self._wait(self.throttle.wait(name, None))
+        user = self.users.verify_password(name, password)
+        if user is None:
+            self.throttle.failed(name, None)
             raise flight.FlightUnauthenticatedError(f'password authentication failed for user "{name}"')
+        self.throttle.succeeded(name, None)
         return user
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep out a back-off in this gRPC thread, unless too many threads already do."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            if self._waiting >= self.max_waiting:
+                raise flight.FlightUnavailableError("too many authentication attempts are waiting; retry later")
+            self._waiting += 1
+        try:
+            self._sleep(seconds)
+        finally:
+            with self._lock:
+                self._waiting -= 1
 
 
 class NoHandshake(flight.ServerAuthHandler):

@@ -9,9 +9,12 @@ Decisions, in the order they are made:
 3. **Members.** An entry's ``member_level`` keeps members whole; members it
    leaves out are masked when ``member_masking`` selects them (dimensions, with
    their ``mask``, default ``redact``) and hidden otherwise. Lens ``meta.secure``
-   masks a dimension for the groups it selects. A member defined from a hidden
-   member is hidden too. Hidden members vanish from relations, so naming one is
-   exactly like naming a column that does not exist.
+   masks a dimension for the groups it selects. Policies follow derivation
+   (:mod:`server.semantic.derivation`): every member that reads a column a hidden
+   member reads, or is built on a hidden member, is hidden too unless the entry
+   allows it by name (``allow_derived``); so is a member whose lineage cannot be
+   decided. Hidden members vanish from relations, so naming one is exactly like
+   naming a column that does not exist.
 4. **Rows.** A table's row filter (its entry's ``row_level`` and any Lens secured
    segment) restricts its own scan and, unless ``propagate: false``, every
    table that reaches it by many_to_one or one_to_one joins, as an ``EXISTS``
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import MappingProxyType
 
 import sqlglot.expressions as exp
@@ -38,41 +41,13 @@ from server.policy.filters import Subject, condition_holds, filter_expression
 from server.policy.groups import group_of, require_scope
 from server.policy.identity import Caller
 from server.policy.masks import mask_expression
-from server.semantic.diagnostics import UNKNOWN_ORIGIN
+from server.semantic.derivation import Derivation, Entry, TableGrant, ViewDerivation
 from server.semantic.expand import CannotExpand, columns_read, expand, over_alias, single_column
 from server.semantic.model import Dimension, Manifest, Measure, Relation, RelationKind, Table
 from server.semantic.policies import AccessPolicy, Mask, MaskFunction
 from server.semantic.policy_validation import propagation_graph
 from server.semantic.spec import MeasureType
 from server.semantic.templates import Reference, Template
-
-DEFAULT_MASK = Mask(MaskFunction.REDACT, MappingProxyType({}), False, UNKNOWN_ORIGIN)
-_DENIED = "denied"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """The access_policy entry that applies to the caller (``policy`` None: the relation has no policy)."""
-
-    policy: AccessPolicy | None
-    number: int = 0  # 1-based, for the journal
-
-    def member(self, name: str, member: object) -> Mask | str | None:
-        """``None`` (whole), a :class:`Mask`, or ``"hidden"`` for one member under this entry."""
-        policy = self.policy
-        if policy is None or policy.member_level is None or policy.member_level.selects(name):
-            return None
-        masking = policy.member_masking
-        if masking is not None and masking.selects(name) and isinstance(member, Dimension):
-            return member.mask or DEFAULT_MASK
-        return "hidden"
-
-
-@dataclass(frozen=True)
-class TableGrant:
-    entry: Entry
-    hidden: frozenset[str]
-    masks: Mapping[str, Mask]  # dimension -> mask
 
 
 class CallerGovernance:
@@ -85,8 +60,8 @@ class CallerGovernance:
         self.group = group_of(manifest.user_groups, caller)
         self.graph = propagation_graph(manifest.tables)
         self._lock = threading.RLock()
-        self._grants: dict[str, TableGrant | None] = {}
-        self._hidden: set[tuple[str, str]] | None = None
+        self._derivation: Derivation | None = None
+        self._views: dict[str, ViewDerivation] = {}
         self._scans: dict[str, ScanRules] = {}
         self._rules: dict[str, RelationRules] = {}
         self._relations: Mapping[str, Relation] | None = None
@@ -116,56 +91,27 @@ class CallerGovernance:
                 return Entry(policy, number)
         return None
 
+    def derivation(self) -> Derivation:
+        """Every member the caller may not see, with the reason (computed once, for every table)."""
+        with self._lock:
+            if self._derivation is None:
+                self._derivation = Derivation(self.manifest, self.group_name, self.entry)
+            return self._derivation
+
     def table_grant(self, name: str) -> TableGrant | None:
+        return self.derivation().grants[name]
+
+    def hidden_members(self) -> frozenset[tuple[str, str]]:
+        """(table, member) pairs the caller may not see: hidden, on a denied table, or derived from those."""
+        return self.derivation().hidden
+
+    def view_derivation(self, relation: Relation, entry: Entry) -> ViewDerivation:
         with self._lock:
-            if name not in self._grants:
-                self._grants[name] = self._table_grant(self.manifest.tables[name])
-            return self._grants[name]
-
-    def _table_grant(self, table: Table) -> TableGrant | None:
-        entry = self.entry(table.access_policy)
-        if entry is None:
-            return None
-        hidden: set[str] = set()
-        masks: dict[str, Mask] = {}
-        for member in table.members:
-            decision = entry.member(member.name, member)
-            if decision == "hidden":
-                hidden.add(member.name)
-            elif isinstance(decision, Mask):
-                masks[member.name] = decision
-        group = self.group_name
-        for dimension in table.dimensions.values():
-            secure = dimension.secure
-            if secure is not None and secure.mask is not None and group and secure.groups.applies_to(group):
-                masks.setdefault(dimension.name, secure.mask)
-        return TableGrant(entry, frozenset(hidden), MappingProxyType(masks))
-
-    def hidden_members(self) -> set[tuple[str, str]]:
-        """(table, member) pairs the caller may not see: hidden, on a denied table, or built from those."""
-        with self._lock:
-            if self._hidden is None:
-                self._hidden = self._hidden_closure()
-            return self._hidden
-
-    def _hidden_closure(self) -> set[tuple[str, str]]:
-        hidden: set[tuple[str, str]] = set()
-        for table in self.manifest.tables.values():
-            grant = self.table_grant(table.name)
-            names = [m.name for m in table.members] if grant is None else grant.hidden
-            hidden.update((table.name, name) for name in names)
-        changed = True
-        while changed:
-            changed = False
-            for table in self.manifest.tables.values():
-                for member in table.members:
-                    key = (table.name, member.name)
-                    if key in hidden:
-                        continue
-                    if any((r.table, r.name) in hidden for t in _templates(member) for r in t.member_references()):
-                        hidden.add(key)
-                        changed = True
-        return hidden
+            found = self._views.get(relation.name)
+            if found is None:
+                found = self.derivation().view(relation, entry)
+                self._views[relation.name] = found
+            return found
 
     # -- relations ---------------------------------------------------------------------------------
 
@@ -186,11 +132,13 @@ class CallerGovernance:
             entry = self.entry(relation.access_policy) if relation.kind is RelationKind.VIEW else Entry(None)
             if entry is None:
                 continue
+            in_view = (
+                self.view_derivation(relation, entry).hidden if relation.kind is RelationKind.VIEW else frozenset()
+            )
             members = {
                 member_name: member
                 for member_name, member in relation.members.items()
-                if (member.table, member.member.name) not in hidden
-                and entry.member(member_name, member.member) != "hidden"
+                if (member.table, member.member.name) not in hidden and member_name not in in_view
             }
             if not any(m.public for m in members.values()):
                 continue
@@ -214,10 +162,9 @@ class CallerGovernance:
             if entry is None:
                 raise InsufficientPrivilege(f'permission denied for relation "{relation.name}"')
             view_masks: dict[str, dict[str, Mask]] = {}
-            for member_name, member in relation.members.items():
-                decision = entry.member(member_name, member.member)
-                if isinstance(decision, Mask):
-                    view_masks.setdefault(member.table, {})[member.member.name] = decision
+            for member_name, mask in self.view_derivation(relation, entry).masks.items():
+                member = relation.members[member_name]
+                view_masks.setdefault(member.table, {})[member.member.name] = mask
             for table_name, masks in view_masks.items():
                 scans[table_name] = self._scan_rules(self.manifest.tables[table_name], masks)
                 journal.extend(
@@ -244,10 +191,8 @@ class CallerGovernance:
         with self._lock:
             found = self._scans.get(name)
             if found is None:
-                grant = self.table_grant(name)
                 found = self._scan_rules(self.manifest.tables[name], {})
                 self._scans[name] = found
-                del grant
             return found
 
     def _masks(self, table: Table, extra: Mapping[str, Mask]) -> dict[str, Mask]:

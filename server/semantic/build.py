@@ -32,6 +32,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from server.errors import did_you_mean
 from server.semantic.diagnostics import Issue, Origin, error, warning
+from server.semantic.lineage import build_lineage
 from server.semantic.model import (
     Dimension,
     Join,
@@ -423,7 +424,7 @@ class _Builder:
             origin=located.origin("name"),
             title=spec.title,
             mask=mask,
-            secure=self.policies.secure(secure, spec.type, located.origin("meta", "secure")) if secure else None,
+            secure=self.policies.secure(secure, spec.type, located.origin("meta", "secure"), table) if secure else None,
         )
 
     def _build_measure(self, located: _Located, table: str) -> Measure | None:
@@ -465,7 +466,7 @@ class _Builder:
             meta=MappingProxyType(dict(spec.meta)),
             origin=located.origin("name"),
             title=spec.title,
-            secure=self.policies.secure(secure, None, located.origin("meta", "secure")) if secure else None,
+            secure=self.policies.secure(secure, None, located.origin("meta", "secure"), table) if secure else None,
         )
 
     def _build_join(self, located: _Located, table: str) -> Join | None:
@@ -900,6 +901,7 @@ def build_manifest(directory: Path | str, dialect: str = "duckdb") -> BuildResul
         user_groups=groups,
         relations=MappingProxyType(relations_of(tables, views)),
         join_paths=MappingProxyType(unique_join_paths(all_paths)),
+        lineage=build_lineage(tables),
     )
     issues = builder.issues
     for rule in RULES:

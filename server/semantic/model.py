@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlglot.expressions as exp
 
@@ -22,6 +22,9 @@ from server.semantic.diagnostics import Origin
 from server.semantic.policies import AccessPolicy, Mask, SecureRule
 from server.semantic.spec import DimensionType, MeasureType, Relationship
 from server.semantic.templates import Template
+
+if TYPE_CHECKING:
+    from server.semantic.lineage import ModelLineage
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -236,6 +239,8 @@ class Manifest(Immutable):
     relations: Mapping[str, Relation] = field(default_factory=lambda: EMPTY)
     # (source table, target table) -> the unique shortest directed path, source first.
     join_paths: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=lambda: EMPTY)
+    # Which source columns each member reads (server.semantic.lineage), computed once at build time.
+    lineage: ModelLineage | None = None
 
     def relation(self, name: str) -> Relation | None:
         return self.relations.get(name)

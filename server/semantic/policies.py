@@ -145,6 +145,7 @@ class SecureRule:
     groups: GroupSelection
     mask: Mask | None
     origin: Origin
+    allow_derived: tuple[str, ...] = ()  # members derived from the masked columns the groups still see
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,8 @@ class AccessPolicy:
     member_masking: MemberSelection | None
     propagate: bool
     origin: Origin
+    # Members derived from what this entry withholds that its groups still see (``name`` or ``table.name``).
+    allow_derived: tuple[str, ...] = ()
 
     def is_for(self, group: str) -> bool:
         return EVERYONE in self.groups or group in self.groups
@@ -263,8 +266,10 @@ class PolicyBuilder:
             return None
         return Mask(func, options, spec.aggregates, where)
 
-    def secure(self, raw: Any, dimension_type: DimensionType | None, where: Origin) -> SecureRule | None:
-        """``meta.secure`` of a dimension (``dimension_type`` set) or of a segment (None)."""
+    def secure(
+        self, raw: Any, dimension_type: DimensionType | None, where: Origin, owner: str = ""
+    ) -> SecureRule | None:
+        """``meta.secure`` of a dimension (``dimension_type`` set) or of a segment (None), on table ``owner``."""
         try:
             spec = SecureSpec.model_validate(raw)
         except Exception as exc:  # pydantic.ValidationError: report its first line
@@ -278,7 +283,8 @@ class PolicyBuilder:
             mask = self.mask(spec.func, dimension_type, where)
             if mask is None:
                 return None
-        return SecureRule(self.groups(spec.user_groups), mask, where)
+        allowed = tuple(own_name(name, owner) for name in spec.allow_derived)
+        return SecureRule(self.groups(spec.user_groups), mask, where, allowed)
 
     @staticmethod
     def groups(spec: GroupSelectionSpec) -> GroupSelection:
@@ -316,6 +322,7 @@ class PolicyBuilder:
             member_masking=_selection(spec.member_masking, owner),
             propagate=spec.propagate,
             origin=locate(),
+            allow_derived=tuple(own_name(name, owner) for name in spec.allow_derived),
         )
 
     def row_filter(self, spec: RowFilterSpec, locate: Locate, owner: str) -> RowFilter | None:

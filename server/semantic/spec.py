@@ -102,10 +102,15 @@ class GroupSelectionSpec(Spec):
 
 
 class SecureSpec(Spec):
-    """Lens ``meta.secure``: on a dimension, a mask (``func``); on a segment, a forced filter."""
+    """Lens ``meta.secure``: on a dimension, a mask (``func``); on a segment, a forced filter.
+
+    ``allow_derived`` names members built on the masked dimension's columns that the
+    selected groups may still see whole (policies follow derivation otherwise).
+    """
 
     func: str | MaskSpec | None = None
     user_groups: GroupSelectionSpec = Field(default_factory=GroupSelectionSpec)
+    allow_derived: list[str] = Field(default_factory=list)
 
 
 class MemberSelectionSpec(Spec):
@@ -142,6 +147,8 @@ class AccessPolicySpec(Spec):
     row_level: RowLevelSpec | None = None
     member_masking: MemberSelectionSpec | None = None
     propagate: bool = True
+    # Members derived from what this entry withholds that its groups may still see, by name.
+    allow_derived: list[str] = Field(default_factory=list)
 
 
 class DimensionSpec(Spec):

@@ -165,6 +165,8 @@ class DuckDBConnector(Connector):
         config: dict[str, str | int | bool] = {
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
+            # Freed memory goes back to the system (in-memory engines kept a failed query's peak).
+            "allocator_background_threads": True,
         }
         if threads:
             config["threads"] = threads

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import ssl
@@ -47,6 +48,7 @@ from server.errors import (
     UndefinedTable,
 )
 from server.execution.executor import TableResult
+from server.execution.scheduler import FairScheduler
 from server.policy.throttle import AuthThrottle
 from server.policy.users import UserStore
 from server.protocol.pgwire import messages as m
@@ -65,6 +67,7 @@ from server.sql.router import route_all, route_one
 log = logging.getLogger("quiver.pgwire")
 
 FLUSH_BYTES = 256 * 1024  # write to the socket once this much is buffered
+DISCONNECT_POLL_SECONDS = 0.25  # how often a running query checks that its client is still there
 
 
 @dataclass
@@ -82,6 +85,7 @@ class ServerContext:
     process_id: int = 0
     backends: dict[int, Backend] = field(default_factory=dict)  # by cancel secret
     throttle: AuthThrottle = field(default_factory=AuthThrottle)  # authentication back-off of this worker
+    scheduler: FairScheduler = field(default_factory=FairScheduler)  # blocking work, users taken in turn
     forward_cancel: Callable[[int, int], None] | None = None  # (process id, secret) -> another worker
 
     @property
@@ -252,6 +256,27 @@ class Backend:
                 if self.conn.phase is Phase.CLOSED:
                     break
             await self.flush()
+
+    async def _blocking(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``fn(*args)`` on the worker's fair scheduler, in turn with other users' work.
+
+        While a query of this connection runs, a client that goes away cancels it: the
+        engine stops within a poll interval instead of computing for nobody.
+        """
+        user = self.session.caller.user if self.session is not None else ""
+        job = functools.partial(fn, *args, **kwargs) if kwargs else functools.partial(fn, *args)
+        future = asyncio.wrap_future(self.context.scheduler.submit(user, job))
+        while True:
+            done, _ = await asyncio.wait({future}, timeout=DISCONNECT_POLL_SECONDS)
+            if done:
+                return future.result()
+            if self.token is not None and self._client_gone():
+                self.token.cancel()
+
+    def _client_gone(self) -> bool:
+        """The peer closed or reset the connection (its unread bytes, if any, will never be answered)."""
+        # StreamReader keeps end-of-file in ``_eof`` even while unread bytes (a Terminate) remain.
+        return bool(getattr(self.reader, "_eof", False)) or self.writer.is_closing()
 
     def cancel_running(self) -> None:
         token = self.token
@@ -521,7 +546,7 @@ class Backend:
             )
             return then(result) if then is not None else result
 
-        return await asyncio.to_thread(start)
+        return await self._blocking(start)
 
     async def _stream(self, running: _Running, max_rows: int, encoder: ResultEncoder | None = None) -> tuple[int, bool]:
         """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted)."""
@@ -531,7 +556,7 @@ class Backend:
             if running.inline():
                 data, rows, done = running.next_encoded(want, encoder)
             else:
-                data, rows, done = await asyncio.to_thread(running.next_encoded, want, encoder)
+                data, rows, done = await self._blocking(running.next_encoded, want, encoder)
             if done:
                 return sent, True
             self.send(data)
@@ -540,7 +565,7 @@ class Backend:
             if max_rows and sent >= max_rows:
                 # Look ahead so a portal that is exactly used up completes now (PostgreSQL does too).
                 if not running.queue and not running.exhausted:
-                    await asyncio.to_thread(running.fill, 1)
+                    await self._blocking(running.fill, 1)
                 return sent, not running.has_more
 
     async def _execute_portal(
@@ -615,7 +640,7 @@ class Backend:
         elif command.move:
             sent = 0
             while not limit or sent < limit:
-                batch, done = await asyncio.to_thread(running.take, (limit - sent) if limit else 0)
+                batch, done = await self._blocking(running.take, (limit - sent) if limit else 0)
                 if done or batch is None:
                     portal.done = True
                     break
@@ -639,10 +664,10 @@ class Backend:
             rows = 0
             running = _Running(result, None)
             while True:
-                batch, done = await asyncio.to_thread(running.take, 0)
+                batch, done = await self._blocking(running.take, 0)
                 if done or batch is None:
                     break
-                self.send(await asyncio.to_thread(encoder.encode, batch, pending))
+                self.send(await self._blocking(encoder.encode, batch, pending))
                 pending = b""
                 rows += batch.num_rows
                 await self.maybe_flush()
@@ -668,7 +693,7 @@ class Backend:
         tree = await self._parse(command.query)
         result = await self._start(tree, [])
         try:
-            table = await asyncio.to_thread(result.read_all)
+            table = await self._blocking(result.read_all)
         finally:
             self.token = None
         if command.columns:
@@ -690,7 +715,7 @@ class Backend:
     async def _explain(self, command: c.Explain) -> None:
         session = self._ready_session()
         tree = await self._parse(command.query)
-        text = await asyncio.to_thread(self.context.engine.explain, tree, session.caller)
+        text = await self._blocking(self.context.engine.explain, tree, session.caller)
         lines = text.splitlines()
         table = pa.table({"QUERY PLAN": pa.array(lines, pa.string())})
         encoder = ResultEncoder(table.schema, (), self._text_context())
@@ -826,7 +851,7 @@ class Backend:
         immediate = self.context.engine.immediate(bound)
         if immediate is not None:
             return immediate.schema
-        schema = await asyncio.to_thread(
+        schema = await self._blocking(
             self.context.engine.describe,
             bound,
             session.caller,

@@ -19,7 +19,7 @@ import functools
 import logging
 import secrets
 import ssl
-import uuid
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,6 +49,7 @@ from server.errors import (
 )
 from server.execution.executor import TableResult
 from server.execution.scheduler import FairScheduler
+from server.observability.internal import internal_error
 from server.policy.throttle import AuthThrottle
 from server.policy.users import UserStore
 from server.protocol.pgwire import messages as m
@@ -908,10 +909,9 @@ def _peer_host(writer: Any) -> str | None:
 
 
 def _internal_error() -> InternalError:
-    """Log the traceback under a request id; the client sees only the id."""
-    request_id = uuid.uuid4().hex[:12]
-    log.exception("internal error (request %s)", request_id)
-    return InternalError(f"internal error (request id {request_id})")
+    """The exception being handled, logged under a request id (bounded); the client sees only the id."""
+    error = sys.exc_info()[1]
+    return internal_error(log, error if error is not None else RuntimeError("unknown"))
 
 
 def _startup_options(options: str) -> dict[str, str]:

@@ -13,6 +13,8 @@ loaded from local files before the lock.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -172,8 +174,15 @@ class DuckDBConnector(Connector):
             config["threads"] = threads
         if memory_limit:
             config["memory_limit"] = memory_limit
+        self._spill_directory: str | None = None
         if not spill:
             config["temp_directory"] = ""
+        else:
+            # A private spill directory per engine (mode 0700, removed on close): engines of several
+            # processes over one file would otherwise share ``<file>.tmp``, and its path is the one
+            # directory DuckDB still reads with external access disabled.
+            self._spill_directory = tempfile.mkdtemp(prefix="quiver-spill-")
+            config["temp_directory"] = self._spill_directory
         self._tables = dict(tables or {})
         in_memory = str(database) == ":memory:"
         try:
@@ -184,6 +193,8 @@ class DuckDBConnector(Connector):
                 self._db.execute("SET enable_external_access = false")
             self._db.execute("SET lock_configuration = true")
         except duckdb.Error as exc:
+            if self._spill_directory is not None:
+                shutil.rmtree(self._spill_directory, ignore_errors=True)
             raise error_from_duckdb(exc) from None
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="duckdb")
         self.database = str(database)
@@ -213,3 +224,5 @@ class DuckDBConnector(Connector):
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._db.close()
+        if self._spill_directory is not None:
+            shutil.rmtree(self._spill_directory, ignore_errors=True)

@@ -144,3 +144,15 @@ def test_registered_arrow_tables_are_readable_by_every_query() -> None:
         assert connector.execute("SELECT count(*) AS n FROM t").read_all().to_pylist() == [{"n": 3}]
     finally:
         connector.close()
+
+
+def test_each_engine_spills_into_a_private_directory_it_removes() -> None:
+    connector = DuckDBConnector(":memory:")
+    directory = connector._spill_directory
+    assert directory is not None and Path(directory).is_dir()
+    assert Path(directory).stat().st_mode & 0o077 == 0  # only the server's user may look inside
+    other = DuckDBConnector(":memory:")
+    assert other._spill_directory != directory
+    other.close()
+    connector.close()
+    assert not Path(directory).exists()

@@ -83,6 +83,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             connector.close()
     for issue in issues:
         print(issue)
+    if args.explain and result.manifest is not None:
+        from server.semantic.derivation import explain
+
+        print(explain(result.manifest))
     errors = sum(1 for i in issues if i.is_error)
     warnings = len(issues) - errors
     print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
@@ -236,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("directory")
     validate.add_argument("--dialect", default="duckdb", help="SQL dialect of the model's SQL")
     validate.add_argument("--source", help="a DuckDB file to check the model's columns against")
+    validate.add_argument(
+        "--explain", action="store_true", help="show, per user group, what policies hide or mask and why"
+    )
     validate.set_defaults(func=cmd_validate)
 
     compile_ = sub.add_parser("compile", help="print the SQL a semantic query compiles to")

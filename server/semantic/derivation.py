@@ -336,6 +336,8 @@ class Derivation:
                 yield _withheld_whole(self.lineage, member, Candidate(table.name, name, name), Withholding.HIDDEN, rule)
             covered = _column_masked(table, grant.masks)
             for name, mask in sorted(grant.masks.items()):
+                if name in grant.hidden:
+                    continue  # hidden whole; its mask still covers its column where other members read it
                 candidate = Candidate(table.name, name, name)
                 yield _withheld_mask(self.lineage, table, candidate, mask, grant.mask_rules[name], covered)
 
@@ -378,12 +380,17 @@ class Derivation:
 # -- explaining (quiver validate --explain) -----------------------------------------------------------------
 
 
-def first_entry(group: str) -> Choose:
-    """The first entry for ``group``, assuming its conditions hold (what ``validate --explain`` shows)."""
+def first_entry(group: str, instead: tuple[tuple[AccessPolicy, ...], int] | None = None) -> Choose:
+    """The first entry for ``group``, assuming its conditions hold (what ``validate --explain`` shows).
+
+    ``instead``: for that list of entries, entry number N (a caller who fails the earlier ones' conditions).
+    """
 
     def choose(policies: tuple[AccessPolicy, ...]) -> Entry | None:
         if not policies:
             return Entry(None)
+        if instead is not None and policies is instead[0]:
+            return Entry(policies[instead[1] - 1], instead[1])
         for number, policy in enumerate(policies, start=1):
             if policy.is_for(group):
                 return Entry(policy, number)
@@ -392,56 +399,73 @@ def first_entry(group: str) -> Choose:
     return choose
 
 
-def _withheld_line(item: Withheld) -> str:
+def _fallbacks(manifest: Manifest, group: str) -> Iterator[tuple[str, tuple[AccessPolicy, ...], int]]:
+    """(relation, its entries, N) for each later entry a caller of ``group`` reaches by failing conditions."""
+    for name, relation in manifest.relations.items():
+        candidates = [(n, p) for n, p in enumerate(relation.access_policy, start=1) if p.is_for(group)]
+        for index in range(1, len(candidates)):
+            if any(not p.conditions for _, p in candidates[:index]):
+                break
+            yield name, relation.access_policy, candidates[index][0]
+
+
+def _withheld_line(item: Withheld, relation: str) -> str:
+    name = f"{relation}.{item.member.exposed}"
     if item.how is Withholding.MASKED:
-        return f"masked  {item.member.exposed} with {item.mask} by {item.rule.text}"
-    return f"{item.how}  {item.member.exposed} by {item.rule.text}"
+        return f"{name}: masked ({item.mask}) by {item.rule.text}"
+    return f"{name}: {item.how} by {item.rule.text}"
 
 
-def _decision_line(decision: Decision) -> str:
-    state = "hidden " if decision.hidden else "allowed"
-    return f"{state} {decision.member.exposed} because {decision.reason}"
+def _decision_line(decision: Decision, relation: str) -> str:
+    state = "hidden" if decision.hidden else "visible,"
+    return f"{relation}.{decision.member.exposed}: {state} because {decision.reason}"
 
 
-def explain_group(manifest: Manifest, group: str) -> list[str]:
+def explain_group(
+    manifest: Manifest, group: str, instead: tuple[tuple[AccessPolicy, ...], int] | None = None
+) -> list[str]:
     """What ``group`` may not see, table by table and view by view, each with its reason."""
-    derivation = Derivation(manifest, group, first_entry(group))
-    lines = [f"group {group}:"]
+    derivation = Derivation(manifest, group, first_entry(group, instead))
+    lines: list[str] = []
     for name in manifest.tables:
         grant = derivation.grants[name]
-        items = [_withheld_line(w) for w in derivation.withheld if w.member.table == name]
-        items += [_decision_line(d) for c, d in derivation.decisions.items() if c.table == name]
         if grant is None:
-            lines.append(f"  {name}: denied (no access_policy entry for {group})")
+            lines.append(f"  {name}: denied (no access_policy entry admits {group})")
             continue
-        header = f"  {name}: access_policy entry {grant.entry.number}" if grant.entry.policy else f"  {name}: no policy"
-        conditions = grant.entry.policy.conditions if grant.entry.policy else ()
-        if conditions:
-            header += " (when " + " and ".join(c.text for c in conditions) + "; later entries apply otherwise)"
-        if not items and grant.entry.policy is None:
+        policy = grant.entry.policy
+        items = [_withheld_line(w, name) for w in derivation.withheld if w.member.table == name]
+        items += [_decision_line(d, name) for c, d in derivation.decisions.items() if c.table == name]
+        rows = policy is not None and policy.row_filter is not None
+        if not items and not rows:
             continue
+        header = f"  {name}: access_policy entry {grant.entry.number}" if policy else f"  {name}: no access_policy"
+        if policy is not None and policy.conditions:
+            header += " (when " + " and ".join(c.text for c in policy.conditions) + ")"
+        if rows:
+            header += "; rows filtered"
         lines.append(header)
         lines.extend(f"    {item}" for item in items)
     for relation in manifest.relations.values():
-        if relation.kind is not RelationKind.VIEW:
-            continue
-        lines.extend(_explain_view(derivation, relation, group))
-    return lines
+        if relation.kind is RelationKind.VIEW:
+            lines.extend(_explain_view(derivation, relation, group))
+    return lines or ["  every member of every relation"]
 
 
 def _explain_view(derivation: Derivation, relation: Relation, group: str) -> list[str]:
     entry = derivation.choose(relation.access_policy)
     if derivation.grants.get(relation.root) is None or entry is None:
-        return [f"  view {relation.name}: denied"]
+        return [f"  view {relation.name}: denied (its root table or its access_policy does not admit {group})"]
     inherited = [
-        f"hidden  {exposed} as {member.table}.{member.member.name} is"
+        f"{relation.name}.{exposed}: hidden, as {member.table}.{member.member.name} is"
         for exposed, member in relation.members.items()
         if (member.table, member.member.name) in derivation.hidden
     ]
     view = derivation.view(relation, entry)
-    items = (
-        inherited + [_withheld_line(w) for w in view.withheld] + [_decision_line(d) for d in view.decisions.values()]
-    )
+    items = [
+        *inherited,
+        *(_withheld_line(w, relation.name) for w in view.withheld),
+        *(_decision_line(d, relation.name) for d in view.decisions.values()),
+    ]
     if not items:
         return []
     header = f"  view {relation.name}" + (f": access_policy entry {entry.number}" if entry.policy else "")
@@ -449,8 +473,19 @@ def _explain_view(derivation: Derivation, relation: Relation, group: str) -> lis
 
 
 def explain(manifest: Manifest) -> str:
-    """Every user group's withheld and derived members (``quiver validate --explain``)."""
-    lines: list[str] = []
+    """Every user group's withheld and derived members (``quiver validate --explain``).
+
+    Each group is shown under the first access_policy entry that names it on each
+    table, as if that entry's conditions held; a caller who fails them gets a later one.
+    """
+    lines = [
+        "What each user group may not see. A member hidden or masked for a group also hides, for that group,",
+        "every member that reads the same source columns or is built on it, unless allow_derived names it.",
+    ]
     for group in manifest.user_groups:
+        lines.append(f"group {group.name}:")
         lines.extend(explain_group(manifest, group.name))
+        for relation, policies, number in _fallbacks(manifest, group.name):
+            lines.append(f"group {group.name}, when the conditions before entry {number} of {relation} fail:")
+            lines.extend(explain_group(manifest, group.name, (policies, number)))
     return "\n".join(lines)

@@ -132,7 +132,7 @@ def _table_source(query: exp.Query) -> _TableSource | None:
     is that relation's, an unqualified one is the only relation's; anything else (a
     subquery in FROM, an unqualified column over a join) leaves that column undecided.
     """
-    if not isinstance(query, exp.Select) or query.args.get("with"):
+    if not isinstance(query, exp.Select) or query.ctes:
         return None
     source = query.args.get("from_")
     if source is None:

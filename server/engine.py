@@ -420,7 +420,7 @@ class Engine:
             # The catalog answers session functions itself (keeping PostgreSQL's column names).
             watch.describe(kind="catalog")
             return open_stream(lambda: self.catalog_for(caller).start(tree, session, timeout=timeout, token=token))
-        tree = substitute_session_functions(tree.copy(), session)
+        tree = substitute_session_functions(tree, session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
         if temp_tables and read and read <= set(temp_tables):
@@ -463,7 +463,7 @@ class Engine:
             stream = open_stream(lambda: self.catalog_for(caller).start(tree, session))
             stream.close()
             return stream.schema
-        tree = substitute_session_functions(tree.copy(), session)
+        tree = substitute_session_functions(tree, session)
         temp_tables = temp_tables or {}
         read = referenced_tables(tree)
         if temp_tables and read and read <= set(temp_tables):

@@ -63,8 +63,13 @@ def _function_name(node: exp.Expression) -> str | None:
     return None
 
 
-def substitute_session_functions(tree: exp.Expression, info: SessionInfo) -> exp.Expression:
-    """Replace session functions in ``tree`` (in place) by literal answers for ``info``."""
+def substitute_session_functions(tree: exp.Expression, info: SessionInfo, *, copy: bool = True) -> exp.Expression:
+    """``tree`` with session functions replaced by literal answers for ``info``.
+
+    With ``copy`` (the default) ``tree`` is never changed, and copied only when it holds a
+    session function: most statements have none, and copying a parse tree costs more than
+    looking. ``copy=False`` rewrites a tree the caller owns in place.
+    """
     simple: dict[str, Callable[[exp.Expression], exp.Expression | None]] = {
         "current_user": lambda n: _string(info.user),
         "session_user": lambda n: _string(info.user),
@@ -129,6 +134,10 @@ def substitute_session_functions(tree: exp.Expression, info: SessionInfo) -> exp
                     return answer
         return None
 
+    if copy:
+        if all(_answer(node) is None for node in tree.walk()):
+            return tree
+        tree = tree.copy()
     return tree.transform(visit, copy=False)
 
 

@@ -69,7 +69,7 @@ def translate(tree: exp.Expression, ctx: Context) -> Translation:
     if isinstance(tree, exp.Values) and tree.expressions:  # VALUES names its columns column1, column2...
         names = tuple(f"column{i}" for i in range(1, len(tree.expressions[0].expressions) + 1))
     sources = tuple(output_sources(first)) if first is not None else ()
-    tree = substitute_session_functions(tree, ctx.session)
+    tree = substitute_session_functions(tree, ctx.session, copy=False)
     for rewrite in REWRITES:
         tree = rewrite(tree, ctx)
     return Translation(tree.sql(dialect="duckdb"), names, sources)

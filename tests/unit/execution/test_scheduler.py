@@ -30,6 +30,8 @@ def test_users_are_served_in_turn() -> None:
     order: list[str] = []
     gate = threading.Event()
     first = scheduler.submit("a", gate.wait, 5)
+    while scheduler.running("a") == 0:  # the one thread is busy before the others queue
+        time.sleep(0.01)
     futures = [scheduler.submit(user, order.append, user) for user in ("a", "a", "a", "b", "c")]
     gate.set()
     first.result(timeout=5)

@@ -42,6 +42,7 @@ from server.policy.throttle import USER_BACKOFF, AuthThrottle, Backoff
 from server.policy.users import User, UserStore
 
 TOKEN_LIFETIME = 8 * 3600.0
+MAX_TOKENS_PER_USER = 1_000  # live tokens one user may hold; a new login past that retires the oldest
 MIDDLEWARE = "auth"
 MAX_WAITING = 32  # gRPC threads that may sleep in back-off at once
 ENDPOINT_BACKOFF = Backoff(allowance=16)  # the whole endpoint, standing in for the unknown peer address
@@ -55,18 +56,29 @@ class Session:
 
 
 class TokenStore:
-    """Bearer tokens issued by this server: random, in memory, expiring."""
+    """Bearer tokens issued by this server: random, in memory, expiring, at most ``per_user`` live per user.
 
-    def __init__(self, lifetime: float = TOKEN_LIFETIME) -> None:
+    Every Basic login issues a token, so without the per-user bound a client logging in
+    in a loop would grow the store for the tokens' whole lifetime.
+    """
+
+    def __init__(self, lifetime: float = TOKEN_LIFETIME, per_user: int = MAX_TOKENS_PER_USER) -> None:
         self.lifetime = lifetime
-        self._tokens: dict[str, Session] = {}
+        self.per_user = per_user
+        self._tokens: dict[str, Session] = {}  # in issue order
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._tokens)
 
     def issue(self, user: User) -> str:
         token = secrets.token_urlsafe(32)
         now = time.monotonic()
         with self._lock:
             self._tokens = {t: s for t, s in self._tokens.items() if s.expires > now}
+            held = [t for t, s in self._tokens.items() if s.user.name == user.name]
+            for oldest in held[: max(0, len(held) - self.per_user + 1)]:
+                del self._tokens[oldest]
             self._tokens[token] = Session(user, now + self.lifetime)
         return token
 

@@ -133,3 +133,15 @@ def test_failed_bearer_tokens_are_answered_after_a_back_off_valid_ones_never_wai
     assert clock.slept == [0.1]  # failures 1-2 free; the 4th waited out the 3rd's back-off
     middleware = auth.start_call(None, bearer(key))
     assert middleware.user.name == "guest" and clock.slept == [0.1]
+
+
+def test_a_user_logging_in_in_a_loop_holds_a_bounded_number_of_tokens() -> None:
+    admin, analyst = USERS.get("admin"), USERS.get("analyst")
+    assert admin is not None and analyst is not None
+    tokens = TokenStore(per_user=3)
+    kept = tokens.issue(analyst)
+    issued = [tokens.issue(admin) for _ in range(50)]
+    assert len(tokens) == 4
+    assert [tokens.user(t) for t in issued[:-3]] == [None] * 47  # the oldest were retired
+    assert all(tokens.user(t) == admin for t in issued[-3:])
+    assert tokens.user(kept) == analyst  # another user's token is untouched

@@ -135,7 +135,12 @@ def make_flight_server(settings: Settings) -> QuiverFlightServer:
         tls = [(Path(settings.tls_cert).read_bytes(), Path(settings.tls_key).read_bytes())]
     scheme = "grpc+tls" if tls else "grpc+tcp"
     return QuiverFlightServer(
-        f"{scheme}://{settings.flight_host}:{settings.flight_port}", app.engine, users, tls_certificates=tls
+        f"{scheme}://{settings.flight_host}:{settings.flight_port}",
+        app.engine,
+        users,
+        tls_certificates=tls,
+        ticket_lifetime=settings.flight_ticket_lifetime,
+        max_prepared=settings.flight_max_prepared,
     )
 
 

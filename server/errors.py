@@ -310,6 +310,12 @@ class StatementTooComplex(QuiverError):
     sqlstate = SqlState.STATEMENT_TOO_COMPLEX
 
 
+class ProgramLimitExceeded(QuiverError):
+    """54000: an input over a fixed limit of the server (a Flight name pattern over 1,024 bytes)."""
+
+    sqlstate = SqlState.PROGRAM_LIMIT_EXCEEDED
+
+
 class AdminShutdown(QuiverError):
     """57P01: the server is shutting down; new statements are refused, the session ends."""
 

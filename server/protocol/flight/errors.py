@@ -12,24 +12,35 @@ them::
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
+import traceback
 import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pyarrow import flight
 
-from server.errors import QuiverError
+from server.errors import QuiverError, SqlState
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
+LOGGED_FRAMES = 30
+MAX_LOGGED_CHARS = 16_000
+MAX_FIELD_CHARS = 1_000
+_CONVERTED = "_quiver_converted"
+_REQUEST_ID = re.compile(r"\(request id ([0-9a-f]{6,32})\)")
 
 
 def extra_info(error: QuiverError) -> bytes:
     fields = {
         "sqlstate": error.sqlstate.value,
         "severity": error.severity,
-        "message": error.message,
-        "detail": error.detail,
-        "hint": error.hint,
+        "message": _clip(error.message),
+        "detail": _clip(error.detail),
+        "hint": _clip(error.hint),
         "position": getattr(error, "position", None),
     }
     return json.dumps({k: v for k, v in fields.items() if v is not None}).encode()
@@ -37,30 +48,97 @@ def extra_info(error: QuiverError) -> bytes:
 
 def message_text(error: QuiverError) -> str:
     """The status message: the error's first line with its SQLSTATE, then DETAIL and HINT lines."""
-    return error.describe(first_line=f"{error.message} (SQLSTATE {error.sqlstate.value})")
+    lines = [f"{_clip(error.message)} (SQLSTATE {error.sqlstate.value})"]
+    if error.detail:
+        lines.append(f"DETAIL:  {_clip(error.detail)}")
+    if error.hint:
+        lines.append(f"HINT:  {_clip(error.hint)}")
+    return "\n".join(lines)
+
+
+def _clip(text: str | None) -> str | None:
+    """``text`` cut to :data:`MAX_FIELD_CHARS`: a status travels in gRPC trailers, which clients
+    cap at a few KiB (a message echoing a megabyte-long name would arrive as a transport error)."""
+    if text is None or len(text) <= MAX_FIELD_CHARS:
+        return text
+    return f"{text[:MAX_FIELD_CHARS]}... ({len(text) - MAX_FIELD_CHARS:,} more characters)"
 
 
 def to_flight(error: BaseException) -> flight.FlightError:
-    """The Flight error to raise for ``error`` (internal errors keep their details in the log only)."""
-    if isinstance(error, flight.FlightError):
-        return error
-    if not isinstance(error, QuiverError):
-        request = uuid.uuid4().hex[:12]
-        log.exception("internal error (request %s)", request, exc_info=error)
-        return flight.FlightInternalError(f"internal error; request id {request} (SQLSTATE XX000)")
+    """The Flight error to raise for ``error``.
+
+    A :class:`QuiverError` keeps its SQLSTATE, message, detail and hint. Anything else,
+    and any XX000 (whose detail may quote the engine), reaches the client only as
+    ``internal error (request id ...)``; the exception and a bounded traceback go to
+    the log under that id. An error this function already made passes through; any
+    other Flight error (pyarrow's own, which may carry a traceback) counts as internal.
+    """
+    if getattr(error, _CONVERTED, False):
+        return error  # type: ignore[return-value]
+    if not isinstance(error, QuiverError) or error.sqlstate is SqlState.INTERNAL_ERROR:
+        return _mark(_internal(error))
     state = error.sqlstate.value
     text = message_text(error)
     info = extra_info(error)
     if state == "42501":
-        return flight.FlightUnauthorizedError(text, extra_info=info)
-    if state.startswith("28"):
-        return flight.FlightUnauthenticatedError(text, extra_info=info)
-    if state == "57014":
-        if "timeout" in error.message:
-            return flight.FlightTimedOutError(text, extra_info=info)
-        return flight.FlightCancelledError(text, extra_info=info)
-    if state.startswith(("58", "08")):
-        return flight.FlightUnavailableError(text, extra_info=info)
-    if state == "XX000":
-        return flight.FlightInternalError(text, extra_info=info)
-    return flight.FlightServerError(text, extra_info=info)
+        converted: flight.FlightError = flight.FlightUnauthorizedError(text, extra_info=info)
+    elif state.startswith("28"):
+        converted = flight.FlightUnauthenticatedError(text, extra_info=info)
+    elif state == "57014":
+        timed_out = "timeout" in error.message
+        converted = (flight.FlightTimedOutError if timed_out else flight.FlightCancelledError)(text, extra_info=info)
+    elif state.startswith(("58", "08")):
+        converted = flight.FlightUnavailableError(text, extra_info=info)
+    else:
+        converted = flight.FlightServerError(text, extra_info=info)
+    return _mark(converted)
+
+
+def rpc(method: Callable[..., R]) -> Callable[..., R]:
+    """Wrap one Flight RPC handler: whatever it raises reaches the client through :func:`to_flight`.
+
+    pyarrow answers an exception that is not a FlightError with its Python traceback
+    (file paths, code lines) as the status message, so no handler may let one escape.
+    Handlers that stream must return finished results or guard their iterators the same way.
+    """
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            raise to_flight(exc) from None
+
+    return guarded
+
+
+def _internal(error: BaseException) -> flight.FlightError:
+    """Only a request id for the client: the id the error already names (an engine failure logged
+    below this layer) or a new one."""
+    known = _REQUEST_ID.search(error.message) if isinstance(error, QuiverError) else None
+    request = known.group(1) if known else uuid.uuid4().hex[:12]
+    log.error("internal error (request id %s): %s", request, bounded_traceback(error))
+    message = f"internal error (request id {request})"
+    info = json.dumps({"sqlstate": SqlState.INTERNAL_ERROR.value, "message": message, "request_id": request})
+    return flight.FlightInternalError(f"{message} (SQLSTATE XX000)", extra_info=info.encode())
+
+
+def bounded_traceback(error: BaseException) -> str:
+    """The exception, its detail and its innermost frames, cut to :data:`MAX_LOGGED_CHARS`.
+
+    A recursion error on a deeply nested statement would otherwise log a thousand frames.
+    """
+    lines = traceback.format_exception(type(error), error, error.__traceback__, limit=-LOGGED_FRAMES, chain=False)
+    text = "".join(lines)
+    detail = getattr(error, "detail", None)
+    if detail:
+        text += f"DETAIL: {detail}\n"
+    if len(text) > MAX_LOGGED_CHARS:
+        half = MAX_LOGGED_CHARS // 2
+        text = f"{text[:half]}\n... ({len(text) - MAX_LOGGED_CHARS:,} characters left out) ...\n{text[-half:]}"
+    return text
+
+
+def _mark(error: flight.FlightError) -> flight.FlightError:
+    setattr(error, _CONVERTED, True)
+    return error

@@ -9,15 +9,16 @@ PostgreSQL wire protocol.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
 
+from server.errors import ProgramLimitExceeded
 from server.semantic.model import MemberKind, Relation, RelationKind
 
 SCHEMA_NAME = "public"
+MAX_PATTERN_BYTES = 1024
 TABLE_TYPES = ("TABLE", "VIEW")
 
 CATALOGS_SCHEMA = pa.schema([pa.field("catalog_name", pa.utf8(), nullable=False)])
@@ -102,20 +103,75 @@ NULLABLE = 1
 
 
 def like(pattern: str | None) -> Callable[[str], bool]:
-    """A SQL LIKE pattern (``%``, ``_``, ``\\`` escapes) as a predicate; None matches everything."""
+    """A SQL LIKE pattern (``%``, ``_``, ``\\`` escapes) as a predicate; None matches everything.
+
+    Patterns come from clients (ListFlights criteria, GetTables filters), so they are
+    capped at :data:`MAX_PATTERN_BYTES` (54000 beyond) and matched without a regular
+    expression: a backtracking engine takes exponential time on ``%a%a%a...%b``, this
+    matcher at most ``len(pattern) * len(value)`` steps.
+    """
     if pattern is None:
         return lambda _: True
-    parts, i = [], 0
+    size = len(pattern.encode("utf-8", "surrogatepass"))
+    if size > MAX_PATTERN_BYTES:
+        raise ProgramLimitExceeded(
+            f"name pattern is too long ({size:,} bytes; at most {MAX_PATTERN_BYTES:,})",
+            hint="Relation names are short: use a shorter LIKE pattern.",
+        )
+    segments = _like_segments(pattern)
+    return lambda value: _like_matches(segments, value)
+
+
+# A LIKE pattern as the runs of characters between its ``%``: each run a tuple of
+# characters, None standing for ``_`` (any one character).
+Segment = tuple[str | None, ...]
+
+
+def _like_segments(pattern: str) -> list[Segment]:
+    segments: list[Segment] = []
+    current: list[str | None] = []
+    i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\" and i + 1 < len(pattern):
-            parts.append(re.escape(pattern[i + 1]))
+            current.append(pattern[i + 1])
             i += 2
             continue
-        parts.append(".*" if char == "%" else "." if char == "_" else re.escape(char))
+        if char == "%":
+            segments.append(tuple(current))
+            current = []
+        else:
+            current.append(None if char == "_" else char)
         i += 1
-    compiled = re.compile("".join(parts), re.DOTALL)
-    return lambda value: compiled.fullmatch(value) is not None
+    segments.append(tuple(current))
+    return segments
+
+
+def _fits(segment: Segment, value: str, start: int) -> bool:
+    return all(c is None or c == value[start + k] for k, c in enumerate(segment))
+
+
+def _like_matches(segments: list[Segment], value: str) -> bool:
+    """Whether ``value`` matches: the first run anchored at the start, the last at the end, and
+    each run between placed at its leftmost fit after the previous one (leftmost is never worse
+    when every gap is a ``%``), so no choice is ever revisited."""
+    if len(segments) == 1:
+        (only,) = segments
+        return len(only) == len(value) and _fits(only, value, 0)
+    first, *middle, last = segments
+    if len(first) + len(last) > len(value) or not _fits(first, value, 0):
+        return False
+    end = len(value) - len(last)
+    if not _fits(last, value, end):
+        return False
+    position = len(first)
+    for segment in middle:
+        while position + len(segment) <= end and not _fits(segment, value, position):
+            position += 1
+        if position + len(segment) > end:
+            return False
+        position += len(segment)
+    return True
 
 
 def catalogs(database: str) -> pa.Table:

@@ -10,18 +10,25 @@ Two dialects of one service:
   bound by ``DoPut``, the metadata commands), as ADBC and JDBC drivers send them.
 
 Results stream as the engine produces them (``GeneratorStream``); a client that
-disconnects or cancels (``CancelFlightInfo``) stops the engine query. Statement
-tickets carry the SQL itself (they are run as whoever presents them, under that
-caller's policies), so no query state outlives a call except prepared
-statements, which belong to the user who created them.
+disconnects, even while the engine is still computing the first batch, or that
+cancels (``CancelFlightInfo``, only its own queries) stops the engine query.
+
+Every handle is owned. A statement ticket carries its SQL signed by this server
+process, bound to the identity that got it and expiring (:mod:`tickets`), so no
+state waits on the server for a DoGet that may never come, and a ticket passed
+to someone else runs nothing. The state kept between calls (:mod:`state`) is
+bounded: prepared statements (per user, swept when idle) and the streams being
+sent. No handler lets an exception reach pyarrow unconverted (:func:`errors.rpc`):
+pyarrow would send its traceback.
 """
 
 from __future__ import annotations
 
+import collections
 import json
-import secrets
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -37,7 +44,9 @@ from server.engine import Engine
 from server.errors import (
     CharacterNotInRepertoire,
     FeatureNotSupported,
+    InvalidAuthorization,
     InvalidParameterValue,
+    ProgramLimitExceeded,
     ProtocolViolation,
     QuiverError,
     ReadOnlyTransaction,
@@ -48,7 +57,9 @@ from server.policy.users import UserStore
 from server.protocol.flight import messages as pb
 from server.protocol.flight import metadata
 from server.protocol.flight.auth import MIDDLEWARE, AuthMiddlewareFactory, NoHandshake, TokenStore
-from server.protocol.flight.errors import to_flight
+from server.protocol.flight.errors import rpc, to_flight
+from server.protocol.flight.state import DEFAULT_MAX_PREPARED, CallWatch, PreparedStatements, RunningQueries
+from server.protocol.flight.tickets import DEFAULT_LIFETIME, TicketSigner
 from server.semantic.model import Relation
 from server.sql.lexer import qmark_to_dollar
 from server.sql.params import bind, infer_types, parameter_count
@@ -58,11 +69,14 @@ from server.sql.session_info import SessionInfo
 
 TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
 M = TypeVar("M", bound=Message)
-PREPARED_LIFETIME = 3600.0
+PREPARED_LIFETIME = 3600.0  # seconds a prepared statement may stay unused before it is dropped
 # The largest record batch sent as one Flight message. gRPC clients refuse bigger messages by
 # default (grpc-go and grpc-java: 4 MiB; the ADBC driver raises its limit to 16 MiB), and an engine
 # batch of wide text rows easily exceeds that, so batches are cut into slices under this size.
 MAX_MESSAGE_BYTES = 3 * 1024 * 1024
+# Parameters bound to one prepared statement by DoPut are kept until it is closed, so they are
+# capped (each row is one execution: 4 MiB is hundreds of thousands of rows).
+MAX_PARAMETER_BYTES = 4 * 1024 * 1024
 CANCEL_STATUS_CANCELLED, CANCEL_STATUS_NOT_CANCELLABLE = 1, 3
 
 # Parameter types announced for prepared statements (clients may send any type; values are bound as literals).
@@ -82,11 +96,12 @@ _PARAMETER_TYPES: dict[str, pa.DataType] = {
 
 @dataclass
 class Prepared:
-    """A prepared statement: its owner, its SQL as a tree with ``$n`` parameters, and the bound rows.
+    """A prepared statement: its owner, its SQL as a tree with ``$n`` parameters, and the bound values.
 
-    Each row of parameters bound by DoPut is one execution; a query bound with several
-    rows answers with their results one after the other (the Flight SQL specification
-    leaves the choice to the server; this is what a client's ``executemany`` expects).
+    Each row of ``parameters`` (bound by DoPut, kept as Arrow) is one execution; a query
+    bound with several rows answers with their results one after the other (the Flight
+    SQL specification leaves the choice to the server; this is what a client's
+    ``executemany`` expects).
     """
 
     user: str
@@ -94,7 +109,7 @@ class Prepared:
     tree: exp.Expression
     parameter_schema: pa.Schema
     dataset_schema: pa.Schema
-    rows: list[list[Any]] = field(default_factory=list)
+    parameters: pa.Table | None = None
     used: float = field(default_factory=time.monotonic)
 
 
@@ -151,9 +166,24 @@ def sql_text(data: bytes) -> str:
         raise CharacterNotInRepertoire('invalid byte sequence for encoding "UTF8"') from None
 
 
-def statement_ticket(sql: str) -> flight.Ticket:
-    """A Flight SQL statement ticket: the SQL itself, run as whoever presents it."""
-    return flight.Ticket(pack(pb.TicketStatementQuery(statement_handle=sql.encode())))
+def relation_sql(name: str) -> str:
+    """``SELECT *`` from the relation ``name``, which is one quoted identifier whatever it holds.
+
+    Built as a tree, so a name such as ``orders" LIMIT 1 --`` or ``orders; SELECT 1`` names
+    a relation that does not exist (42P01) instead of adding SQL.
+    """
+    table = exp.Table(this=exp.to_identifier(name, quoted=True))
+    return exp.select(exp.Star()).from_(table).sql(dialect="postgres")
+
+
+def path_relation(path: list[bytes | str]) -> str:
+    """The relation a path descriptor names: exactly one non-empty UTF-8 element."""
+    if len(path) != 1:
+        raise InvalidParameterValue("a Flight path names one relation", hint='For example ["orders"].')
+    name = sql_text(path[0]) if isinstance(path[0], bytes) else path[0]
+    if not name:
+        raise InvalidParameterValue("a Flight path names one relation; this one is empty")
+    return name
 
 
 def plan_key(sql: str, count: int, values: tuple[Any, ...] | list[Any]) -> str | None:
@@ -170,6 +200,38 @@ def plan_key(sql: str, count: int, values: tuple[Any, ...] | list[Any]) -> str |
 def plain(schema: pa.Schema) -> pa.Schema:
     """``schema`` without the PostgreSQL-wire metadata (table OIDs) the engine annotates."""
     return pa.schema([f.remove_metadata() for f in schema])
+
+
+def parameter_rows(table: pa.Table | None) -> Iterator[list[Any]]:
+    """Each bound row as Python values, converted a chunk at a time; one empty row when nothing is bound."""
+    if table is None or not table.num_rows or not table.num_columns:
+        yield []
+        return
+    for batch in table.to_batches(max_chunksize=1024):
+        columns = [column.to_pylist() for column in batch.columns]
+        yield from (list(row) for row in zip(*columns, strict=True))
+
+
+def read_parameters(reader: flight.MetadataRecordBatchReader, count: int) -> pa.Table:
+    """The parameter rows a client sends by DoPut, at most :data:`MAX_PARAMETER_BYTES` of them."""
+    batches, size = [], 0
+    try:
+        for chunk in reader:
+            if chunk.data is None:
+                continue
+            size += chunk.data.nbytes
+            if size > MAX_PARAMETER_BYTES:
+                raise ProgramLimitExceeded(
+                    f"the bound parameters exceed {MAX_PARAMETER_BYTES:,} bytes",
+                    hint="Bind fewer rows at a time.",
+                )
+            batches.append(chunk.data)
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+    except (pa.ArrowException, flight.FlightError):
+        raise ProtocolViolation("DoPut: the parameters are not a valid Arrow stream") from None
+    if table.num_rows and table.num_columns < count:
+        raise InvalidParameterValue(f"the statement needs {count} parameter(s), {table.num_columns} were bound")
+    return table
 
 
 def _decode_length_delimited(data: bytes, wanted_field: int) -> bytes | None:
@@ -197,6 +259,8 @@ def _decode_length_delimited(data: bytes, wanted_field: int) -> bytes | None:
 def _varint(data: bytes, i: int) -> tuple[int, int]:
     shift = result = 0
     while True:
+        if i >= len(data):
+            raise ProtocolViolation("truncated protobuf message")
         byte = data[i]
         i += 1
         result |= (byte & 0x7F) << shift
@@ -215,6 +279,8 @@ class QuiverFlightServer(flight.FlightServerBase):
         users: UserStore,
         *,
         tls_certificates: list[tuple[bytes, bytes]] | None = None,
+        ticket_lifetime: float = DEFAULT_LIFETIME,
+        max_prepared: int = DEFAULT_MAX_PREPARED,
     ) -> None:
         self.tokens = TokenStore()
         super().__init__(
@@ -224,95 +290,97 @@ class QuiverFlightServer(flight.FlightServerBase):
             tls_certificates=tls_certificates or [],
         )
         self.engine = engine
-        self._prepared: dict[bytes, Prepared] = {}
-        self._running: dict[bytes, list[CancelToken]] = {}
-        self._lock = threading.Lock()
+        self.tickets = TicketSigner(ticket_lifetime)
+        self.prepared: PreparedStatements[Prepared] = PreparedStatements(max_prepared, PREPARED_LIFETIME)
+        self.running = RunningQueries()
+        self.watch = CallWatch(every=self.prepared.sweep)
+
+    def shutdown(self) -> None:
+        self.watch.stop()
+        super().shutdown()
 
     # -- who is asking ---------------------------------------------------------------------------
 
     def caller(self, context: flight.ServerCallContext) -> Caller:
         middleware = context.get_middleware(MIDDLEWARE)
         if middleware is None:
-            raise flight.FlightUnauthenticatedError("authentication required")
+            raise InvalidAuthorization("authentication required")
         return middleware.user.caller("flight")
 
     def session(self, caller: Caller) -> SessionInfo:
         return SessionInfo(user=caller.user, database=self.engine.database_name, application_name="flight")
 
+    def statement_ticket(self, caller: Caller, sql: str) -> flight.Ticket:
+        """A Flight SQL statement ticket: ``sql`` signed for ``caller`` (see :mod:`tickets`)."""
+        return flight.Ticket(pack(pb.TicketStatementQuery(statement_handle=self.tickets.issue(caller, sql))))
+
     # -- Flight RPCs -----------------------------------------------------------------------------
 
-    def list_flights(self, context: flight.ServerCallContext, criteria: bytes) -> Iterator[flight.FlightInfo]:
+    @rpc
+    def list_flights(self, context: flight.ServerCallContext, criteria: bytes) -> list[flight.FlightInfo]:
         """The relations the caller may see, each with its schema, a ticket for ``SELECT *`` and what it is.
 
         ``criteria``, when given, is a LIKE pattern on relation names (``order%``). Each
         FlightInfo's ``app_metadata`` is JSON naming the data product, the relation's kind
         and its description, so a client can browse the product without SQL.
         """
-        try:
-            caller = self.caller(context)
-            governance = self.engine.governance(caller)
-            governance.require(META)
-            wanted = metadata.like(sql_text(criteria) if criteria else None)
-            product = self.engine.manifest
-            infos = []
-            for name, relation in sorted(governance.relations().items()):
-                if not wanted(name):
-                    continue
-                sql = f'SELECT * FROM "{name}"'
-                schema = self._relation_schema(caller, relation)
-                endpoint = flight.FlightEndpoint(statement_ticket(sql), [])
-                about = {
-                    "data_product": product.name,
-                    "model_version": product.version,
-                    "relation": name,
-                    "kind": relation.kind.value,
-                    "description": relation.description,
-                }
-                infos.append(
-                    flight.FlightInfo(
-                        schema,
-                        flight.FlightDescriptor.for_path(name),
-                        [endpoint],
-                        -1,
-                        -1,
-                        app_metadata=json.dumps(about).encode(),
-                    )
+        caller = self.caller(context)
+        governance = self.engine.governance(caller)
+        governance.require(META)
+        wanted = metadata.like(sql_text(criteria) if criteria else None)
+        product = self.engine.manifest
+        infos = []
+        for name, relation in sorted(governance.relations().items()):
+            if not wanted(name):
+                continue
+            schema = self._relation_schema(caller, relation)
+            endpoint = flight.FlightEndpoint(self.statement_ticket(caller, relation_sql(name)), [])
+            about = {
+                "data_product": product.name,
+                "model_version": product.version,
+                "relation": name,
+                "kind": relation.kind.value,
+                "description": relation.description,
+            }
+            infos.append(
+                flight.FlightInfo(
+                    schema,
+                    flight.FlightDescriptor.for_path(name),
+                    [endpoint],
+                    -1,
+                    -1,
+                    app_metadata=json.dumps(about).encode(),
                 )
-        except Exception as exc:
-            raise to_flight(exc) from None
-        yield from infos
+            )
+        return infos
 
+    @rpc
     def get_flight_info(self, context: flight.ServerCallContext, descriptor: flight.FlightDescriptor) -> Any:
-        try:
-            caller = self.caller(context)
-            schema, ticket = self._plan(caller, descriptor)
-            return flight.FlightInfo(schema, descriptor, [flight.FlightEndpoint(ticket, [])], -1, -1)
-        except Exception as exc:
-            raise to_flight(exc) from None
+        caller = self.caller(context)
+        schema, ticket = self._plan(caller, descriptor)
+        return flight.FlightInfo(schema, descriptor, [flight.FlightEndpoint(ticket, [])], -1, -1)
 
+    @rpc
     def get_schema(self, context: flight.ServerCallContext, descriptor: flight.FlightDescriptor) -> Any:
-        try:
-            return flight.SchemaResult(self._plan(self.caller(context), descriptor)[0])
-        except Exception as exc:
-            raise to_flight(exc) from None
+        return flight.SchemaResult(self._plan(self.caller(context), descriptor)[0])
 
+    @rpc
     def do_get(self, context: flight.ServerCallContext, ticket: flight.Ticket) -> flight.FlightDataStream:
-        try:
-            caller = self.caller(context)
-            command = unpack(ticket.ticket)
-            if command is None:  # a plain Flight ticket: SQL text
-                return self._stream(context, caller, sql_text(ticket.ticket), [[]], ticket.ticket)
-            if isinstance(command, pb.TicketStatementQuery):
-                sql = sql_text(command.statement_handle)
-                return self._stream(context, caller, sql, [[]], ticket.ticket)
-            if isinstance(command, pb.CommandPreparedStatementQuery):
-                prepared = self._prepared_for(caller, command.prepared_statement_handle)
-                rows = prepared.rows or [[]]
-                return self._stream(context, caller, prepared.sql, rows, ticket.ticket, prepared.tree)
-            return flight.RecordBatchStream(self._metadata(caller, command))
-        except Exception as exc:
-            raise to_flight(exc) from None
+        caller = self.caller(context)
+        raw = ticket.ticket
+        command = unpack(raw)
+        if command is None:  # plain Flight's own form: SQL text, run as whoever sends it
+            return self._stream(context, caller, sql_text(raw), parameter_rows(None), raw)
+        if isinstance(command, pb.TicketStatementQuery):
+            sql = self.tickets.open(caller, command.statement_handle)
+            return self._stream(context, caller, sql, parameter_rows(None), raw)
+        if isinstance(command, pb.CommandPreparedStatementQuery):
+            prepared = self.prepared.get(caller.user, command.prepared_statement_handle)
+            rows = parameter_rows(prepared.parameters)
+            return self._stream(context, caller, prepared.sql, rows, raw, prepared.tree)
+        return flight.RecordBatchStream(self._metadata(caller, command))
 
+    @rpc
     def do_put(
         self,
         context: flight.ServerCallContext,
@@ -320,80 +388,79 @@ class QuiverFlightServer(flight.FlightServerBase):
         reader: flight.MetadataRecordBatchReader,
         writer: flight.FlightMetadataWriter,
     ) -> None:
-        try:
-            caller = self.caller(context)
-            command = unpack(descriptor.command or b"")
-            if isinstance(command, pb.CommandPreparedStatementQuery):
-                prepared = self._prepared_for(caller, command.prepared_statement_handle)
-                prepared.rows = self._parameter_rows(reader.read_all(), parameter_count(prepared.tree))
-                return
-            if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
-                raise ReadOnlyTransaction(
-                    "cannot execute an update in a read-only transaction",
-                    hint="Quiver serves data products read-only.",
-                )
-            raise FeatureNotSupported("DoPut accepts only parameters of a prepared statement")
-        except Exception as exc:
-            raise to_flight(exc) from None
+        caller = self.caller(context)
+        command = unpack(descriptor.command or b"")
+        if isinstance(command, pb.CommandPreparedStatementQuery):
+            prepared = self.prepared.get(caller.user, command.prepared_statement_handle)
+            prepared.parameters = read_parameters(reader, parameter_count(prepared.tree))
+            return
+        if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
+            raise ReadOnlyTransaction(
+                "cannot execute an update in a read-only transaction",
+                hint="Quiver serves data products read-only.",
+            )
+        raise FeatureNotSupported("DoPut accepts only parameters of a prepared statement")
 
+    @rpc
+    def do_exchange(
+        self,
+        context: flight.ServerCallContext,
+        descriptor: flight.FlightDescriptor,
+        reader: flight.MetadataRecordBatchReader,
+        writer: flight.MetadataRecordBatchWriter,
+    ) -> None:
+        raise FeatureNotSupported("DoExchange is not supported", hint="Queries are read with GetFlightInfo and DoGet.")
+
+    @rpc
     def list_actions(self, context: flight.ServerCallContext) -> list[tuple[str, str]]:
         return [
             ("CreatePreparedStatement", "Prepare a SQL query (Flight SQL)."),
             ("ClosePreparedStatement", "Release a prepared statement (Flight SQL)."),
-            ("CancelFlightInfo", "Cancel the queries of a FlightInfo's tickets."),
+            ("CancelFlightInfo", "Cancel the caller's queries of a FlightInfo's tickets."),
             ("CancelQuery", "Cancel a query (Flight SQL, deprecated form)."),
         ]
 
-    def do_action(self, context: flight.ServerCallContext, action: flight.Action) -> Iterator[flight.Result]:
-        try:
-            caller = self.caller(context)
-            body = action.body.to_pybytes() if action.body is not None else b""
-            kind = action.type
-            if kind == "CreatePreparedStatement":
-                request = expect(body, pb.ActionCreatePreparedStatementRequest)
-                results = [flight.Result(pack(self._prepare(caller, request.query)))]
-            elif kind == "ClosePreparedStatement":
-                request = expect(body, pb.ActionClosePreparedStatementRequest)
-                with self._lock:
-                    prepared = self._prepared.get(request.prepared_statement_handle)
-                    if prepared is not None and prepared.user == caller.user:
-                        del self._prepared[request.prepared_statement_handle]
-                results = []
-            elif kind == "CancelFlightInfo":
-                info = _decode_length_delimited(body, 1)
-                cancelled = self._cancel(info or b"")
-                status = CANCEL_STATUS_CANCELLED if cancelled else CANCEL_STATUS_NOT_CANCELLABLE
-                results = [flight.Result(bytes([0x08, status]))]  # CancelFlightInfoResult{status}
-            elif kind == "CancelQuery":
-                request = expect(body, pb.ActionCancelQueryRequest)
-                cancelled = self._cancel(request.info)
-                result = pb.ActionCancelQueryResult(result=1 if cancelled else 3)
-                results = [flight.Result(pack(result))]
-            else:
-                raise FeatureNotSupported(f"Flight action {kind} is not supported")
-        except Exception as exc:
-            raise to_flight(exc) from None
-        yield from results
+    @rpc
+    def do_action(self, context: flight.ServerCallContext, action: flight.Action) -> list[flight.Result]:
+        caller = self.caller(context)
+        body = action.body.to_pybytes() if action.body is not None else b""
+        kind = action.type
+        if kind == "CreatePreparedStatement":
+            request = expect(body, pb.ActionCreatePreparedStatementRequest)
+            return [flight.Result(pack(self._prepare(caller, request.query)))]
+        if kind == "ClosePreparedStatement":
+            request = expect(body, pb.ActionClosePreparedStatementRequest)
+            self.prepared.close(caller.user, request.prepared_statement_handle)
+            return []
+        if kind == "CancelFlightInfo":
+            info = _decode_length_delimited(body, 1)
+            cancelled = self._cancel(caller, info or b"")
+            status = CANCEL_STATUS_CANCELLED if cancelled else CANCEL_STATUS_NOT_CANCELLABLE
+            return [flight.Result(bytes([0x08, status]))]  # CancelFlightInfoResult{status}
+        if kind == "CancelQuery":
+            request = expect(body, pb.ActionCancelQueryRequest)
+            cancelled = self._cancel(caller, request.info)
+            return [flight.Result(pack(pb.ActionCancelQueryResult(result=1 if cancelled else 3)))]
+        raise FeatureNotSupported(f"Flight action {kind} is not supported")
 
     # -- statements ------------------------------------------------------------------------------
 
     def _plan(self, caller: Caller, descriptor: flight.FlightDescriptor) -> tuple[pa.Schema, flight.Ticket]:
         """The result schema of what ``descriptor`` asks for, and the ticket that produces it."""
         if descriptor.descriptor_type == flight.DescriptorType.PATH:
-            path = [sql_text(p) if isinstance(p, bytes) else p for p in descriptor.path]
-            if len(path) != 1:
-                raise InvalidParameterValue("a Flight path names one relation")
-            sql = f'SELECT * FROM "{path[0]}"'
-            return self._describe(caller, sql), statement_ticket(sql)
+            sql = relation_sql(path_relation(descriptor.path))
+            return self._describe(caller, sql), self.statement_ticket(caller, sql)
         command = unpack(descriptor.command)
         if command is None or isinstance(command, pb.CommandStatementQuery):
             sql = sql_text(descriptor.command) if command is None else command.query
-            return self._describe(caller, sql), statement_ticket(sql)
+            return self._describe(caller, sql), self.statement_ticket(caller, sql)
         if isinstance(command, pb.CommandPreparedStatementQuery):
-            prepared = self._prepared_for(caller, command.prepared_statement_handle)
-            if prepared.rows and parameter_count(prepared.tree):
+            prepared = self.prepared.get(caller.user, command.prepared_statement_handle)
+            bound = prepared.parameters
+            if bound is not None and bound.num_rows and parameter_count(prepared.tree):
                 # Bound values can type what NULL placeholders could not (SELECT ? AS x): describe again.
-                return self._describe(caller, prepared.sql, prepared.rows[0]), flight.Ticket(descriptor.command)
+                first = next(parameter_rows(bound))
+                return self._describe(caller, prepared.sql, first), flight.Ticket(descriptor.command)
             return prepared.dataset_schema, flight.Ticket(descriptor.command)
         if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
             raise ReadOnlyTransaction("cannot execute an update in a read-only transaction")
@@ -416,100 +483,60 @@ class QuiverFlightServer(flight.FlightServerBase):
         context: flight.ServerCallContext,
         caller: Caller,
         sql: str,
-        rows: list[list[Any]],
+        rows: Iterator[list[Any]],
         ticket: bytes,
         tree: exp.Expression | None = None,
     ) -> flight.FlightDataStream:
-        """The result of ``sql`` run once per parameter row (``[[]]``: once, unbound), in row order.
+        """The result of ``sql`` run once per parameter row, in row order (see :class:`QueryStream`)."""
+        stream = QueryStream(self, context, caller, sql, rows, ticket, tree)
+        return flight.GeneratorStream(stream.schema, stream)
 
-        The first execution starts here, so its errors reach the client as the DoGet's
-        error and its schema is the stream's; later rows run as the stream is read.
-        """
-        result, token = self._start(caller, sql, rows[0], ticket, tree)
-        schema = plain(result.schema)
-
-        def each_row() -> Iterator[pa.RecordBatch]:
-            yield from self._batches(context, result, schema, ticket, token)
-            for values in rows[1:]:
-                if context.is_cancelled():
-                    return
-                try:
-                    following, following_token = self._start(caller, sql, values, ticket, tree)
-                except QuiverError as exc:
-                    raise to_flight(exc) from None
-                yield from self._batches(context, following, schema, ticket, following_token)
-
-        return flight.GeneratorStream(schema, each_row())
-
-    def _start(
-        self, caller: Caller, sql: str, values: tuple[Any, ...] | list[Any], ticket: bytes, tree: exp.Expression | None
-    ) -> tuple[Any, CancelToken]:
-        """Run ``sql`` with ``values`` bound, registered under ``ticket`` so CancelFlightInfo reaches it."""
+    def run(
+        self,
+        context: flight.ServerCallContext,
+        caller: Caller,
+        sql: str,
+        values: list[Any],
+        tree: exp.Expression | None,
+        token: CancelToken,
+    ) -> Any:
+        """Start ``sql`` with ``values`` bound; a client that disconnects meanwhile cancels it."""
         tree = tree if tree is not None else self._tree(sql)
         count = parameter_count(tree)
         if count and len(values) < count:
             raise InvalidParameterValue(f"the statement needs {count} parameter(s); bind them with DoPut first")
         bound = bind(tree, list(values)) if count else tree
-        token = CancelToken()
-        self._register(ticket, token)
-        try:
-            result = self.engine.run(
+        with self.watch.waiting(context, token):
+            return self.engine.run(
                 bound, caller, self.session(caller), token=token, cache_key=plan_key(sql, count, values)
             )
-        except BaseException:
-            self._unregister(ticket, token)
-            raise
-        return result, token
 
-    def _batches(
-        self, context: flight.ServerCallContext, result: Any, schema: pa.Schema, ticket: bytes, token: CancelToken
-    ) -> Iterator[pa.RecordBatch]:
-        """The result's batches as the engine produces them; a cancelled call stops the engine query."""
-        try:
-            for batch in result.batches():
-                if context.is_cancelled():
-                    result.cancel()
-                    break
-                columns = batch.columns
-                if batch.schema.types != schema.types:  # a later parameter row may type a column differently
-                    columns = [c.cast(t) for c, t in zip(columns, schema.types, strict=True)]
-                yield from within_message_size(pa.RecordBatch.from_arrays(columns, schema=schema))
-        except QuiverError as exc:
-            raise to_flight(exc) from None
-        finally:
-            result.close()
-            self._unregister(ticket, token)
+    def _cancel(self, caller: Caller, serialized_info: bytes) -> bool:
+        """Cancel the caller's running queries of the tickets in a serialised FlightInfo.
 
-    def _register(self, ticket: bytes, token: CancelToken) -> None:
-        with self._lock:
-            self._running.setdefault(ticket, []).append(token)
-
-    def _unregister(self, ticket: bytes, token: CancelToken) -> None:
-        with self._lock:
-            tokens = self._running.get(ticket, [])
-            if token in tokens:
-                tokens.remove(token)
-            if not tokens:
-                self._running.pop(ticket, None)
-
-    def _cancel(self, serialized_info: bytes) -> bool:
-        """Cancel every running query of the tickets in a serialised FlightInfo."""
+        Another user's statement ticket is refused (42501), a forged one 28000; any other
+        ticket finds only streams the caller itself started from it.
+        """
         try:
             info = flight.FlightInfo.deserialize(serialized_info)
         except Exception:
             raise ProtocolViolation("CancelFlightInfo: the request does not hold a FlightInfo") from None
-        cancelled = False
+        cancelled = 0
         for endpoint in info.endpoints:
-            with self._lock:
-                tokens = list(self._running.get(endpoint.ticket.ticket, []))
-            for token in tokens:
-                token.cancel()
-                cancelled = True
-        return cancelled
+            ticket = endpoint.ticket.ticket
+            try:
+                command = unpack(ticket)
+            except QuiverError:
+                command = None
+            if isinstance(command, pb.TicketStatementQuery):
+                self.tickets.open(caller, command.statement_handle, check_expiry=False)
+            cancelled += self.running.cancel(caller.user, ticket)
+        return cancelled > 0
 
     # -- prepared statements -----------------------------------------------------------------------
 
     def _prepare(self, caller: Caller, sql: str) -> pb.ActionCreatePreparedStatementResult:
+        self.prepared.check_room(caller.user)  # refused before any work when the user has no slot left
         tree = self._tree(sql)
         count = parameter_count(tree)
         types = infer_types(tree, [], self.engine.column_type_lookup(caller)) if count else []
@@ -521,31 +548,12 @@ class QuiverFlightServer(flight.FlightServerBase):
             ]
         )
         dataset_schema = self._describe(caller, sql)
-        handle = secrets.token_bytes(16)
-        with self._lock:
-            now = time.monotonic()
-            self._prepared = {h: p for h, p in self._prepared.items() if now - p.used < PREPARED_LIFETIME}
-            self._prepared[handle] = Prepared(caller.user, sql, tree, parameter_schema, dataset_schema)
+        handle = self.prepared.add(Prepared(caller.user, sql, tree, parameter_schema, dataset_schema))
         return pb.ActionCreatePreparedStatementResult(
             prepared_statement_handle=handle,
             dataset_schema=dataset_schema.serialize().to_pybytes(),
             parameter_schema=parameter_schema.serialize().to_pybytes(),
         )
-
-    def _prepared_for(self, caller: Caller, handle: bytes) -> Prepared:
-        with self._lock:
-            prepared = self._prepared.get(handle)
-        if prepared is None or prepared.user != caller.user:
-            raise InvalidParameterValue("prepared statement does not exist (closed, expired, or another user's)")
-        prepared.used = time.monotonic()
-        return prepared
-
-    @staticmethod
-    def _parameter_rows(table: pa.Table, count: int) -> list[list[Any]]:
-        if table.num_rows and table.num_columns < count:
-            raise InvalidParameterValue(f"the statement needs {count} parameter(s), {table.num_columns} were bound")
-        columns = [column.to_pylist() for column in table.columns]
-        return [list(row) for row in zip(*columns, strict=True)] if columns else []
 
     # -- metadata --------------------------------------------------------------------------------
 
@@ -622,3 +630,113 @@ def _version() -> str:
         return version("quiver")
     except PackageNotFoundError:
         return "0"
+
+
+class _Release:
+    """What one stream holds until it ends, however it ends: its engine result and its registry entry.
+
+    Kept apart from :class:`QueryStream` so a finalizer can run it when pyarrow drops a
+    stream it never read (the client went away before the first batch was asked for).
+    """
+
+    def __init__(self, running: RunningQueries, user: str, ticket: bytes, token: CancelToken) -> None:
+        self.running = running
+        self.user = user
+        self.ticket = ticket
+        self.token = token
+        self.result: Any = None
+        self.registered = True
+        self._lock = threading.Lock()
+
+    def result_done(self) -> None:
+        with self._lock:
+            result, self.result = self.result, None
+        if result is not None:
+            result.close()
+
+    def __call__(self) -> None:
+        self.result_done()
+        with self._lock:
+            registered, self.registered = self.registered, False
+        if registered:
+            self.running.remove(self.user, self.ticket, self.token)
+
+
+class QueryStream:
+    """The record batches of one DoGet, in the order pyarrow's ``GeneratorStream`` asks for them.
+
+    The statement runs once per parameter row. The first execution starts in the
+    constructor, inside DoGet, so its errors are DoGet's and its schema is the stream's;
+    later rows start as the stream is read. While the engine works (starting a query,
+    producing a batch) the call is in :class:`CallWatch`, so a client that disconnects
+    stops the engine within a poll. The stream is registered under (owner, ticket) for
+    CancelFlightInfo until it ends; every error leaves through :func:`to_flight`.
+    """
+
+    def __init__(
+        self,
+        server: QuiverFlightServer,
+        context: flight.ServerCallContext,
+        caller: Caller,
+        sql: str,
+        rows: Iterator[list[Any]],
+        ticket: bytes,
+        tree: exp.Expression | None,
+    ) -> None:
+        self._server = server
+        self._context = context
+        self._caller = caller
+        self._sql = sql
+        self._tree = tree
+        self._rows = rows
+        self._pending: collections.deque[pa.RecordBatch] = collections.deque()
+        self._batches: Iterator[pa.RecordBatch] | None = None
+        self.token = CancelToken()
+        self._release = _Release(server.running, caller.user, ticket, self.token)
+        server.running.add(caller.user, ticket, self.token)
+        weakref.finalize(self, self._release)
+        try:
+            first, _ = self._open(next(self._rows))
+        except BaseException:
+            self._release()
+            raise
+        self.schema = plain(first.schema)
+
+    def __iter__(self) -> QueryStream:
+        return self
+
+    def __next__(self) -> pa.RecordBatch:
+        try:
+            return self._next()
+        except StopIteration:
+            self._release()
+            raise
+        except Exception as exc:
+            self._release()
+            raise to_flight(exc) from None
+
+    def _open(self, values: list[Any]) -> tuple[Any, Iterator[pa.RecordBatch]]:
+        """Start one execution (``values`` bound); its result is released when the stream ends."""
+        result = self._server.run(self._context, self._caller, self._sql, values, self._tree, self.token)
+        batches = iter(result.batches())
+        self._release.result, self._batches = result, batches
+        return result, batches
+
+    def _next(self) -> pa.RecordBatch:
+        while not self._pending:
+            if self._context.is_cancelled():  # the client is gone: stop, there is no one to tell
+                self.token.cancel()
+                raise StopIteration
+            # The next parameter row's execution, if any (StopIteration after the last one ends the stream).
+            batches = self._batches if self._batches is not None else self._open(next(self._rows))[1]
+            with self._server.watch.waiting(self._context, self.token):
+                batch = next(batches, None)
+            if batch is None:
+                self._release.result_done()
+                self._batches = None
+                continue
+            columns = batch.columns
+            if batch.schema.types != self.schema.types:  # a later parameter row may type a column differently
+                columns = [c.cast(t) for c, t in zip(columns, self.schema.types, strict=True)]
+            self._pending.extend(within_message_size(pa.RecordBatch.from_arrays(columns, schema=self.schema)))
+        return self._pending.popleft()

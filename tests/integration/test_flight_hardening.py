@@ -401,7 +401,7 @@ def test_a_huge_list_flights_pattern_is_refused_at_once(quiver_server: QuiverSer
     started = time.monotonic()
     with pytest.raises(flight.FlightServerError) as caught:
         list(connection.list_flights(b"%" + b"a%" * 500_000, options))
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0  # was 8.6 s (19 s on a busy machine), compiling a 1 MB regex
     assert sqlstate(caught.value) == "54000"
     assert "1024" in str(caught.value).replace(",", "")
 
@@ -411,7 +411,7 @@ def test_a_long_pathological_pattern_matches_in_linear_time(quiver_server: Quive
     pattern = ("%_" * 511).encode() + b"x"  # 1,023 bytes: at the limit, and a backtracking regex's worst case
     started = time.monotonic()
     assert list(connection.list_flights(pattern, options)) == []
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 2.0
     assert [i.descriptor.path for i in connection.list_flights(b"%\\_items", options)] == [[b"order_items"]]
 
 

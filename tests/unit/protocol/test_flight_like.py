@@ -70,7 +70,7 @@ def test_the_worst_patterns_take_milliseconds() -> None:
         started = time.perf_counter()
         matches = metadata.like(pattern)
         assert [matches(name) for name in names] == [False, False, False]
-        assert time.perf_counter() - started < 0.2
+        assert time.perf_counter() - started < 0.5  # a regex needs 20 s for '%a' * 10 + 'b' on 40 a's
 
 
 def test_metadata_commands_share_the_cap() -> None:

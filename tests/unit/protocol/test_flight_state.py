@@ -129,7 +129,7 @@ def test_a_disconnect_while_waiting_cancels_the_query() -> None:
             started = time.monotonic()
             context.gone = True
             assert released.wait(2)
-            assert time.monotonic() - started < 0.5
+            assert time.monotonic() - started < 1.0  # polled every 10 ms here
         assert len(watch) == 0
     finally:
         watch.stop()

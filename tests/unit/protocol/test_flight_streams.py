@@ -137,7 +137,7 @@ def test_a_client_that_leaves_while_the_engine_computes_cancels_it(make_server: 
     left = time.monotonic()
     context.gone = True
     reader.join(5)
-    assert not reader.is_alive() and time.monotonic() - left < 1.0
+    assert not reader.is_alive() and time.monotonic() - left < 2.0
     assert query.token.cancelled
     assert isinstance(outcome.get("error"), flight.FlightCancelledError)
     assert len(server.running) == 0 and server.results[0].closed

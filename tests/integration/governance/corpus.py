@@ -99,6 +99,15 @@ def hidden(*users: str) -> dict[str, str]:
 
 
 EU_HIDDEN = hidden(EU)
+EU_ORDER = 4  # an order of an EU customer, never refunded (deterministic demo data, scale 1)
+
+
+def gross(sql: str) -> dict[str, str]:
+    """The answer admin and analyst get (they may see gross amounts); eu_analyst's is judged by the oracle."""
+    return {ADMIN: sql, ANALYST: sql}
+
+
+GROSS_TOTAL = gross("SELECT sum(gross_amount) FROM $O")
 
 ATTEMPTS: tuple[Attempt, ...] = (
     # -- filters on masked columns -------------------------------------------------------------------
@@ -563,14 +572,14 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt(
         "measure_order_count",
         "row_count",
-        "SELECT order_count, net_revenue, refunded_revenue FROM orders",
-        expect={ANY: "SELECT count(*), sum(gross_amount - refunded_amount), sum(refunded_amount) FROM $O"},
+        "SELECT order_count, refunded_revenue FROM orders",
+        expect={ANY: "SELECT count(*), sum(refunded_amount) FROM $O"},
     ),
     Attempt(
         "measure_line_count",
         "row_count",
-        "SELECT line_count, units_sold, item_revenue FROM order_items",
-        expect={ANY: "SELECT count(*), sum(quantity), sum(quantity * unit_price - discount) FROM $I"},
+        "SELECT line_count, units_sold FROM order_items",
+        expect={ANY: "SELECT count(*), sum(quantity) FROM $I"},
     ),
     Attempt(
         "measure_customer_count",
@@ -606,7 +615,11 @@ ATTEMPTS: tuple[Attempt, ...] = (
         "row_count",
         "SELECT sum(quantity * unit_price - discount) AS revenue, count(DISTINCT order_id) AS orders_n FROM "
         "order_items",
-        expect={ANY: "SELECT sum(quantity * unit_price - discount), count(DISTINCT order_id) FROM $I"},
+        expect={
+            ADMIN: "SELECT sum(quantity * unit_price - discount), count(DISTINCT order_id) FROM $I",
+            ANALYST: "SELECT sum(quantity * unit_price - discount), count(DISTINCT order_id) FROM $I",
+        },
+        fail=EU_HIDDEN,  # line prices add up to the hidden gross amounts
     ),
     # -- CASE tricks and error oracles ----------------------------------------------------------------
     Attempt(
@@ -916,9 +929,9 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt(
         "sales_by_region",
         "view",
-        "SELECT customer_region, net_revenue, order_count FROM sales ORDER BY 1",
+        "SELECT customer_region, refunded_revenue, order_count FROM sales ORDER BY 1",
         expect={
-            ANY: "SELECT c.region, sum(o.gross_amount - o.refunded_amount), count(*) FROM $O o "
+            ANY: "SELECT c.region, sum(o.refunded_amount), count(*) FROM $O o "
             "JOIN $C c USING (customer_id) GROUP BY 1 ORDER BY 1"
         },
         ordered=True,
@@ -968,14 +981,15 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt("sales_gross_amount", "hidden_member", "SELECT sum(gross_amount) FROM sales", fail=EU_HIDDEN),
     Attempt(
         "sales_net_plus_refunded",
-        "view",
+        "derived_member",
         "SELECT net_revenue + refunded_revenue AS total FROM sales",
-        expect={ANY: "SELECT sum(gross_amount) FROM $O"},
+        expect={ADMIN: "SELECT sum(gross_amount) FROM $O", ANALYST: "SELECT sum(gross_amount) FROM $O"},
+        fail=EU_HIDDEN,
     ),
     Attempt(
         "customer_360_values",
         "view",
-        "SELECT customer_id, name, email, phone, region, order_count, net_revenue FROM customer_360 ORDER BY 1 "
+        "SELECT customer_id, name, email, phone, region, order_count, returned_orders FROM customer_360 ORDER BY 1 "
         "LIMIT 300",
     ),
     Attempt(
@@ -1068,9 +1082,222 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt("hidden_public_qualified", "schema", "SELECT gross_amount FROM public.orders LIMIT 1", fail=EU_HIDDEN),
     Attempt(
         "expression_allowed",
-        "hidden_member",
+        "derived_member",
         "SELECT net_revenue + refunded_revenue AS total, net_revenue FROM orders",
-        expect={ANY: "SELECT sum(gross_amount), sum(gross_amount - refunded_amount) FROM $O"},
+        expect={
+            ADMIN: "SELECT sum(gross_amount), sum(gross_amount - refunded_amount) FROM $O",
+            ANALYST: "SELECT sum(gross_amount), sum(gross_amount - refunded_amount) FROM $O",
+        },
+        fail=EU_HIDDEN,
+    ),
+    # -- derived members: recomputing the hidden gross from what is built on it ---------------------------
+    # eu_analyst may not see gross_amount / gross_revenue. Policies follow derivation: net_revenue
+    # (gross - refunded) and average_order_value (over it) read gross_amount; order lines add up to an
+    # order's gross (item_revenue, line prices, list prices times quantities). Each attempt below
+    # recomputes the gross (admin and analyst get it, checked against the raw tables); eu_analyst must
+    # be refused like a nonexistent column, and the oracle looks for any gross value in every answer.
+    Attempt(
+        "derived_net_plus_refunds",
+        "derived_member",
+        "SELECT MEASURE(net_revenue) + MEASURE(refunded_revenue) AS g FROM orders",
+        expect=GROSS_TOTAL,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_aov_times_count",
+        "derived_member",
+        "SELECT round(MEASURE(average_order_value) * MEASURE(order_count) + MEASURE(refunded_revenue), 2) AS g "
+        "FROM orders",
+        expect=GROSS_TOTAL,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_net_plus_refunds_by_status",
+        "derived_member",
+        "SELECT status, net_revenue + refunded_revenue AS g FROM orders GROUP BY 1 ORDER BY 1",
+        expect=gross("SELECT status, sum(gross_amount) FROM $O GROUP BY 1 ORDER BY 1"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_per_order",
+        "derived_member",
+        "SELECT order_id, net_revenue + refunded_revenue AS g FROM orders GROUP BY 1 ORDER BY 1 LIMIT 50",
+        expect=gross("SELECT order_id, gross_amount FROM $O ORDER BY 1 LIMIT 50"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_per_order_by_hand",
+        "derived_member",
+        "SELECT order_id, sum(gross_amount - refunded_amount) + sum(refunded_amount) AS g FROM orders GROUP BY 1 "
+        "ORDER BY 1 LIMIT 50",
+        expect=gross("SELECT order_id, gross_amount FROM $O ORDER BY 1 LIMIT 50"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_sales_view_by_region",
+        "derived_member",
+        "SELECT customer_region, net_revenue + refunded_revenue AS g FROM sales GROUP BY 1 ORDER BY 1",
+        expect=gross(
+            "SELECT c.region, sum(o.gross_amount) FROM $O o JOIN raw.customers c USING (customer_id) GROUP BY 1 "
+            "ORDER BY 1"
+        ),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_customer_360_join_refunds",
+        "derived_member",
+        "SELECT c.customer_id, c.net_revenue + r.refunds AS g FROM customer_360 c JOIN (SELECT customer_id, "
+        "refunded_revenue AS refunds FROM orders GROUP BY 1) r USING (customer_id) ORDER BY 1 LIMIT 50",
+        expect=gross("SELECT customer_id, sum(gross_amount) FROM $O GROUP BY 1 ORDER BY 1 LIMIT 50"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_customer_360_aov",
+        "derived_member",
+        "SELECT customer_id, average_order_value * order_count AS net FROM customer_360 ORDER BY 1 LIMIT 50",
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_item_revenue",
+        "derived_member",
+        "SELECT item_revenue FROM order_items",
+        expect=GROSS_TOTAL,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_item_revenue_per_order",
+        "derived_member",
+        "SELECT order_id, item_revenue FROM sales GROUP BY 1 ORDER BY 1 LIMIT 50",
+        expect=gross("SELECT order_id, gross_amount FROM $O ORDER BY 1 LIMIT 50"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_lines_by_hand",
+        "derived_member",
+        "SELECT order_id, sum(quantity * unit_price - discount) AS g FROM order_items GROUP BY 1 ORDER BY 1 LIMIT 50",
+        expect=gross("SELECT order_id, gross_amount FROM $O ORDER BY 1 LIMIT 50"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_list_price_times_quantity",
+        "derived_member",
+        "SELECT i.order_id, sum(i.quantity * p.unit_price) AS g FROM order_items i JOIN products p "
+        "ON i.product_id = p.product_id GROUP BY 1 ORDER BY 1 LIMIT 50",
+        expect=gross(
+            "SELECT i.order_id, sum(i.quantity * p.unit_price) FROM $I i JOIN raw.products p USING (product_id) "
+            "GROUP BY 1 ORDER BY 1 LIMIT 50"
+        ),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_average_list_price",
+        "derived_member",
+        "SELECT category, average_list_price * product_count AS total FROM products GROUP BY 1 ORDER BY 1",
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_window_total",
+        "derived_member",
+        "SELECT DISTINCT sum(n + r) OVER () AS g FROM (SELECT order_id, net_revenue AS n, refunded_revenue AS r "
+        "FROM orders GROUP BY 1) t",
+        expect=GROSS_TOTAL,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_window_running",
+        "derived_member",
+        "SELECT order_id, sum(v) OVER (ORDER BY order_id) AS running FROM (SELECT order_id, item_revenue AS v "
+        "FROM sales GROUP BY 1) t ORDER BY 1 LIMIT 20",
+        expect=gross("SELECT order_id, sum(gross_amount) OVER (ORDER BY order_id) FROM $O ORDER BY 1 LIMIT 20"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_scalar_subqueries",
+        "derived_member",
+        "SELECT (SELECT net_revenue FROM orders) + (SELECT refunded_revenue FROM orders) AS g",
+        expect=GROSS_TOTAL,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_cte",
+        "derived_member",
+        "WITH n AS (SELECT net_revenue, refunded_revenue FROM orders) SELECT net_revenue + refunded_revenue AS g "
+        "FROM n",
+        expect=GROSS_TOTAL,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_union_parts",
+        "derived_member",
+        "SELECT sum(v) AS g FROM (SELECT net_revenue AS v FROM orders UNION ALL SELECT refunded_revenue FROM orders) t",
+        expect=GROSS_TOTAL,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_in_having",
+        "derived_member",
+        "SELECT status FROM orders GROUP BY 1 HAVING MEASURE(net_revenue) + MEASURE(refunded_revenue) > 1000000 "
+        "ORDER BY 1",
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_in_order_by",
+        "derived_member",
+        "SELECT order_id FROM sales GROUP BY 1 ORDER BY item_revenue DESC, 1 LIMIT 5",
+        expect=gross("SELECT order_id FROM $O ORDER BY gross_amount DESC, 1 LIMIT 5"),
+        ordered=True,
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_prepared_order",
+        "derived_member",
+        "SELECT order_id, net_revenue + refunded_revenue AS g FROM orders WHERE order_id = %s GROUP BY 1",
+        params=(EU_ORDER,),
+        expect=gross(f"SELECT order_id, gross_amount FROM $O WHERE order_id = {EU_ORDER}"),
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_copy",
+        "derived_member",
+        "COPY (SELECT order_id, item_revenue FROM sales GROUP BY 1 ORDER BY 1 LIMIT 50) TO STDOUT",
+        protocol="copy",
+        fail=EU_HIDDEN,
+    ),
+    Attempt(
+        "derived_simple_protocol",
+        "derived_member",
+        "SELECT 1 AS one; SELECT net_revenue + refunded_revenue AS g FROM orders",
+        protocol="simple",
+        fail=EU_HIDDEN,
+    ),
+    Attempt("derived_columns_regex", "derived_member", "SELECT COLUMNS('.*revenue') FROM orders"),
+    Attempt("derived_star_customer_360", "derived_member", "SELECT * FROM customer_360 ORDER BY 1 LIMIT 200"),
+    Attempt("derived_star_order_items", "derived_member", "SELECT * FROM order_items ORDER BY 1 LIMIT 200"),
+    Attempt("derived_star_products", "derived_member", "SELECT * FROM products ORDER BY 1 LIMIT 200"),
+    Attempt(
+        "derived_catalog_columns",
+        "derived_member",
+        "SELECT table_name, column_name FROM information_schema.columns WHERE column_name LIKE '%revenue%' "
+        "OR column_name LIKE '%price%' OR column_name LIKE '%discount%' OR column_name LIKE '%order_value%' "
+        "ORDER BY 1, 2",
+    ),
+    Attempt(
+        # A segment of visible columns: a fully returned order's refund is its whole value, which the EU team
+        # may see (refunded_amount is not hidden). The oracle counts only gross values not otherwise shown.
+        "derived_refund_of_returned_orders",
+        "derived_member",
+        "SELECT order_id, refunded_amount FROM orders WHERE returned ORDER BY 1 LIMIT 50",
+        expect={ANY: "SELECT order_id, refunded_amount FROM $O WHERE status = 'returned' ORDER BY 1 LIMIT 50"},
+        ordered=True,
     ),
     # -- quoted identifiers and schema-qualified names -----------------------------------------------------
     Attempt(
@@ -1451,7 +1678,7 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt(
         "prepared_hidden_in_where",
         "hidden_member",
-        "SELECT order_id, net_revenue FROM orders WHERE gross_amount > %s ORDER BY 1 LIMIT 5",
+        "SELECT order_id, refunded_revenue FROM orders WHERE gross_amount > %s ORDER BY 1 LIMIT 5",
         params=(5000,),
         fail=EU_HIDDEN,
     ),
@@ -1538,7 +1765,7 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt(
         "comment_hiding_hidden_member",
         "hidden_member",
-        "SELECT net_revenue, /**/gross_revenue/**/ FROM orders",
+        "SELECT refunded_revenue, /**/gross_revenue/**/ FROM orders",
         fail=EU_HIDDEN,
     ),
     Attempt("comment_nested", "comment", "SELECT /* /* nested */ */ phone FROM customers LIMIT 30"),
@@ -1559,42 +1786,42 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt(
         "columns_regex_hidden_sum",
         "hidden_member",
-        "SELECT net_revenue, sum(COLUMNS('gross.*')) AS s FROM orders",
+        "SELECT refunded_revenue, sum(COLUMNS('gross.*')) AS s FROM orders",
         twin=(("gross.*", "grosz.*"),),
         twin_users=(EU,),
     ),
     Attempt(
         "columns_regex_hidden_filter",
         "hidden_member",
-        "SELECT order_id, net_revenue FROM orders WHERE COLUMNS('gross.*') > 5000",
+        "SELECT order_id, refunded_revenue FROM orders WHERE COLUMNS('gross.*') > 5000",
         twin=(("gross.*", "grosz.*"),),
         twin_users=(EU,),
     ),
     Attempt(
         "columns_regex_hidden_count_filter",
         "hidden_member",
-        "SELECT status, net_revenue, count(*) FILTER (WHERE COLUMNS('gross.*') > 100) AS n FROM orders",
+        "SELECT status, refunded_revenue, count(*) FILTER (WHERE COLUMNS('gross.*') > 100) AS n FROM orders",
         twin=(("gross.*", "grosz.*"),),
         twin_users=(EU,),
     ),
     Attempt(
         "columns_regex_hidden_list",
         "hidden_member",
-        "SELECT net_revenue, list(COLUMNS('gross.*')) AS l FROM orders",
+        "SELECT refunded_revenue, list(COLUMNS('gross.*')) AS l FROM orders",
         twin=(("gross.*", "grosz.*"),),
         twin_users=(EU,),
     ),
-    Attempt("columns_regex_hidden_bare", "hidden_member", "SELECT net_revenue, COLUMNS('gross.*') FROM orders"),
+    Attempt("columns_regex_hidden_bare", "hidden_member", "SELECT refunded_revenue, COLUMNS('gross.*') FROM orders"),
     Attempt(
         "columns_lambda_hidden",
         "hidden_member",
-        "SELECT net_revenue, COLUMNS(c -> c LIKE 'gross%') FROM orders",
+        "SELECT refunded_revenue, COLUMNS(c -> c LIKE 'gross%') FROM orders",
     ),
     Attempt(
         "columns_star_aggregate",
         "hidden_member",
-        "SELECT net_revenue, max(COLUMNS(*)) FROM orders",
-        differ={EU: "SELECT sum(gross_amount - refunded_amount), max(gross_amount), max(refunded_amount) FROM $O"},
+        "SELECT refunded_revenue, max(COLUMNS(*)) FROM orders",
+        differ={EU: "SELECT sum(refunded_amount), max(gross_amount), max(refunded_amount) FROM $O"},
     ),
     Attempt("columns_regex_masked", "star", "SELECT customer_id, COLUMNS('.*') FROM customers ORDER BY 1 LIMIT 50"),
     Attempt("columns_email", "star", "SELECT customer_id, COLUMNS('email') AS e FROM customers ORDER BY 1 LIMIT 50"),
@@ -1613,7 +1840,7 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt(
         "star_like_hidden",
         "hidden_member",
-        "SELECT net_revenue, * LIKE 'gross%' FROM orders",
+        "SELECT refunded_revenue, * LIKE 'gross%' FROM orders",
         twin=(("gross%", "grosz%"),),
         twin_users=(EU,),
     ),
@@ -1661,7 +1888,7 @@ ATTEMPTS: tuple[Attempt, ...] = (
     Attempt(
         "hidden_in_lambda",
         "hidden_member",
-        "SELECT net_revenue, list_transform([1], x -> x + gross_amount) AS l FROM orders",
+        "SELECT refunded_revenue, list_transform([1], x -> x + gross_amount) AS l FROM orders",
         fail=EU_HIDDEN,
     ),
     Attempt(

@@ -72,6 +72,7 @@ from tests.integration.governance.corpus import (
     APAC_ORDER,
     ATTEMPTS,
     EU,
+    EU_ORDER,
     GUEST,
     NA_CUSTOMER,
     NA_EMAIL,
@@ -87,8 +88,24 @@ SECRET = "bypass-corpus-mask-secret"  # the in-process app's hash key: its hashe
 MASKED = (ANALYST, EU)
 RELATIONS = ("customers", "orders", "order_items", "products", "sales", "customer_360")
 GUEST_HIDDEN_RELATIONS = ("customers", "orders", "sales", "customer_360")
-EU_HIDDEN_MEMBERS = ("gross_revenue", "gross_amount")
-HIDDEN_TWINS = (("gross_revenue", "gross_revenuf"), ("gross_amount", "gross_amounf"))
+# What eu_analyst may not see, written from the policy's intent rather than read from the server: the gross
+# amounts, what is derived from them (net_revenue = gross - refunded, average_order_value over it), and the
+# line and list prices that add up to an order's gross (item_revenue is derived from those).
+EU_HIDDEN = (
+    "orders.gross_amount",
+    "orders.gross_revenue",
+    "orders.net_revenue",
+    "orders.average_order_value",
+    "order_items.unit_price",
+    "order_items.discount",
+    "order_items.item_revenue",
+    "products.unit_price",
+    "products.average_list_price",
+)
+EU_HIDDEN_MEMBERS = tuple(dict.fromkeys(name.split(".")[1] for name in EU_HIDDEN))
+HIDDEN_TWINS = tuple((name, name[:-1] + chr(ord(name[-1]) + 1)) for name in EU_HIDDEN_MEMBERS)
+ID_COLUMNS = frozenset({"order_id", "customer_id", "order_item_id", "product_id"})
+CENT = Decimal("0.005")
 KEY_PAD_RUN = re.compile(r"[0-9a-f]{128}")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 PREFIX = 6  # forbidden values are found by their first characters (all are at least this long)
@@ -443,10 +460,14 @@ class Oracle:
             for m in manifest.relations[name].members.values()
         }
         self.guest_texts = Needles(d for d in descriptions if d and d not in shared)
-        orders = manifest.tables["orders"]
-        self.eu_texts = Needles(orders.member(m).description for m in EU_HIDDEN_MEMBERS)
+        self.eu_texts = Needles(
+            member.description
+            for table, name in (hidden.split(".") for hidden in EU_HIDDEN)
+            if (member := manifest.tables[table].member(name)) is not None
+        )
         self.eu_words = _words(EU_HIDDEN_MEMBERS)
         self.other_country_words = _words(self.other_countries)
+        self.gross = GrossValues(con)
         self._views()
 
     def hmac(self, value: str) -> str:
@@ -554,6 +575,74 @@ class Verdict:
             self.problems.append(problem)
 
 
+class GrossValues:
+    """The gross amounts eu_analyst may not learn, and where each may not appear.
+
+    Only values the caller cannot already see are forbidden: a fully returned order's
+    refund is its gross amount, and eu_analyst sees refunds, so such an order (a status
+    or a customer whose gross equals its refunds) is not counted.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        eu = "FROM raw.orders o JOIN raw.customers c USING (customer_id) WHERE c.region = 'EU'"
+
+        def protected(sql: str) -> dict[Any, Decimal]:
+            return {key: g for key, g, r in con.execute(sql).fetchall() if g != r}
+
+        self.orders = protected(f"SELECT o.order_id, o.gross_amount, o.refunded_amount {eu}")
+        self.customers = protected(f"SELECT o.customer_id, sum(o.gross_amount), sum(o.refunded_amount) {eu} GROUP BY 1")
+        # Totals by a value that may label a row: status, channel, the region itself.
+        self.labels: dict[str, Decimal] = {}
+        for column in ("o.status", "o.channel", "c.region"):
+            self.labels.update(
+                protected(f"SELECT {column}, sum(o.gross_amount), sum(o.refunded_amount) {eu} GROUP BY 1")
+            )
+        totals = con.execute("SELECT sum(gross_amount) FROM raw.orders").fetchone()
+        assert totals is not None
+        self.totals = {self.labels["EU"], totals[0]}
+
+    @staticmethod
+    def number(value: Any) -> Decimal | None:
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, int | float | Decimal):
+            return Decimal(str(value))
+        if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(?:\.\d+)?\s*", value):
+            return Decimal(value.strip())  # COPY and text casts
+        return None
+
+    @staticmethod
+    def shows(value: Decimal, gross: Decimal) -> bool:
+        """``value`` is ``gross``, to the cent, or ``gross`` in cents."""
+        return abs(value - gross) < CENT or abs(value - gross * 100) < CENT
+
+    def problems(self, outcome: Outcome) -> list[str]:
+        v = Verdict()
+        for s in outcome.sets:
+            names = [c.lower() for c in s.columns] if s.columns else []
+            for row in s.rows:
+                keyed = dict(zip(names, row, strict=False))
+                numbers = [
+                    n for i, cell in enumerate(row)
+                    if (i >= len(names) or names[i] not in ID_COLUMNS) and (n := self.number(cell)) is not None
+                ]  # fmt: skip
+                if not numbers:
+                    continue
+                found = [t for t in self.totals if any(self.shows(n, t) for n in numbers)]
+                v.check(not found, f"a gross total is visible: {found[:1]}")
+                order = keyed.get("order_id")
+                if order in self.orders:
+                    v.check(not any(self.shows(n, self.orders[order]) for n in numbers), f"order {order}'s gross")
+                customer = keyed.get("customer_id")
+                if customer in self.customers:
+                    g = self.customers[customer]
+                    v.check(not any(self.shows(n, g) for n in numbers), f"customer {customer}'s gross")
+                for label in (c for c in row if isinstance(c, str) and c in self.labels):
+                    g = self.labels[label]
+                    v.check(not any(self.shows(n, g) for n in numbers), f"the gross of {label} orders")
+        return sorted(set(v.problems))
+
+
 def judge(
     oracle: Oracle,
     attempt: Attempt,
@@ -619,6 +708,7 @@ def judge(
         v.problems.extend(column_problems(oracle, user, outcome, channel))
     if user == EU and form.names_data:
         v.problems.extend(region_problems(oracle, outcome))
+        v.problems.extend(oracle.gross.problems(outcome))
     if user == GUEST:
         if form.single_query:
             v.check(not outcome.ok and outcome.sqlstate == "42501", "a query over a relation must fail with 42501")
@@ -928,6 +1018,7 @@ REQUIRED_KINDS = {
     "view",
     "row_count",
     "hidden_member",
+    "derived_member",
     "error_oracle",
 }
 
@@ -966,6 +1057,8 @@ def test_probes_are_what_the_corpus_says(oracle: Oracle) -> None:
     assert row == (NA_NAME, NA_EMAIL, NA_PHONE, "NA")
     assert APAC_ORDER not in oracle.eu_ids["order_id"]
     assert APAC_ITEM not in oracle.eu_ids["order_item_id"]
+    assert EU_ORDER in oracle.gross.orders  # an EU order whose gross amount eu_analyst may not learn
+    assert oracle.gross.labels["EU"] == Decimal("6694244.95")
     assert NA_CUSTOMER not in oracle.eu_ids["customer_id"]
 
 
@@ -1003,6 +1096,57 @@ def test_oracle_flags_leaks(oracle: Oracle) -> None:
     assert problems(GUEST, hint, catalog)
     listing = Outcome(True, [ResultSet(["relname"], [("sales",)])])
     assert problems(GUEST, listing, next(a for a in ATTEMPTS if a.id == "catalog_pg_class"))
+
+
+def test_oracle_flags_recomputed_gross_values(oracle: Oracle) -> None:
+    """Every shape a recomputed gross can take is reported for eu_analyst; values it may see are not."""
+    attempt = next(a for a in ATTEMPTS if a.id == "derived_columns_regex")  # no required outcome
+    gross = oracle.gross
+    order, value = EU_ORDER, gross.orders[EU_ORDER]
+    refunded = oracle.con.execute(
+        "SELECT o.order_id, o.refunded_amount FROM raw.orders o JOIN raw.customers c USING (customer_id) "
+        "WHERE c.region = 'EU' AND o.status = 'returned' AND o.refunded_amount > 0 LIMIT 1"
+    ).fetchone()
+    assert refunded is not None
+    customer, customer_gross = next(iter(gross.customers.items()))
+
+    def problems(columns: list[str], *rows: tuple[Any, ...]) -> list[str]:
+        outcome = Outcome(True, [ResultSet(columns, list(rows))])
+        return judge(oracle, attempt, EU, attempt.sql, outcome, channel="cli_path")
+
+    assert problems(["g"], (Decimal("6694244.95"),))  # the issue's number: net + refunds over the EU
+    assert problems(["g"], (6694244.950000001,))  # as a float
+    assert problems(["g"], ("6694244.95",))  # as text (COPY)
+    assert problems(["order_id", "g"], (order, value))  # per order
+    assert problems(["order_id", "cents"], (order, int(value * 100)))  # in cents
+    assert problems(["id", "x"], (order, value)) == []  # the same number without its order is not flagged
+    assert problems(["customer_id", "g"], (customer, customer_gross))  # per customer
+    assert problems(["channel", "g"], ("web", gross.labels["web"]))  # per channel
+    assert problems(["status", "g"], ("shipped", gross.labels["shipped"]))
+    # What eu_analyst may see: a fully returned order's refund is its gross; the returned total likewise.
+    assert problems(["order_id", "refunded_amount"], (refunded[0], refunded[1])) == []
+    assert "returned" not in gross.labels
+    eu_refunds = oracle.con.execute(
+        "SELECT sum(refunded_amount) FROM raw.orders o JOIN raw.customers c USING (customer_id) WHERE region = 'EU'"
+    ).fetchone()
+    assert eu_refunds is not None
+    assert problems(["refunded_revenue"], (eu_refunds[0],)) == []
+    # admin and analyst may see gross amounts.
+    admin = judge(oracle, attempt, ADMIN, attempt.sql, Outcome(True, [ResultSet(["g"], [(value,)])]), channel="x")
+    assert admin == []
+
+
+def test_eu_analyst_sees_exactly_what_the_oracle_expects(inprocess: InProcess) -> None:
+    """The server's decisions (lineage included) match the oracle's list of what eu_analyst may not see."""
+    relations = inprocess.app.engine.governance(inprocess.callers[EU]).relations()
+    full = inprocess.app.engine.governance(inprocess.callers[ADMIN]).relations()
+    missing = {
+        f"{member.table}.{member.member.name}"
+        for name, relation in full.items()
+        for exposed, member in relation.members.items()
+        if exposed not in relations[name].members
+    }
+    assert missing == set(EU_HIDDEN)
 
 
 def test_masks_are_the_documented_functions(inprocess: InProcess, oracle: Oracle) -> None:

@@ -17,9 +17,12 @@ The oracle is generic (:class:`Oracle`, :func:`judge`): the forbidden values are
 from the raw DuckDB file, not written per attempt. For ``analyst`` and ``eu_analyst`` no raw
 customer name, email or phone (nor its reverse, MD5 or SHA-256) may appear in any cell,
 column name or error; masked columns must hold masked values only; for ``eu_analyst`` the
-id, region and country columns hold EU rows only, ``gross_revenue`` / ``gross_amount``
-appear nowhere (but in an error that echoes what the user typed) and a statement naming
-them behaves as one naming a column that does not exist; ``guest`` is refused every query
+id, region and country columns hold EU rows only, the members it may not see (the gross
+amounts and what is derived from them, :data:`EU_HIDDEN`) appear nowhere (but in an error
+that echoes what the user typed), a statement naming them behaves as one naming a column
+that does not exist, and no answer holds a gross amount it may not learn (the EU total, an
+order's, a customer's, a status's or a channel's; to the cent, in cents or as text:
+:class:`GrossValues`); ``guest`` is refused every query
 over a relation with 42501 and its catalog never mentions what it may not see. Every user:
 no internal error (XX000), no lost connection, and a failed statement leaves the session
 usable. A few attempts add expected answers computed with DuckDB over the raw tables.

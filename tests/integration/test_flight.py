@@ -29,8 +29,8 @@ except ImportError:  # pragma: no cover - QUIVER_STRICT makes this a failure
     flight = None
 
 USERS = ("admin", "analyst", "eu_analyst")
-QUESTION = (
-    "SELECT customer_region, customer_email, customer_phone, customer_name, order_count, net_revenue "
+QUESTION = (  # refunded_revenue: every demo user may see it (net_revenue is hidden from eu_analyst by derivation)
+    "SELECT customer_region, customer_email, customer_phone, customer_name, order_count, refunded_revenue "
     "FROM sales GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3 LIMIT 200"
 )
 
@@ -200,7 +200,8 @@ def test_adbc_metadata(quiver_server: QuiverServer) -> None:
             "sales": "VIEW",
         }
         orders = connection.adbc_get_table_schema("orders")
-        assert "net_revenue" in orders.names and "gross_revenue" not in orders.names
+        assert "refunded_revenue" in orders.names and "gross_revenue" not in orders.names
+        assert "net_revenue" not in orders.names  # derived from the hidden gross_amount
         info = connection.adbc_get_info()
         assert info["vendor_name"] == "Quiver"
         assert connection.adbc_get_table_types() == ["TABLE", "VIEW"]

@@ -41,7 +41,7 @@ from server.policy.filters import Subject, condition_holds, filter_expression
 from server.policy.groups import group_of, require_scope
 from server.policy.identity import Caller
 from server.policy.masks import mask_expression
-from server.semantic.derivation import Derivation, Entry, TableGrant, ViewDerivation
+from server.semantic.derivation import Derivation, Entry, TableGrant, ViewDerivation, describe
 from server.semantic.expand import CannotExpand, columns_read, expand, over_alias, single_column
 from server.semantic.model import Dimension, Manifest, Measure, Relation, RelationKind, Table
 from server.semantic.policies import AccessPolicy, Mask, MaskFunction
@@ -104,6 +104,13 @@ class CallerGovernance:
     def hidden_members(self) -> frozenset[tuple[str, str]]:
         """(table, member) pairs the caller may not see: hidden, on a denied table, or derived from those."""
         return self.derivation().hidden
+
+    def explain_hidden(self) -> str:
+        """What the caller may not see and why, under the entries its attributes select (for ``--explain``).
+
+        Names hidden members: for the model's operators (``quiver query --explain``), never sent to a client.
+        """
+        return "\n".join([f"group {self.group_name or '(none)'}:", *describe(self.derivation())])
 
     def view_derivation(self, relation: Relation, entry: Entry) -> ViewDerivation:
         with self._lock:

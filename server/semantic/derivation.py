@@ -425,7 +425,12 @@ def explain_group(
     manifest: Manifest, group: str, instead: tuple[tuple[AccessPolicy, ...], int] | None = None
 ) -> list[str]:
     """What ``group`` may not see, table by table and view by view, each with its reason."""
-    derivation = Derivation(manifest, group, first_entry(group, instead))
+    return describe(Derivation(manifest, group, first_entry(group, instead)))
+
+
+def describe(derivation: Derivation) -> list[str]:
+    """One line per withheld or derived member (indented under its table or view), with its reason."""
+    manifest, group = derivation.manifest, derivation.group or "(no group)"
     lines: list[str] = []
     for name in manifest.tables:
         grant = derivation.grants[name]

@@ -213,3 +213,14 @@ def test_views_keep_their_tables_decisions_and_derive_within_their_own_policy(de
 def test_row_level_semantics_are_unchanged(derived: Engine) -> None:
     for who in (OLGA, ANA, PAT, TRU):
         assert run(derived, who, "SELECT count(*) FROM sales_orders") == [(len(ORDERS),)]
+
+
+def test_a_callers_explanation_names_what_is_hidden_and_why(engine: Engine) -> None:
+    """What ``quiver query --explain`` can print for the operator: the caller's own entries, conditions applied."""
+    text = engine.governance(caller("eu_analyst")).explain_hidden().splitlines()
+    assert text[0] == "group eu_analyst:"
+    assert (
+        "    orders.net_revenue: hidden because it reads orders.gross_amount, hidden by access_policy entry 2 of orders"
+    ) in text
+    assert "    sales.item_revenue: hidden, as order_items.item_revenue is" in text
+    assert engine.governance(caller("admin")).explain_hidden().splitlines()[1:] == ["  every member of every relation"]

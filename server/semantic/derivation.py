@@ -8,6 +8,8 @@ stage chooses it for a caller, evaluating ``conditions``; ``quiver validate
    masks (``member_masking``, Lens ``meta.secure``). No entry: the table is denied.
 2. **Withheld members protect columns.** A hidden member, or a member of a denied
    table, protects every source column it reads (:mod:`server.semantic.lineage`).
+   (A denied table protects its columns from members of other tables that read
+   them, not from another table the model declares over the same source.)
    A masked dimension over one column protects nothing: every member reading that
    column reads the mask (sums and averages over it show NULL unless the mask says
    ``aggregates: true``). A masked dimension computed from several columns protects
@@ -37,7 +39,7 @@ from types import MappingProxyType
 
 from server.semantic.diagnostics import UNKNOWN_ORIGIN
 from server.semantic.expand import single_column
-from server.semantic.lineage import Lineage, MemberKey, ModelLineage, Source, build_lineage, describe_key
+from server.semantic.lineage import Lineage, MemberKey, ModelLineage, Source, build_lineage, describe_key, model_key
 from server.semantic.model import Dimension, Manifest, Member, Relation, RelationKind, Table
 from server.semantic.policies import AccessPolicy, Mask, MaskFunction
 
@@ -200,7 +202,11 @@ def derive(
     # Dimensions first: "reads orders.gross_amount, hidden by ..." says more than naming a measure over it.
     for item in sorted(withheld, key=lambda w: w.column is None):
         for source in sorted(item.protects):
-            for key in sorted(lineage.identity(source)):
+            # A denied table is a statement about a relation, not about its data: another table the model
+            # declares over the same source (a public subset, say) stays. A hidden or masked member is a
+            # statement about data: no table over the same source column may show it.
+            keys = {model_key(source)} if item.how is Withholding.DENIED else lineage.identity(source)
+            for key in sorted(keys):
                 protected.setdefault(key, (source, item))
     built_on = {w.member.key: w for w in withheld if w.how is not Withholding.MASKED}
     skip = {w.member for w in withheld}

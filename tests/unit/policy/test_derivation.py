@@ -21,6 +21,8 @@ from server.errors import QuiverError
 from server.execution.executor import Executor
 from server.policy.identity import Caller
 from server.policy.users import UserStore
+from server.semantic.derivation import Derivation, Entry
+from server.semantic.policies import AccessPolicy
 from server.semantic.store import ModelStore
 from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
@@ -224,3 +226,24 @@ def test_a_callers_explanation_names_what_is_hidden_and_why(engine: Engine) -> N
     ) in text
     assert "    sales.item_revenue: hidden, as order_items.item_revenue is" in text
     assert engine.governance(caller("admin")).explain_hidden().splitlines()[1:] == ["  every member of every relation"]
+
+
+def test_a_member_reading_a_denied_tables_column_is_hidden() -> None:
+    """customers denied, sales_orders whole: customer_name ({customers.name}) goes with customers."""
+    manifest = ModelStore(MODEL).manifest
+    customers = manifest.tables["customers"].access_policy
+
+    def choose(policies: tuple[AccessPolicy, ...]) -> Entry | None:
+        return None if policies is customers else Entry(policies[0] if policies else None, 1)
+
+    derivation = Derivation(manifest, "owners", choose)
+    assert ("customers", "name") in derivation.hidden and ("sales_orders", "customer_name") in derivation.hidden
+    (decision,) = [d for c, d in derivation.decisions.items() if c.key == ("sales_orders", "customer_name")]
+    assert decision.hidden and decision.reason.startswith("it is built on customers.name, denied by access_policy of")
+    # A denial is about the relation: another table over the same source keeps its columns.
+    sales_orders = manifest.tables["sales_orders"].access_policy
+
+    def deny_orders(policies: tuple[AccessPolicy, ...]) -> Entry | None:
+        return None if policies is sales_orders else Entry(policies[0] if policies else None, 1)
+
+    assert not {k for k in Derivation(manifest, "owners", deny_orders).hidden if k[0] == "orders_again"}

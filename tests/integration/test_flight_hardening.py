@@ -376,6 +376,23 @@ def test_no_rpc_shows_a_traceback_or_a_path(quiver_server: QuiverServer) -> None
     assert connection.do_get(connection.get_flight_info(command, options).endpoints[0].ticket, options).read_all()
 
 
+def test_get_schema_errors_carry_no_traceback(quiver_server: QuiverServer) -> None:
+    """pyarrow converts no FlightError raised in GetSchema: it appended the handler's traceback."""
+    connection, options = client(quiver_server, "admin")
+    for command, state in (
+        (b"SELECT no_such_column FROM orders", "42703"),
+        (b"SELECT 1 +", "42601"),
+        (b"\xff\xfe", "22021"),
+        (pack(pb.CommandStatementUpdate(query="DELETE FROM orders")), "25006"),
+    ):
+        with pytest.raises(pa.ArrowException) as caught:  # GetSchema's client raises plain Arrow errors
+            connection.get_schema(flight.FlightDescriptor.for_command(command), options)
+        assert not INTERNALS.search(str(caught.value)), caught.value
+        assert f"(SQLSTATE {state})" in str(caught.value)
+    schema = connection.get_schema(flight.FlightDescriptor.for_command(b"SELECT 1 AS one"), options).schema
+    assert schema.names == ["one"]
+
+
 def _exchange(connection: Any, options: Any, descriptor: Any) -> None:
     connection.do_exchange(descriptor, options)[1].read_all()
 

@@ -112,6 +112,49 @@ def rpc(method: Callable[..., R]) -> Callable[..., R]:
     return guarded
 
 
+def schema_rpc(method: Callable[..., R]) -> Callable[..., R]:
+    """:func:`rpc` for GetSchema, the one handler whose FlightError pyarrow does not convert.
+
+    pyarrow (through 26 at least) sends an exception raised by ``get_schema`` as an
+    unknown error with the formatted traceback appended, even a FlightError. So the
+    error raised there is :func:`unformattable`: the message (with its SQLSTATE)
+    arrives, the traceback cannot be formatted and pyarrow falls back to the type's name.
+    """
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            raise unformattable(to_flight(exc)) from None
+
+    return guarded
+
+
+def unformattable(error: flight.FlightError) -> flight.FlightError:
+    """``error`` (same class, message and extra_info) as an exception the traceback module refuses.
+
+    Python's ``traceback.format_exception`` reads ``__suppress_context__`` through the
+    attribute; a subclass whose attribute raises makes it fail, and Arrow's Python error
+    detail then reports only "Python exception: <class name>". The interpreter itself
+    keeps reading the flag from the exception's C struct, so raising it works as usual.
+    A pyarrow that converts FlightErrors in GetSchema sends it as the FlightError it is.
+    """
+    base = type(error)
+    subclass = _UNFORMATTABLE.get(base)
+    if subclass is None:
+        subclass = type(base.__name__, (base,), {"__suppress_context__": property(_not_formatted)})
+        _UNFORMATTABLE[base] = subclass
+    return _mark(subclass(error.args[0] if error.args else "", extra_info=error.extra_info))
+
+
+def _not_formatted(_error: BaseException) -> bool:
+    raise TypeError("this error is sent to a client and never formatted with its traceback")
+
+
+_UNFORMATTABLE: dict[type, type] = {}
+
+
 def _internal(error: BaseException) -> flight.FlightError:
     """Only a request id for the client: the id the error already names (an engine failure logged
     below this layer) or a new one."""

@@ -57,7 +57,7 @@ from server.policy.users import UserStore
 from server.protocol.flight import messages as pb
 from server.protocol.flight import metadata
 from server.protocol.flight.auth import MIDDLEWARE, AuthMiddlewareFactory, NoHandshake, TokenStore
-from server.protocol.flight.errors import rpc, to_flight
+from server.protocol.flight.errors import rpc, schema_rpc, to_flight
 from server.protocol.flight.state import DEFAULT_MAX_PREPARED, CallWatch, PreparedStatements, RunningQueries
 from server.protocol.flight.tickets import DEFAULT_LIFETIME, TicketSigner
 from server.semantic.model import Relation
@@ -360,7 +360,7 @@ class QuiverFlightServer(flight.FlightServerBase):
         schema, ticket = self._plan(caller, descriptor)
         return flight.FlightInfo(schema, descriptor, [flight.FlightEndpoint(ticket, [])], -1, -1)
 
-    @rpc
+    @schema_rpc
     def get_schema(self, context: flight.ServerCallContext, descriptor: flight.FlightDescriptor) -> Any:
         return flight.SchemaResult(self._plan(self.caller(context), descriptor)[0])
 

@@ -13,7 +13,7 @@ import pytest
 from pyarrow import flight
 
 from server.errors import DataException, InternalError, QueryCanceled, UndefinedColumn
-from server.protocol.flight.errors import MAX_LOGGED_CHARS, rpc, to_flight
+from server.protocol.flight.errors import MAX_LOGGED_CHARS, rpc, schema_rpc, to_flight, unformattable
 
 SECRET = "/srv/quiver/server/engine.py"
 
@@ -100,6 +100,12 @@ class Broken(flight.FlightServerBase):
     def do_action(self, context: Any, action: Any) -> list[Any]:
         raise UndefinedColumn('column "x" does not exist')
 
+    @schema_rpc
+    def get_schema(self, context: Any, descriptor: Any) -> Any:
+        if descriptor.command == b"bug":
+            raise KeyError(SECRET)
+        raise UndefinedColumn('column "x" does not exist')
+
 
 @pytest.fixture(scope="module")
 def broken() -> Iterator[flight.FlightClient]:
@@ -120,3 +126,26 @@ def test_through_pyarrow_a_typed_error_arrives_with_its_sqlstate(broken: flight.
     with pytest.raises(flight.FlightServerError) as caught:
         list(broken.do_action(flight.Action("x", b"")))
     assert json.loads(caught.value.extra_info)["sqlstate"] == "42703"
+
+
+@pytest.mark.parametrize(("command", "expected"), [(b"typed", "(SQLSTATE 42703)"), (b"bug", "(SQLSTATE XX000)")])
+def test_through_pyarrow_get_schema_errors_carry_no_traceback(
+    broken: flight.FlightClient, command: bytes, expected: str
+) -> None:
+    with pytest.raises(Exception) as caught:
+        broken.get_schema(flight.FlightDescriptor.for_command(command))
+    text = str(caught.value)
+    assert expected in text
+    assert "Traceback" not in text and SECRET not in text and 'File "' not in text, text
+
+
+def test_an_unformattable_error_is_the_same_flight_error() -> None:
+    original = to_flight(UndefinedColumn('column "x" does not exist'))
+    copy = unformattable(original)
+    assert isinstance(copy, flight.FlightServerError) and type(copy).__name__ == "FlightServerError"
+    assert str(copy) == str(original) and copy.extra_info == original.extra_info
+    assert to_flight(copy) is copy
+    try:
+        raise copy from None
+    except flight.FlightServerError as caught:
+        assert caught is copy

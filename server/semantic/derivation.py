@@ -198,7 +198,7 @@ def derive(
     ``restricted``: the group is refused something, so a member whose lineage cannot be decided is
     hidden (unless ``own_rule`` of it allows it); None ``own_rule`` leaves undecided members alone.
     """
-    protected: dict[str, tuple[Source, Withheld]] = {}
+    protected: dict[str, list[tuple[Source, Withheld]]] = {}
     # Dimensions first: "reads orders.gross_amount, hidden by ..." says more than naming a measure over it.
     for item in sorted(withheld, key=lambda w: w.column is None):
         for source in sorted(item.protects):
@@ -207,7 +207,7 @@ def derive(
             # statement about data: no table over the same source column may show it.
             keys = {model_key(source)} if item.how is Withholding.DENIED else lineage.identity(source)
             for key in sorted(keys):
-                protected.setdefault(key, (source, item))
+                protected.setdefault(key, []).append((source, item))
     built_on = {w.member.key: w for w in withheld if w.how is not Withholding.MASKED}
     skip = {w.member for w in withheld}
     decisions: dict[Candidate, Decision] = {}
@@ -221,11 +221,13 @@ def derive(
             if hit is not None:
                 reasons.append((f"it is built on {hit.member}, {hit.how} by {hit.rule.text}", hit))
         for source in sorted(found.sources):
+            # Every rule protecting the column counts: each must allow the member for it to stay.
+            rules_seen: set[Rule] = set()
             for key in sorted(lineage.identity(source)):
-                protected_hit = protected.get(key)
-                if protected_hit is not None:
-                    reasons.append((_reads(source, key, protected_hit), protected_hit[1]))
-                    break
+                for hit in protected.get(key, ()):
+                    if hit[1].rule not in rules_seen:
+                        rules_seen.add(hit[1].rule)
+                        reasons.append((_reads(source, key, hit), hit[1]))
         if not found.decided and restricted and own_rule is not None:
             rule = own_rule(candidate)
             text = f"its lineage cannot be decided: {found.undecided}"

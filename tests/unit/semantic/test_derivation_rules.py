@@ -10,7 +10,8 @@ import pytest
 from server.cli import main
 from server.config import DEMO_MODELS
 from server.semantic.build import build_manifest
-from server.semantic.derivation import explain
+from server.semantic.derivation import Candidate, Rule, Withheld, Withholding, derive, explain
+from server.semantic.lineage import Source
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 
@@ -133,3 +134,20 @@ def test_validate_explain_shows_the_entries_conditions_lead_to(capsys: pytest.Ca
         "sales_orders.gross: src.orders.gross), hidden by access_policy entry 2 of sales_orders"
     ) in out
     assert "    sales_orders.top_gross: hidden because its lineage cannot be decided: it reads a subquery" in out
+
+
+def test_every_rule_protecting_a_column_must_allow_a_member_for_it_to_stay() -> None:
+    manifest = build_manifest(FIXTURES / "derived").manifest
+    assert manifest is not None and manifest.lineage is not None
+    both = frozenset({Source("customers", "first"), Source("customers", "last")})
+    allows_first = Rule("rule A", "customers", frozenset({"first"}))
+    allows_nothing = Rule("rule B", "customers")
+    first = Candidate("customers", "first", "first")
+    withheld = [
+        Withheld(Candidate("customers", "full_name", "full_name"), Withholding.MASKED, allows_first, both),
+        Withheld(Candidate("customers", "display", "display"), Withholding.MASKED, allows_nothing, both),
+    ]
+    decisions = derive(manifest.lineage, [first], withheld, restricted=True)
+    assert decisions[first].hidden and decisions[first].rule == allows_nothing
+    decisions = derive(manifest.lineage, [first], withheld[:1], restricted=True)
+    assert not decisions[first].hidden

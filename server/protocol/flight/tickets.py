@@ -57,6 +57,8 @@ class TicketSigner:
         key: bytes | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not lifetime > 0:
+            raise ValueError(f"QUIVER_FLIGHT_TICKET_LIFETIME must be a positive number of seconds, not {lifetime}")
         self.lifetime = lifetime
         self._key = key or secrets.token_bytes(32)
         self._clock = clock

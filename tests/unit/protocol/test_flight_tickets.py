@@ -83,3 +83,9 @@ def test_a_ticket_expires_after_its_lifetime() -> None:
     assert signer.open(ADMIN, ticket, check_expiry=False) == SQL
     with pytest.raises(InsufficientPrivilege):
         signer.open(Caller("guest", channel="flight"), ticket, check_expiry=False)
+
+
+@pytest.mark.parametrize("lifetime", [0, -1, float("nan")])
+def test_a_lifetime_must_be_positive(lifetime: float) -> None:
+    with pytest.raises(ValueError, match="QUIVER_FLIGHT_TICKET_LIFETIME"):
+        TicketSigner(lifetime)

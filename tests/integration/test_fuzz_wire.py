@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import re
 import struct
 import time
 from collections.abc import Iterator
@@ -760,8 +761,54 @@ SQL_SPICE = (
 )
 
 
+# Token-level replacements of like by like (a name by a name, a literal by a literal, a keyword by one
+# that fits the same place) keep most mutants parseable, so they reach the compiler, the policies and the
+# engine rather than stopping at the tokenizer; character-level mutations exercise the tokenizer.
+NAMES = (
+    *("customer_region", "net_revenue", "order_count", "status", "channel", "order_ts", "customer_id"),
+    *("product_category", "units_sold", "gross_revenue", "customer_email", "refunded_revenue", "return_rate"),
+    *("orders", "sales", "customers", "order_items", "products", "customer_360", "pg_catalog.pg_class"),
+    *("count(*)", "sum(order_count)", "MEASURE(net_revenue)", "date_trunc('week', order_ts)", "abs(-1)", "now()"),
+    *("coalesce(status, 'x')", "length(status)", "1 / 0", "CAST(status AS int)", "status::date", "random()"),
+)
+LITERALS = (
+    *("0", "-1", "1e308", "'x'", "''", "NULL", "TRUE", "DATE '2024-02-30'", "INTERVAL '1 day'", "'{1,2}'"),
+    *("9223372036854775807", "-9223372036854775808", "0.0000000001", "'NaN'::float8", "'2024-01-01'::timestamp"),
+)
+KEYWORD_SWAPS = (
+    ("ASC", "DESC"),
+    ("AND", "OR"),
+    ("UNION", "INTERSECT", "EXCEPT"),
+    ("JOIN", "LEFT JOIN", "CROSS JOIN", "FULL JOIN"),
+    ("WHERE", "HAVING"),
+    ("SELECT", "SELECT DISTINCT"),
+    ("LIMIT", "OFFSET"),
+    ("IN", "NOT IN"),
+    ("count", "sum", "min", "max", "avg"),
+    ("=", "<>", "<", ">=", "IS NOT DISTINCT FROM"),
+)
+EXTRA_TOKENS = (
+    "NOT",
+    "DISTINCT",
+    "ALL",
+    "IS NULL",
+    "LIMIT 0",
+    "OFFSET 5",
+    "NULLS FIRST",
+    "::text",
+    "[1]",
+    'COLLATE "C"',
+)
+TOKEN = re.compile(r"[EU]&?'(?:[^'\\]|\\.|'')*'|'(?:[^']|'')*'|\$\$|::|<=|>=|<>|!=|\|\||\d+\.\d+|\w+|\S")
+SQL_KEYWORDS = {"SELECT", "FROM", "WHERE", "GROUP", "BY", "ORDER", "HAVING", "AS", "ON", "JOIN", "WITH", "CASE"}
+SQL_KEYWORDS |= {"WHEN", "THEN", "ELSE", "END", "LIMIT", "OFFSET", "AND", "OR", "NOT", "IN", "OVER", "DATE", "SET"}
+
+
 def mutate_sql(rng: random.Random, text: str) -> str:
-    for _ in range(rng.choice((1, 1, 2, 3))):
+    for _ in range(rng.choice((1, 1, 1, 2))):
+        if rng.random() < 0.8:
+            text = _mutate_tokens(rng, text)
+            continue
         at = rng.randrange(len(text) + 1)
         kind = rng.randrange(6)
         if kind == 0:
@@ -780,6 +827,30 @@ def mutate_sql(rng: random.Random, text: str) -> str:
         else:
             text = text[:at] + rng.choice(BASE_SQL) + text[at:]
     return text or ";"
+
+
+def _mutate_tokens(rng: random.Random, text: str) -> str:
+    tokens = TOKEN.findall(text) or [";"]
+    at = rng.randrange(len(tokens))
+    token = tokens[at]
+    roll = rng.random()
+    if roll < 0.5:  # like by like
+        swaps = [group for group in KEYWORD_SWAPS if token.upper() in group or token.lower() in group]
+        if swaps:
+            tokens[at] = rng.choice(swaps[0])
+        elif token[0] in "'-0123456789":
+            tokens[at] = rng.choice(LITERALS)
+        elif token[0].isalpha() and token.upper() not in SQL_KEYWORDS:
+            tokens[at] = rng.choice(NAMES)
+        else:
+            tokens[at] = rng.choice(LITERALS + NAMES)
+    elif roll < 0.65:
+        del tokens[at]
+    elif roll < 0.75:
+        tokens.insert(at, token)
+    else:
+        tokens.insert(at, rng.choice(EXTRA_TOKENS + LITERALS + NAMES))
+    return " ".join(tokens)
 
 
 class SqlRunner:

@@ -65,7 +65,7 @@ import psycopg  # noqa: E402
 
 from benchmarks.harness import machine, machine_markdown, percentile, write_results  # noqa: E402
 from tests.support import wire_client as w  # noqa: E402
-from tests.support.oracle import judge_error, process_tree_rss  # noqa: E402
+from tests.support.oracle import judge_error, process_tree_rss_by_pid  # noqa: E402
 from tests.support.postgres import free_port  # noqa: E402
 from tests.support.wire_client import LoginFailed, WireClient  # noqa: E402
 
@@ -227,8 +227,11 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def rss(self) -> int:
-        return process_tree_rss(self.process.pid)
+    def memory(self, t: float, label: str = "") -> dict[str, Any]:
+        """A memory sample: the process tree's RSS in MiB, in all and per process (master first)."""
+        sizes = process_tree_rss_by_pid(self.process.pid)
+        per_process = [round(size / 2**20, 1) for _, size in sorted(sizes.items())]
+        return {"t": t, "label": label, "rss_mib": sum(sizes.values()) / 2**20, "per_process_mib": per_process}
 
     def dsn(self, user: str) -> str:
         return (
@@ -577,6 +580,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started_wall = time.perf_counter()
     workers = args.workers or os.cpu_count() or 1
     mix = Mix.for_clients(args.clients)
+    if args.only:
+        kinds = set(args.only.split(","))
+        unknown = kinds - set(vars(mix))
+        if unknown:
+            raise SystemExit(f"--only: unknown client kinds {sorted(unknown)}; known: {sorted(vars(mix))}")
+        mix = Mix(**{kind: count if kind in kinds else 0 for kind, count in vars(mix).items()})
     directory = Path(tempfile.mkdtemp(prefix="quiver-soak-"))
     log(f"building the demo data and starting quiver serve --workers {workers}")
     server = start_server(directory, workers, args.max_connections)
@@ -595,7 +604,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         reference, refused, export_rows = reference_answers(server)
         data["dashboard_queries_refused_by_policy"] = refused
-        memory: list[dict[str, Any]] = [{"t": 0.0, "label": "before load", "rss_mib": server.rss() / 2**20}]
+        memory: list[dict[str, Any]] = [server.memory(0.0, "before load")]
         log(f"server up, {memory[0]['rss_mib']:.0f} MiB; starting {mix.total} clients for {args.duration:g} s")
         tally = Tally()
         tally.warm_until = tally.started + args.warmup
@@ -619,10 +628,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 tally.error("server", "died", events[-1], expected=False)
                 break
             if not warm_sampled and elapsed >= args.warmup:
-                memory.append({"t": elapsed, "label": "after warm-up", "rss_mib": server.rss() / 2**20})
+                memory.append(server.memory(elapsed, "after warm-up"))
                 warm_sampled = True
             if elapsed >= next_sample:
-                memory.append({"t": elapsed, "label": "", "rss_mib": server.rss() / 2**20})
+                memory.append(server.memory(elapsed))
                 with tally.lock:
                     done = dict(tally.done)
                 bad = sum(tally.unexpected.values())
@@ -635,7 +644,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         }
         load_average["end"] = round(os.getloadavg()[0], 2)
         if server.alive:
-            memory.append({"t": load_seconds, "label": "end of load", "rss_mib": server.rss() / 2**20})
+            memory.append(server.memory(load_seconds, "end of load"))
         stop.set()
         for thread in threads:
             thread.join(timeout=70)
@@ -644,9 +653,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             tally.error("harness", "client_stuck", f"clients still running after stop: {hung[:10]}", expected=False)
         time.sleep(3)
         if server.alive:
-            memory.append(
-                {"t": time.monotonic() - tally.started, "label": "clients gone", "rss_mib": server.rss() / 2**20}
-            )
+            memory.append(server.memory(time.monotonic() - tally.started, "clients gone"))
         data.update(summarise(tally, memory, load_seconds, args))
         data["server_events"] = events
         data["cpu"] = {k: round(v, 1) for k, v in cpu.items()}
@@ -678,7 +685,8 @@ def _client_threads(
         specs.append((f"dashboard-{i}", lambda i=i: dashboard_client(i, server, tally, stop, reference, args.think)))
     for i in range(mix.catalog):
         specs.append((f"catalog-{i}", lambda i=i: catalog_client(i, server, tally, stop, args.catalog_think)))
-    specs.append(("export", lambda: export_client(server, tally, stop, export_rows)))
+    for _ in range(mix.export):
+        specs.append(("export", lambda: export_client(server, tally, stop, export_rows)))
     for name, count, target in (
         ("guesser", mix.guessers, password_guesser),
         ("slow", mix.slow, slow_starter),
@@ -841,11 +849,12 @@ def markdown(data: dict[str, Any]) -> str:
         "",
         "## Server memory (RSS of the process tree, MiB)",
         "",
-        "| at (s) | | RSS |",
-        "| --- | --- | --- |",
+        "| at (s) | | RSS | per process (master first) |",
+        "| --- | --- | --- | --- |",
     ]
     for sample in data["memory"]:
-        lines.append(f"| {sample['t']:.0f} | {sample['label']} | {sample['rss_mib']:.0f} |")
+        each = " + ".join(f"{size:.0f}" for size in sample.get("per_process_mib", []))
+        lines.append(f"| {sample['t']:.0f} | {sample['label']} | {sample['rss_mib']:.0f} | {each} |")
     return "\n".join(lines)
 
 
@@ -859,6 +868,7 @@ def main() -> None:
     parser.add_argument("--catalog-think", type=float, default=1.0, help="mean pause between reflection sessions")
     parser.add_argument("--warmup", type=float, help="seconds left out of latency; memory baseline (default 60)")
     parser.add_argument("--sample-every", type=float, default=30.0, help="seconds between memory samples")
+    parser.add_argument("--only", help="run only these client kinds (comma-separated, e.g. dashboard,catalog)")
     parser.add_argument("--publish", action="store_true", help="write benchmarks/results/ even for a short run")
     args = parser.parse_args()
     if args.warmup is None:

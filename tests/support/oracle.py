@@ -51,6 +51,11 @@ def judge_error(fields: dict[str, str]) -> list[str]:
 
 def process_tree_rss(pid: int) -> int:
     """Resident bytes of ``pid`` and all its descendants (a server's workers and Flight process), from /proc."""
+    return sum(process_tree_rss_by_pid(pid).values())
+
+
+def process_tree_rss_by_pid(pid: int) -> dict[int, int]:
+    """Resident bytes of ``pid`` and of each of its descendants, by process id, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -59,12 +64,13 @@ def process_tree_rss(pid: int) -> int:
             stat = (entry / "stat").read_text()
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    sizes: dict[int, int] = {}
+    todo = [pid]
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, []))
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-    return total
+                    sizes[current] = int(line.split()[1]) * 1024
+    return sizes

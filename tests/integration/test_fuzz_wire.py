@@ -146,6 +146,12 @@ class Harness:
             problems.append(f"after {after}: the bystander failed: {type(exc).__name__}: {exc}")
         return problems
 
+    def login(self, user: str = "admin") -> WireClient:
+        """A logged-in connection that outlives cases (each case that uses it observes it)."""
+        client = WireClient(self.server.host, self.server.port, source=FUZZER, timeout=CASE_TIMEOUT)
+        client.login(user, DEMO_PASSWORDS[user])
+        return client
+
     @contextlib.contextmanager
     def batch(self, name: str) -> Iterator[Batch]:
         batch = Batch(name, self)
@@ -608,8 +614,10 @@ def _garbage_values(rng: random.Random, type_name: str) -> list[bytes]:
 def test_garbage_binary_parameters_get_data_errors(harness: Harness) -> None:
     """Every type's binary parameter garbage: a row (a valid value) or a 22xxx error, never XX000."""
     rng = random.Random(f"{SEED}-binary")
-    with harness.batch("garbage binary parameters") as batch, batch.case("login") as login_case:
-        client = login_case.login()
+    clients = [harness.login()]  # one connection for all the cases, each judged with its own case
+    with harness.batch("garbage binary parameters") as batch, contextlib.ExitStack() as stack:
+        stack.callback(lambda: [c.close() for c in clients])
+        client = clients[0]
         for type_name, oid in OID.items():
             with batch.case(f"prepare {type_name}") as case:
                 _prepare(case, case.observe(client), type_name, "SELECT $1 AS v", (oid,))
@@ -625,7 +633,8 @@ def test_garbage_binary_parameters_get_data_errors(harness: Harness) -> None:
                         case.expect(len(result.rows) == 1, f"{label}: neither a row nor an error: {result}")
                     if result.closed:
                         case.problems.append("the connection was closed over a bad parameter value")
-                        client = case.observe(login_case.login())
+                        client = case.observe(harness.login())
+                        clients.append(client)
                         _prepare(case, client, type_name, "SELECT $1 AS v", (oid,))
                     else:
                         case.still_usable(client, result, label)
@@ -822,8 +831,7 @@ class SqlRunner:
 
     def run(self, case: Case, sql: str | bytes, what: str, timeout: float = CASE_TIMEOUT) -> Result:
         if self.client is None or self.client.eof:
-            self.client = WireClient(case.harness.server.host, case.harness.server.port, timeout=CASE_TIMEOUT)
-            self.client.login("admin", DEMO_PASSWORDS["admin"])
+            self.client = case.harness.login()
         case.observe(self.client)
         result = self.client.simple(sql, timeout=timeout)
         case.expect(not result.timed_out, f"{what}: no answer in {timeout:.0f} s")

@@ -172,8 +172,9 @@ class Authenticator:
             raise ProtocolViolation("malformed SCRAM message")
         self._client_first_bare = parts[2]
         client_nonce = _attributes(self._client_first_bare).get("r")
-        if not client_nonce:
-            raise ProtocolViolation("malformed SCRAM message")
+        # RFC 5802: a nonce is printable ASCII without commas (it is echoed in an ASCII message).
+        if not client_nonce or not all("!" <= ch <= "~" and ch != "," for ch in client_nonce):
+            raise ProtocolViolation("malformed SCRAM message", detail="The client nonce is not printable ASCII.")
         # An unknown user gets a believable verifier (salt stable per name) and fails at the proof.
         self._verifier, self._real = self.store.scram_challenge(self.user_name)
         self._nonce = client_nonce + base64.b64encode(os.urandom(18)).decode("ascii")
@@ -185,7 +186,12 @@ class Authenticator:
     def _scram_final(self, data: bytes) -> bytes:
         client_final = data.decode("utf-8", "replace")
         attributes = _attributes(client_final)
-        if attributes.get("r") != self._nonce or "p" not in attributes or "c" not in attributes:
+        if (
+            attributes.get("r") != self._nonce
+            or "p" not in attributes
+            or "c" not in attributes
+            or ",p=" not in client_final
+        ):
             raise ProtocolViolation("malformed SCRAM message")
         without_proof = client_final[: client_final.rindex(",p=")]
         auth_message = f"{self._client_first_bare},{self._server_first},{without_proof}".encode()

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from server.config import DEMO_USERS
-from server.errors import InvalidPassword, SqlState
+from server.errors import InvalidPassword, QuiverError, SqlState
 from server.policy import users as users_module
 from server.policy.users import UserStore
 from server.protocol.pgwire.auth import (
@@ -235,3 +235,39 @@ def test_weak_methods_say_why_at_start() -> None:
     assert method_warnings(AuthMethod.PASSWORD, tls=False) == [CLEARTEXT_WARNING]
     assert method_warnings(AuthMethod.PASSWORD, tls=True) == []
     assert method_warnings(AuthMethod.TRUST, tls=True) == [TRUST_WARNING]
+
+
+def _sasl_initial(client_first: bytes) -> bytes:
+    return b"SCRAM-SHA-256\x00" + struct.pack("!i", len(client_first)) + client_first
+
+
+@pytest.mark.parametrize(
+    "client_first",
+    [
+        "n,,n=,r=nonce\u00e9\u4e2d".encode(),  # a non-ASCII nonce was an internal error (UnicodeEncodeError)
+        b"n,,n=,r=\x7f\x00",
+        b"n,,n=,r=",
+        b"n,,n=",
+        b"\xff\xfe",
+    ],
+)
+def test_malformed_scram_first_messages_are_protocol_violations(client_first: bytes) -> None:
+    authenticator = Authenticator(AuthMethod.SCRAM, "analyst", USERS)
+    authenticator.start()
+    with pytest.raises(QuiverError) as caught:
+        authenticator.step(_sasl_initial(client_first))
+    assert caught.value.sqlstate is SqlState.PROTOCOL_VIOLATION
+
+
+@pytest.mark.parametrize(
+    "client_final",
+    [b"p=AAAA,c=biws,r={nonce}", b"c=biws,r={nonce}", b"c=biws,r={nonce},p=!!notbase64", b"\xff,r={nonce},p=AA=="],
+)
+def test_malformed_scram_final_messages_are_typed_errors(client_final: bytes) -> None:
+    client = ScramClient("analyst", "x")
+    authenticator = Authenticator(AuthMethod.SCRAM, "analyst", USERS)
+    authenticator.start()
+    nonce = attributes(authenticator.step(client.first()[5:])[9:].decode())["r"]
+    with pytest.raises(QuiverError) as caught:
+        authenticator.step(client_final.replace(b"{nonce}", nonce.encode()))
+    assert caught.value.sqlstate in (SqlState.PROTOCOL_VIOLATION, SqlState.INVALID_PASSWORD)

@@ -6,15 +6,15 @@ the demo data on first use so the quick start needs no separate step.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
-import multiprocessing
 import os
 import secrets
 import signal
 import threading
-import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +31,13 @@ from server.policy.users import UserStore
 from server.protocol.flight.service import QuiverFlightServer
 from server.protocol.pgwire.auth import AuthMethod, method_warnings
 from server.protocol.pgwire.backend import ServerContext
-from server.protocol.pgwire.listener import ListenerConfig, run_workers
+from server.protocol.pgwire.listener import ListenerConfig, run_worker
+from server.semantic.build import build_manifest
 from server.semantic.store import ModelStore
+from server.supervisor import ChildSpec, Supervisor
+
+log = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 
 
 @dataclass
@@ -121,6 +126,10 @@ def listener_config(settings: Settings) -> ListenerConfig:
         max_connections=settings.max_connections,
         idle_timeout=settings.idle_timeout,
         max_message_size=settings.max_message_bytes,
+        auth_timeout=settings.auth_timeout,
+        max_unauthenticated=settings.max_unauthenticated,
+        max_unauthenticated_per_address=settings.max_unauthenticated_per_address,
+        shutdown_grace=settings.shutdown_grace,
     )
 
 
@@ -144,44 +153,105 @@ def make_flight_server(settings: Settings) -> QuiverFlightServer:
     )
 
 
-def run_flight(settings: Settings, parent: int) -> None:
-    """Entry of the Flight process: serve until the parent ``quiver serve`` goes away."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-    server = make_flight_server(settings)
+def check_model(settings: Settings) -> None:
+    """Validate the model and its sources once, before any process starts; raise every problem found.
 
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    logging.getLogger(__name__).info("Arrow Flight listening on %s:%s", settings.flight_host, settings.flight_port)
-    server.serve()
-
-
-def serve(settings: Settings) -> None:
-    """Run the wire server, and the Flight server beside it, until interrupted (demo data built first)."""
+    The checks ``quiver validate --source`` makes, so a broken model is reported
+    once, completely, instead of crashing every child process with a count.
+    """
     ensure_demo_data(settings)
+    result = build_manifest(Path(settings.models), settings.model_dialect)
+    problems = [issue for issue in result.issues if issue.is_error]
+    if not problems and result.manifest is not None:
+        connector = DuckDBConnector(settings.database, threads=1, spill=False)
+        try:
+            problems = [issue for issue in check_sources(result.manifest, Executor(connector)) if issue.is_error]
+        finally:
+            connector.close()
+    if problems:
+        raise ModelInvalid(problems)
+
+
+def run_wire_worker(settings: Settings, ready: Callable[[], None]) -> None:
+    """Entry of one wire worker process: serve until SIGTERM (from the master), then drain."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the master, which stops the workers
+    with _reported_model_problems():
+        run_worker(
+            listener_config(settings),
+            functools.partial(make_server_context, settings),
+            signals=(signal.SIGTERM,),
+            on_ready=ready,
+        )
+
+
+def run_flight(settings: Settings, ready: Callable[[], None]) -> None:
+    """Entry of the Flight process: serve until SIGTERM, then let running calls finish within the grace period."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with _reported_model_problems():
+        server = make_flight_server(settings)  # gRPC serves from here; serve() would only block
+    ready()
+    log.info("Arrow Flight listening on %s:%s", settings.flight_host, settings.flight_port)
+    while not stop.wait(0.5):  # a timed wait, so the signal handler runs promptly
+        pass
+    log.info("Arrow Flight shutting down: running calls may take %g s to finish", settings.shutdown_grace)
+    closing = threading.Thread(target=server.shutdown, name="flight-shutdown", daemon=True)
+    closing.start()  # refuses new calls, waits for running ones
+    closing.join(settings.shutdown_grace)
+    if closing.is_alive():
+        log.warning("Arrow Flight: calls still running after %g s; exiting", settings.shutdown_grace)
+        logging.shutdown()
+        os._exit(1)
+    log.info("Arrow Flight stopped")
+
+
+@contextlib.contextmanager
+def _reported_model_problems() -> Iterator[None]:
+    """A model that became invalid after the start (a restarted child): log its problems, exit 1, no traceback."""
+    try:
+        yield
+    except ModelInvalid as error:
+        for issue in error.issues:
+            log.error("%s", issue)
+        log.error("%s", error.message)
+        raise SystemExit(1) from None
+
+
+def serve(settings: Settings, checked: bool = False) -> int:
+    """Run the wire server, and the Flight server beside it, until SIGTERM/SIGINT; returns the exit status.
+
+    The model is checked first (unless the caller just did): a broken one raises
+    :class:`ModelInvalid` with every problem, before any process starts. With
+    several workers this process is only the supervisor; with one, it also serves.
+    """
+    if not checked:
+        check_model(settings)
     if not settings.mask_secret:
         # One key for every worker of this run; set QUIVER_MASK_SECRET to keep hashes across restarts.
-        logging.getLogger(__name__).warning("QUIVER_MASK_SECRET is not set: hash masks change on restart")
+        log.warning("QUIVER_MASK_SECRET is not set: hash masks change on restart")
         settings = dataclasses.replace(settings, mask_secret=secrets.token_hex(32))
     for warning in method_warnings(AuthMethod(settings.auth), tls=bool(settings.tls_cert)):
-        logging.getLogger(__name__).warning("%s", warning)
-    flight_process = None
-    if settings.flight_port:
-        context = multiprocessing.get_context("spawn")
-        flight_process = context.Process(target=run_flight, args=(settings, os.getpid()), daemon=True)
-        flight_process.start()
-    # SIGTERM ends this process through SystemExit, so the Flight process is stopped on the way out.
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+        log.warning("%s", warning)
+    config = listener_config(settings)
+    flight = [ChildSpec("Flight process", run_flight, (settings,))] if settings.flight_port else []
+    if config.workers > 1:
+        wire = [ChildSpec(f"wire worker {n}", run_wire_worker, (settings,)) for n in range(1, config.workers + 1)]
+        supervisor = Supervisor(wire + flight, grace=settings.shutdown_grace)
+        supervisor.install_signal_handlers()
+        return supervisor.run()
+    # One worker: this process serves the wire protocol itself and supervises Flight from a thread.
+    # A Flight process that cannot start stops this one too (SIGTERM to itself: the same drain).
+    supervisor = Supervisor(
+        flight, grace=settings.shutdown_grace, on_failure=lambda: os.kill(os.getpid(), signal.SIGTERM)
+    )
+    thread = supervisor.start_thread() if flight else None
     try:
-        run_workers(listener_config(settings), functools.partial(make_server_context, settings))
+        run_worker(config, functools.partial(make_server_context, settings), on_stop=supervisor.request_stop)
     finally:
-        if flight_process is not None and flight_process.is_alive():
-            flight_process.terminate()
-            flight_process.join(5)
-
-
-def _exit_on_signal(signum: int, frame: object) -> None:
-    raise SystemExit(0)
+        supervisor.request_stop()
+        if thread is not None:
+            thread.join(settings.shutdown_grace + 10)
+    return 1 if supervisor.failed else 0

@@ -151,7 +151,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
-    from server.app import serve
+    from server.app import check_model, serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(
@@ -169,6 +169,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         flight_host=args.flight_host,
         flight_port=args.flight_port,
     )
+    # Every problem of the model and its sources, before any process starts (main() prints them).
+    check_model(settings)
     print(
         f"quiver: serving {settings.models} on postgresql://{settings.pg_host}:{settings.pg_port}/"
         f"{settings.database_name} (auth {settings.auth})",
@@ -189,8 +191,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"{settings.database_name}'",
             file=sys.stderr,
         )
-    serve(settings)
-    return 0
+    return serve(settings, checked=True)
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ import logging
 import secrets
 import ssl
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,7 @@ import sqlglot.expressions as exp
 from connectors.base import CancelToken
 from server.engine import Engine
 from server.errors import (
+    AdminShutdown,
     DuplicateObject,
     FeatureNotSupported,
     IdleSessionTimeout,
@@ -40,6 +41,7 @@ from server.errors import (
     InvalidPassword,
     NoActiveTransaction,
     ProtocolViolation,
+    QueryCanceled,
     QuiverError,
     ReadOnlyTransaction,
     SqlState,
@@ -69,6 +71,7 @@ log = logging.getLogger("quiver.pgwire")
 
 FLUSH_BYTES = 256 * 1024  # write to the socket once this much is buffered
 DISCONNECT_POLL_SECONDS = 0.25  # how often a running query checks that its client is still there
+CLOSE_SECONDS = 2.0  # longest wait for a client to take a last message before its connection is aborted
 
 
 @dataclass
@@ -88,10 +91,56 @@ class ServerContext:
     throttle: AuthThrottle = field(default_factory=AuthThrottle)  # authentication back-off of this worker
     scheduler: FairScheduler = field(default_factory=FairScheduler)  # blocking work, users taken in turn
     forward_cancel: Callable[[int, int], None] | None = None  # (process id, secret) -> another worker
+    auth_timeout: float = 10.0  # seconds from accept to AuthenticationOk; 0: none
+    max_unauthenticated: int = 64  # connections not yet authenticated in this worker; 0: no cap
+    max_unauthenticated_per_address: int = 16  # the same, from one client address; 0: no cap
+    unauthenticated: Counter[str] = field(default_factory=Counter)  # by client address
+    live: set[Backend] = field(default_factory=set)  # every open connection, authenticated or not
+    draining: bool = False  # SIGTERM: no new statements; idle connections end with 57P01
 
     @property
     def connections(self) -> int:
         return len(self.backends)
+
+    def admit(self, address: str) -> None:
+        """Count a new connection as not yet authenticated, or refuse it (53300) over a cap.
+
+        Authentication costs the server a connection slot, a read buffer and a PBKDF2
+        check; without these caps, slow start-ups held by one address starve everyone.
+        """
+        waiting = self.unauthenticated.total()
+        if self.max_unauthenticated and waiting >= self.max_unauthenticated:
+            raise TooManyConnections(
+                "sorry, too many clients already",
+                detail=f"{waiting} connections of this server process are still authenticating.",
+            )
+        from_address = self.unauthenticated[address]
+        if self.max_unauthenticated_per_address and from_address >= self.max_unauthenticated_per_address:
+            raise TooManyConnections(
+                "sorry, too many clients already",
+                detail=f"{from_address} connections from this address are still authenticating.",
+            )
+        self.unauthenticated[address] += 1
+
+    def authenticated_or_gone(self, address: str) -> None:
+        """A connection admitted by :meth:`admit` authenticated or closed: it no longer counts."""
+        left = self.unauthenticated[address] - 1
+        if left > 0:
+            self.unauthenticated[address] = left
+        else:
+            del self.unauthenticated[address]
+
+    def begin_drain(self) -> None:
+        """Shutting down: idle connections end now (FATAL 57P01), busy ones after their statement."""
+        self.draining = True
+        for backend in list(self.live):
+            backend.end_if_idle()
+
+    def terminate_all(self) -> None:
+        """The grace period is over: cancel what still runs and end every connection (FATAL 57P01)."""
+        self.draining = True
+        for backend in list(self.live):
+            backend.terminate()
 
     def cancel(self, process_id: int, secret: int) -> None:
         if process_id != self.process_id:
@@ -185,6 +234,10 @@ class Backend:
         self.authenticator: Authenticator | None = None
         self.token: CancelToken | None = None
         self.startup_parameters: dict[str, str] = {}
+        self.address = _peer_host(writer) or ""
+        self.admitted = False  # counted among the connections not yet authenticated
+        self.task: asyncio.Task[None] | None = None
+        self.idle = False  # waiting for the client's next message
 
     # -- output -----------------------------------------------------------------------------------
 
@@ -210,53 +263,134 @@ class Backend:
     # -- lifecycle --------------------------------------------------------------------------------
 
     async def run(self) -> None:
+        self.task = asyncio.current_task()
+        self.context.live.add(self)
         try:
+            self.context.admit(self.address)  # 53300 at once over the caps on unauthenticated connections
+            self.admitted = True
             await self._serve()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+        except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            # The drain ended it: idle at SIGTERM, or still running when the grace period was over.
+            if self.task is not None:
+                self.task.uncancel()  # handled here: the last words below may still await
+            if self.context.draining:
+                await self._last_words(_shutdown_error())
         except QuiverError as error:  # FATAL: protocol violation, failed authentication, limits
-            with contextlib.suppress(Exception):
-                if error.severity != "FATAL":
-                    error.severity = "FATAL"
-                self.send_error(error)
-                await self.flush()
+            await self._last_words(error)
         except Exception:
-            with contextlib.suppress(Exception):
-                error = _internal_error()
-                error.severity = "FATAL"
-                self.send_error(error)
-                await self.flush()
+            await self._last_words(_internal_error())
         finally:
             await self._close()
 
+    async def _last_words(self, error: QuiverError) -> None:
+        """Send what is pending and a FATAL error, waiting a bounded time for a client that does not read."""
+        error.severity = "FATAL"
+        with contextlib.suppress(Exception):
+            self.send_error(error)
+            self.writer.write(b"".join(self.out))
+            self.out.clear()
+            await asyncio.wait_for(self.writer.drain(), CLOSE_SECONDS)
+
     async def _close(self) -> None:
+        self.context.live.discard(self)
+        self._authenticated_or_gone()
         self.context.backends.pop(self.secret, None)
         if self.session is not None:
             self.session.close_all()
         self.conn.close()
-        with contextlib.suppress(Exception):
+        try:
             self.writer.close()
-            await self.writer.wait_closed()
+            await asyncio.wait_for(self.writer.wait_closed(), CLOSE_SECONDS)
+        except Exception:
+            transport = getattr(self.writer, "transport", None)
+            if transport is not None:
+                transport.abort()  # the client never took its last bytes: drop them
+
+    def _authenticated_or_gone(self) -> None:
+        if self.admitted:
+            self.admitted = False
+            self.context.authenticated_or_gone(self.address)
 
     async def _read(self) -> bytes:
-        timeout = self.context.idle_timeout
-        if not timeout:
-            return await self.reader.read(65536)  # no timer to arm on every read
+        """The client's next bytes; while waiting here the connection is idle, and a drain may end it."""
+        self.idle = True
         try:
-            return await asyncio.wait_for(self.reader.read(65536), timeout)
-        except TimeoutError:
-            raise IdleSessionTimeout("terminating connection due to idle-session timeout") from None
+            timeout = self.context.idle_timeout
+            if not timeout:
+                return await self.reader.read(65536)  # no timer to arm on every read
+            try:
+                return await asyncio.wait_for(self.reader.read(65536), timeout)
+            except TimeoutError:
+                raise IdleSessionTimeout("terminating connection due to idle-session timeout") from None
+        finally:
+            self.idle = False
 
     async def _serve(self) -> None:
+        if await self._authenticate():
+            self._authenticated_or_gone()
+            await self._serve_session()
+
+    async def _authenticate(self) -> bool:
+        """Start-up and authentication, all within ``auth_timeout`` of the accept.
+
+        Returns whether a session began (False: the client left, or sent a CancelRequest).
+        As in PostgreSQL, the deadline ends the connection with FATAL 57014 "canceling
+        authentication due to timeout"; PostgreSQL only logs it, Quiver also sends it,
+        since the write is bounded and tells an honest slow client what happened.
+        """
+        deadline = asyncio.timeout(self.context.auth_timeout or None)
+        try:
+            async with deadline:
+                while self.session is None:
+                    if self.conn.phase is Phase.CLOSED:
+                        return False
+                    if self.context.draining:
+                        raise _shutdown_error()
+                    data = await self._read()
+                    if not data:
+                        return False
+                    for message in self.conn.receive(data):
+                        await self._dispatch(message)
+                        if self.session is not None or self.conn.phase is Phase.CLOSED:
+                            break  # what follows AuthenticationOk is read outside the deadline
+                    await self.flush()
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise QueryCanceled("canceling authentication due to timeout") from None
+        return self.conn.phase is not Phase.CLOSED
+
+    async def _serve_session(self) -> None:
+        pending = self.conn.buffered > 0  # messages that came with the last authentication message
         while self.conn.phase is not Phase.CLOSED:
-            data = await self._read()
-            if not data:
-                return
+            if self.context.draining:
+                raise _shutdown_error()  # idle between statements while shutting down
+            if pending:
+                data, pending = b"", False
+            else:
+                data = await self._read()
+                if not data:
+                    return
             for message in self.conn.receive(data):
+                if self.context.draining and type(message) in _STARTS_STATEMENT:
+                    raise _shutdown_error()
                 await self._dispatch(message)
                 if self.conn.phase is Phase.CLOSED:
                     break
             await self.flush()
+
+    def end_if_idle(self) -> None:
+        """Drain hook: a connection waiting for its client's next message ends now (FATAL 57P01)."""
+        if self.idle and self.task is not None and not self.task.done():
+            self.task.cancel()
+
+    def terminate(self) -> None:
+        """Drain hook after the grace period: cancel the running statement, end with FATAL 57P01."""
+        self.cancel_running()
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
 
     async def _blocking(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``fn(*args)`` on the worker's fair scheduler, in turn with other users' work.
@@ -311,7 +445,12 @@ class Backend:
         elif isinstance(message, m.CopyFromClient):
             self.send_error(ProtocolViolation(f"unexpected message type {message.kind!r} outside COPY FROM STDIN"))
         elif isinstance(message, m.FunctionCall):
-            self._extended_error(FeatureNotSupported("the function call protocol is not supported"))
+            # A function call is answered like a simple query: the error, then ReadyForQuery
+            # (skipping to a Sync the client never sends left the connection hanging).
+            self.send_error(FeatureNotSupported("the function call protocol is not supported"))
+            session = self._ready_session()
+            session.fail()
+            self.send(m.ready_for_query(session.status.value))
         else:
             await self._extended(message)
 
@@ -793,7 +932,12 @@ class Backend:
         session = self._ready_session()
         statement = session.get_prepared(message.statement)
         session.check_not_failed(statement.command)
-        types = self._param_types(statement) if message.params else []
+        types = self._param_types(statement)
+        if len(message.params) != len(types):
+            raise ProtocolViolation(
+                f"bind message supplies {len(message.params)} parameters, "
+                f'but prepared statement "{message.statement}" requires {len(types)}'
+            )
         formats = message.param_formats
         if len(formats) not in (0, 1, len(message.params)):
             raise ProtocolViolation(
@@ -900,6 +1044,16 @@ class Backend:
 
 
 _EXTENDED = frozenset({m.Parse, m.Bind, m.Describe, m.Execute, m.Close})
+# Messages that begin new work: refused (FATAL 57P01) while draining. Execute of an already
+# bound portal, Describe, Close, Sync and Flush finish what was begun before the drain.
+_STARTS_STATEMENT = frozenset({m.Query, m.Parse, m.Bind, m.FunctionCall})
+
+
+def _shutdown_error() -> AdminShutdown:
+    """PostgreSQL's words when a fast shutdown ends a session."""
+    error = AdminShutdown("terminating connection due to administrator command")
+    error.severity = "FATAL"
+    return error
 
 
 def _peer_host(writer: Any) -> str | None:

@@ -3,9 +3,17 @@
 One Python process is bound by one GIL, so ``--workers N`` starts N processes,
 each with its own engine and DuckDB connection (read-only over the same file),
 all accepting on the same port; the kernel spreads connections among them.
+Starting, restarting and stopping those processes is the supervisor's job
+(``server/supervisor.py``); this module serves one of them.
+
 A CancelRequest may reach any worker: BackendKeyData carries the OS process id
 of the worker running the query, and a worker that receives a cancel for
 another forwards it over a Unix datagram socket named after that process.
+
+On SIGTERM a worker drains rather than stops: it closes its listening socket,
+idle sessions end with FATAL 57P01 (as PostgreSQL's fast shutdown), running
+statements may finish within the grace period, and whatever still runs after
+it is cancelled and its client told so, never cut off without a word.
 """
 
 from __future__ import annotations
@@ -13,13 +21,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
 import signal
 import socket
 import ssl
 import struct
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +35,9 @@ from server.protocol.pgwire.auth import AuthMethod
 from server.protocol.pgwire.backend import Backend, ServerContext
 
 log = logging.getLogger("quiver.pgwire")
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+TERMINATE_WAIT = 3.0  # after the grace period: how long cancelled connections get to say goodbye
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,10 @@ class ListenerConfig:
     max_connections: int = 100
     idle_timeout: float = 0.0
     max_message_size: int = 64 * 1024 * 1024
+    auth_timeout: float = 10.0
+    max_unauthenticated: int = 64
+    max_unauthenticated_per_address: int = 16
+    shutdown_grace: float = 10.0
 
 
 def _cancel_path(port: int, pid: int) -> str:
@@ -55,6 +70,20 @@ def tls_context(config: ListenerConfig) -> ssl.SSLContext | None:
     return context
 
 
+def configure(context: ServerContext, config: ListenerConfig) -> None:
+    """Copy the listener's settings onto the worker's shared context."""
+    context.process_id = os.getpid()
+    context.tls = tls_context(config)
+    context.auth_method = config.auth
+    context.database = config.database
+    context.max_connections = max(1, config.max_connections // max(1, config.workers))
+    context.idle_timeout = config.idle_timeout
+    context.max_message_size = config.max_message_size
+    context.auth_timeout = config.auth_timeout
+    context.max_unauthenticated = config.max_unauthenticated
+    context.max_unauthenticated_per_address = config.max_unauthenticated_per_address
+
+
 class _CancelReceiver(asyncio.DatagramProtocol):
     def __init__(self, context: ServerContext) -> None:
         self.context = context
@@ -65,7 +94,7 @@ class _CancelReceiver(asyncio.DatagramProtocol):
             self.context.cancel(pid, secret)
 
 
-def _forwarder(port: int) -> callable:  # type: ignore[valid-type]
+def _forwarder(port: int) -> Callable[[int, int], None]:
     def forward(pid: int, secret: int) -> None:
         with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
             sock.sendto(struct.pack("!ii", pid, secret), _cancel_path(port, pid))
@@ -73,15 +102,23 @@ def _forwarder(port: int) -> callable:  # type: ignore[valid-type]
     return forward
 
 
-async def serve_worker(config: ListenerConfig, context: ServerContext, ready: asyncio.Event | None = None) -> None:
-    """Accept connections until SIGTERM/SIGINT."""
-    context.process_id = os.getpid()
-    context.tls = tls_context(config)
-    context.auth_method = config.auth
-    context.database = config.database
-    context.max_connections = max(1, config.max_connections // max(1, config.workers))
-    context.idle_timeout = config.idle_timeout
-    context.max_message_size = config.max_message_size
+async def serve_worker(
+    config: ListenerConfig,
+    context: ServerContext,
+    ready: asyncio.Event | None = None,
+    *,
+    stop: asyncio.Event | None = None,
+    signals: Sequence[signal.Signals] = STOP_SIGNALS,
+    on_ready: Callable[[], None] | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Accept connections until one of ``signals`` (or ``stop``), then drain and return.
+
+    A second signal ends the grace period at once. ``on_ready`` runs once the port
+    is open, ``on_stop`` when the drain begins (the single-process server stops its
+    Flight process alongside).
+    """
+    configure(context, config)
     loop = asyncio.get_running_loop()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -91,9 +128,13 @@ async def serve_worker(config: ListenerConfig, context: ServerContext, ready: as
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         await Backend(context, reader, writer).run()
 
-    server = await asyncio.start_server(
-        handle, config.host, config.port, reuse_port=config.workers > 1, backlog=1024, limit=1 << 20
-    )
+    try:
+        server = await asyncio.start_server(
+            handle, config.host, config.port, reuse_port=config.workers > 1, backlog=1024, limit=1 << 20
+        )
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", config.host, config.port, exc.strerror or exc)
+        raise SystemExit(1) from None
     cancel_transport = None
     if config.workers > 1:
         path = _cancel_path(config.port, context.process_id)
@@ -103,46 +144,76 @@ async def serve_worker(config: ListenerConfig, context: ServerContext, ready: as
             lambda: _CancelReceiver(context), local_addr=path, family=socket.AF_UNIX
         )
         context.forward_cancel = _forwarder(config.port)
-    stop = asyncio.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    stop = stop if stop is not None else asyncio.Event()
+    hurry = asyncio.Event()
+
+    def on_signal() -> None:
+        (hurry if stop.is_set() else stop).set()
+
+    for signum in signals:
         # Not available off the main thread (tests run workers in threads) or on Windows: the
         # worker then stops with its process instead of on the signal.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, on_signal)
     log.info("worker %s listening on %s:%s", context.process_id, config.host, config.port)
     if ready is not None:
         ready.set()
-    async with server:
+    if on_ready is not None:
+        on_ready()
+    try:
         await stop.wait()
-    if cancel_transport is not None:
-        cancel_transport.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(_cancel_path(config.port, context.process_id))
+        server.close()  # no new connections from here on
+        if on_stop is not None:
+            on_stop()
+        await drain(context, config.shutdown_grace, hurry)
+    finally:
+        server.close()
+        for signum in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signum)
+        if cancel_transport is not None:
+            cancel_transport.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(_cancel_path(config.port, context.process_id))
 
 
-def run_workers(config: ListenerConfig, make_context: callable) -> None:  # type: ignore[valid-type]
-    """Run ``config.workers`` worker processes (or this process alone when there is one)."""
-    if config.workers <= 1:
-        asyncio.run(serve_worker(config, make_context()))
-        return
-    ctx = multiprocessing.get_context("spawn")
-    processes = [
-        ctx.Process(target=_worker_entry, args=(config, make_context), daemon=True) for _ in range(config.workers)
-    ]
-    for process in processes:
-        process.start()
+async def drain(context: ServerContext, grace: float, hurry: asyncio.Event | None = None) -> None:
+    """End every connection: idle ones now, running statements within ``grace`` seconds, then cancel the rest.
 
-    def stop(*_: object) -> None:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
+    Every client gets an ErrorResponse (FATAL 57P01) before its connection closes.
+    """
+    loop = asyncio.get_running_loop()
+    log.info(
+        "worker %s shutting down: %d connection(s) open; running statements may take %g s to finish",
+        context.process_id,
+        len(context.live),
+        grace,
+    )
+    context.begin_drain()
+    deadline = loop.time() + grace
+    while context.live and loop.time() < deadline and not (hurry is not None and hurry.is_set()):
+        await asyncio.sleep(0.05)
+    if context.live:
+        log.warning(
+            "worker %s: %d connection(s) still busy after the grace period; cancelling their statements",
+            context.process_id,
+            len(context.live),
+        )
+        context.terminate_all()
+        deadline = loop.time() + TERMINATE_WAIT
+        while context.live and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+    log.info("worker %s stopped", context.process_id)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for process in processes:
-        process.join()
 
-
-def _worker_entry(config: ListenerConfig, make_context: callable) -> None:  # type: ignore[valid-type]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
-    asyncio.run(serve_worker(config, make_context()))
+def run_worker(
+    config: ListenerConfig,
+    make_context: Callable[[], ServerContext],
+    *,
+    signals: Sequence[signal.Signals] = STOP_SIGNALS,
+    on_ready: Callable[[], None] | None = None,
+    on_stop: Callable[[], None] | None = None,
+) -> None:
+    """Serve in this process until a stop signal, then drain (the body of one worker process)."""
+    context = make_context()
+    asyncio.run(serve_worker(config, context, signals=signals, on_ready=on_ready, on_stop=on_stop))

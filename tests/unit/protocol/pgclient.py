@@ -158,6 +158,9 @@ class MemoryWriter:
     def close(self) -> None:
         self.closed = True
 
+    def is_closing(self) -> bool:
+        return self.closed
+
     async def wait_closed(self) -> None:
         return None
 

@@ -9,15 +9,25 @@ and 1-based character position match what PostgreSQL would report
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import sqlglot
 import sqlglot.expressions as exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
-from server.errors import SqlSyntaxError
-from server.sql.lexer import tokens
+from server.errors import SqlSyntaxError, StatementTooComplex
+from server.sql.lexer import IDENT_CONT, code_matches, tokens
+from server.sql.limits import (
+    check_size,
+    check_structure,
+    check_subquery_nesting,
+    set_max_query_bytes,
+    too_deep_for_parser,
+)
 from server.sql.params import any_array_to_in
+
+__all__ = ["parse_statement", "parse_statement_cached", "parse_statements", "set_max_query_bytes", "syntax_error"]
 
 DIALECT = "postgres"
 
@@ -25,9 +35,13 @@ DIALECT = "postgres"
 # the one shape where parsing dominates compile time: 10,000 values are 20,000 tokens. Such a
 # list is cut out before parsing and put back as one verbatim node; its text is only digits,
 # signs, dots, commas and quoted strings, so it means the same in every dialect we render.
-_LITERAL = r"(?:[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|'(?:[^'\\]|'')*')"
-_LONG_IN_LIST = re.compile(rf"\bIN\s*\(\s*({_LITERAL}(?:\s*,\s*{_LITERAL}){{63,}})\s*\)", re.IGNORECASE)
+# The cut is made on code only (lexer.code_matches): an IN list written inside a string,
+# quoted identifier or comment is text, and is left exactly as written.
+_LITERAL = r"(?:[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|'[^'\\]*(?:''[^'\\]*)*')"
+_LONG_IN_LIST_FIRST = "iI"  # lexer.code_matches: the first character, then the rest of the pattern
+_LONG_IN_LIST_REST = rf"(?<![{IDENT_CONT}].)[nN]\s*\(\s*(?P<values>{_LITERAL}(?:\s*,\s*{_LITERAL}){{63,}})\s*\)"
 _LIST_MARKER = "__quiver_literal_list_"
+_MIN_LIST_TEXT = 512  # 64 values need at least this much text
 
 
 def _position(text: str, line: int, column: int, highlight: str) -> int:
@@ -98,9 +112,15 @@ _LABEL_KEYWORDS = frozenset(
 )
 
 
+# Only statements containing one of the two spellings are tokenized (a long statement costs milliseconds).
+_NEEDS_TOKEN_REWRITE = re.compile(
+    rf"::\s*(?:{'|'.join(_IDENTIFIER_ARRAYS)})\s*\[|\bAS\s+(?:{'|'.join(sorted(_LABEL_KEYWORDS))})\b", re.IGNORECASE
+)
+
+
 def _rewrite_tokens(text: str) -> str:
     """Adjust the two spellings sqlglot misreads, on tokens outside quotes and comments."""
-    if "[" not in text and " AS " not in text.upper():
+    if _NEEDS_TOKEN_REWRITE.search(text) is None:
         return text
     toks = tokens(text)
     edits: list[tuple[int, int, str]] = []
@@ -125,42 +145,93 @@ def _rewrite_tokens(text: str) -> str:
     return text
 
 
-def _compact_literal_lists(text: str) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class _Compacted:
+    """``text`` with long literal lists cut out; ``cuts`` are (start, end) in the original text."""
+
+    text: str
+    lists: tuple[str, ...] = ()
+    cuts: tuple[tuple[int, int, int], ...] = ()  # (original start, original end, length written instead)
+
+    def original_position(self, position: int) -> int:
+        """A 0-based offset in the compacted text as an offset in the original."""
+        shift = 0
+        for start, end, written in self.cuts:
+            if start + shift >= position:
+                break
+            shift += (end - start) - written
+        return position + shift
+
+
+def _compact_literal_lists(text: str) -> _Compacted:
+    if len(text) < _MIN_LIST_TEXT or text.count(",") < 63 or _LIST_MARKER in text.lower():
+        return _Compacted(text)  # too short for a long list; a text naming the marker is never compacted
     lists: list[str] = []
+    cuts: list[tuple[int, int, int]] = []
+    parts: list[str] = []
+    last = 0
+    for found in code_matches(text, _LONG_IN_LIST_FIRST, _LONG_IN_LIST_REST):
+        replacement = f"IN ({_LIST_MARKER}{len(lists)})"
+        lists.append(found.group("values"))
+        parts.append(text[last : found.start()])
+        parts.append(replacement)
+        cuts.append((found.start(), found.end(), len(replacement)))
+        last = found.end()
+    if not lists:
+        return _Compacted(text)
+    parts.append(text[last:])
+    return _Compacted("".join(parts), tuple(lists), tuple(cuts))
 
-    def cut(match: re.Match[str]) -> str:
-        lists.append(match.group(1))
-        return f"IN ({_LIST_MARKER}{len(lists) - 1})"
 
-    if len(text) < 512:
-        return text, lists
-    return _LONG_IN_LIST.sub(cut, text), lists
-
-
-def _restore_literal_lists(tree: exp.Expression, lists: list[str]) -> None:
+def _restore_literal_lists(tree: exp.Expression, lists: tuple[str, ...]) -> None:
     for column in list(tree.find_all(exp.Column)):
         name = column.name
-        if not column.table and name.startswith(_LIST_MARKER):
-            column.replace(exp.Var(this=lists[int(name[len(_LIST_MARKER) :])]))
+        if column.table or not name.startswith(_LIST_MARKER) or not isinstance(column.parent, exp.In):
+            continue
+        index = name[len(_LIST_MARKER) :]
+        if index.isdigit() and int(index) < len(lists):
+            column.replace(exp.Var(this=lists[int(index)]))
+
+
+def _parse(text: str) -> list[exp.Expression | None]:
+    """sqlglot's parse; a parser that runs out of recursion is a statement too complex (54001)."""
+    try:
+        return sqlglot.parse(text, read=DIALECT)
+    except RecursionError:
+        raise too_deep_for_parser() from None
 
 
 def parse_statements(text: str) -> list[exp.Expression]:
-    """Every statement in ``text`` (empty statements dropped); raise 42601 on bad syntax."""
-    compact, lists = _compact_literal_lists(_rewrite_tokens(text))
+    """Every statement in ``text`` (empty statements dropped); 42601 on bad syntax, 54001 when too complex."""
+    check_size(text)
+    compacted = _compact_literal_lists(_rewrite_tokens(text))
+    compact = compacted.text
     try:
-        trees = sqlglot.parse(compact, read=DIALECT)
+        check_structure(compact)
+    except StatementTooComplex as error:
+        if error.position is not None and compacted.cuts:
+            error.position = compacted.original_position(error.position - 1) + 1
+        raise
+    try:
+        trees = _parse(compact)
     except (ParseError, TokenError) as exc:
         if compact != text:  # report the error against the text the user sent
             try:
-                sqlglot.parse(text, read=DIALECT)
+                _parse(text)
             except (ParseError, TokenError) as original:
                 raise syntax_error(text, original) from None
         raise syntax_error(text, exc) from None
-    # PostgreSQL folds unquoted identifiers to lower case: STATUS and status are one column.
-    statements = [any_array_to_in(normalize_identifiers(tree, dialect=DIALECT)) for tree in trees if tree is not None]
-    if lists:
-        for tree in statements:
-            _restore_literal_lists(tree, lists)
+    try:
+        # PostgreSQL folds unquoted identifiers to lower case: STATUS and status are one column.
+        statements = [
+            any_array_to_in(normalize_identifiers(tree, dialect=DIALECT)) for tree in trees if tree is not None
+        ]
+    except RecursionError:
+        raise too_deep_for_parser() from None
+    for tree in statements:
+        check_subquery_nesting(tree, compact)
+        if compacted.lists:
+            _restore_literal_lists(tree, compacted.lists)
     return statements
 
 

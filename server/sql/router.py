@@ -31,6 +31,7 @@ from server.sql.commands import (
     TransactionAction,
 )
 from server.sql.lexer import Piece, Token, split_statements, tokens, unquote_identifier, unquote_string
+from server.sql.limits import check_size
 
 QUERY_STARTS = frozenset({"SELECT", "WITH", "VALUES", "TABLE", "(", "FROM"})
 WRITES = frozenset(
@@ -70,6 +71,7 @@ TIME_ZONE_WORDS = ("TIME", "ZONE")
 
 def route(text: str) -> list[Command]:
     """Every statement of ``text``, routed; raises a typed error for the first one refused."""
+    check_size(text)
     return [route_one(piece) for piece in split_statements(text)]
 
 
@@ -84,6 +86,7 @@ def route_all(text: str) -> list[tuple[Piece, Command]]:
     """
     found = _ROUTES.get(text)
     if found is None:
+        check_size(text)  # before any work on a text too long to accept
         found = [(piece, route_one(piece)) for piece in split_statements(text)]
         if len(_ROUTES) >= _ROUTE_CACHE_SIZE:
             _ROUTES.pop(next(iter(_ROUTES)))
@@ -92,15 +95,16 @@ def route_all(text: str) -> list[tuple[Piece, Command]]:
 
 
 def route_one(piece: Piece) -> Command:
-    toks = tokens(piece.text)
-    if not toks:
+    first = tokens(piece.text, limit=1)
+    if not first:
         return Query(piece.text, piece.offset)
-    head = toks[0].value
+    head = first[0].value
+    if head in QUERY_STARTS:
+        return Query(piece.text, piece.offset)  # the parser reads it; no need to tokenize it here
+    toks = tokens(piece.text)
     handler = _HANDLERS.get(head)
     if handler is not None:
         return handler(piece, toks)
-    if head in QUERY_STARTS:
-        return Query(piece.text, piece.offset)
     if head in NO_OPS:
         tag = NO_OPS[head]
         if tag is None:
@@ -141,7 +145,7 @@ def _values(toks: list[Token]) -> str | None:
             continue
         if token.value == "DEFAULT" and len(toks) == 1:
             return None
-        if token.value.startswith(("'", "E'", "e'")):
+        if token.value.startswith(("'", "E'", "e'")) or _is_dollar_string(token.value):
             parts.append(unquote_string(token.value))
         elif token.value.startswith('"'):
             parts.append(unquote_identifier(token.value))
@@ -155,6 +159,10 @@ def _values(toks: list[Token]) -> str | None:
             else:
                 parts.append(value)
     return ", ".join(parts)
+
+
+def _is_dollar_string(value: str) -> bool:
+    return len(value) > 1 and value[0] == value[-1] == "$" and not value[1:].isdigit()
 
 
 def _set(piece: Piece, toks: list[Token]) -> Command:

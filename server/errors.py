@@ -30,6 +30,7 @@ class SqlState(StrEnum):
     INVALID_TEXT_REPRESENTATION = "22P02"
     DIVISION_BY_ZERO = "22012"
     INVALID_BINARY_REPRESENTATION = "22P03"
+    DATETIME_FIELD_OVERFLOW = "22008"
     CHARACTER_NOT_IN_REPERTOIRE = "22021"
     INVALID_TRANSACTION_STATE = "25000"
     ACTIVE_SQL_TRANSACTION = "25001"
@@ -251,6 +252,12 @@ class InvalidBinaryRepresentation(QuiverError):
     """22P03: a binary parameter that does not decode as its type."""
 
     sqlstate = SqlState.INVALID_BINARY_REPRESENTATION
+
+
+class DatetimeFieldOverflow(QuiverError):
+    """22008: a date or time out of range (a binary timestamp past 9999, month 13)."""
+
+    sqlstate = SqlState.DATETIME_FIELD_OVERFLOW
 
 
 class CharacterNotInRepertoire(QuiverError):

@@ -60,6 +60,9 @@ def literal(value: Any) -> exp.Expression:
             text = exp.Literal.string("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity"))
         return exp.Cast(this=text, to=exp.DataType.build("DOUBLE"))
     if isinstance(value, Decimal):
+        if not value.is_finite():  # numeric NaN and ±Infinity: a bare NaN would read as a column name
+            name = "NaN" if value.is_nan() else ("Infinity" if value > 0 else "-Infinity")
+            return exp.Cast(this=exp.Literal.string(name), to=exp.DataType.build("DOUBLE"))
         return exp.Literal.number(format(value, "f"))
     if isinstance(value, str):
         return exp.Literal.string(value)

@@ -132,6 +132,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         table = result.read_all()
         if args.explain:
             print(app.engine.explain(parse_statement(args.sql), caller))
+            # The operator's view (the CLI reads the model files anyway): what this caller may not see, and why.
+            print(app.engine.governance(caller).explain_hidden())
             print()
         if args.format == "json":
             json.dump(table.to_pylist(), sys.stdout, default=str, indent=2)

@@ -453,3 +453,34 @@ def test_deprecated_relation_sends_a_notice(engine: Engine, tmp_path: Path) -> N
         assert fields["M"] == 'relation "customer_360" is deprecated: use the sales view instead'
 
     run(context, scenario)
+
+
+def test_a_function_call_is_refused_and_the_connection_stays_usable(context: ServerContext) -> None:
+    """FunctionCall was treated as an extended-protocol error: the backend waited for a Sync that never came."""
+
+    async def scenario(c: Conversation) -> None:
+        await c.login()
+        call = frame(b"F", struct.pack("!I", 1598) + struct.pack("!hh", 0, 0) + struct.pack("!h", 0))
+        replies = await c.send(call, timeout=5)
+        assert kinds(replies) == "EZ"
+        assert replies[0].fields()["C"] == "0A000"
+        replies = await c.send(query("SELECT 1"))
+        assert kinds(replies) == "TDCZ"
+
+    run(context, scenario)
+
+
+@pytest.mark.parametrize("supplied", [1, 3])
+def test_bind_with_the_wrong_number_of_parameters_is_a_protocol_violation(
+    context: ServerContext, supplied: int
+) -> None:
+    async def scenario(c: Conversation) -> None:
+        await c.login()
+        params = tuple(b"1" for _ in range(supplied))
+        replies = await c.send(parse("", "SELECT $1::int + $2::int") + bind("", "", params) + execute("") + SYNC)
+        assert kinds(replies) == "1EZ"
+        fields = replies[1].fields()
+        assert fields["C"] == "08P01"
+        assert fields["M"] == f'bind message supplies {supplied} parameters, but prepared statement "" requires 2'
+
+    run(context, scenario)

@@ -79,10 +79,10 @@ class Settings:
         10.0, "QUIVER_AUTH_TIMEOUT", "Seconds a connection may take from connecting to being authenticated."
     )
     max_unauthenticated: int = setting(
-        64, "QUIVER_MAX_UNAUTHENTICATED", "Most connections not yet authenticated, per worker process."
+        128, "QUIVER_MAX_UNAUTHENTICATED", "Most connections not yet authenticated, per worker process."
     )
     max_unauthenticated_per_address: int = setting(
-        16,
+        64,
         "QUIVER_MAX_UNAUTHENTICATED_PER_ADDRESS",
         "Most connections not yet authenticated from one client address, per worker process.",
     )

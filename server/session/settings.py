@@ -5,7 +5,9 @@ timestamptz, extra_float_digits, DateStyle's ISO output, statement_timeout,
 application_name, search_path) and accepts, without effect, the many
 settings drivers and BI tools set on connect (jit, lock_timeout, work_mem...).
 An unknown setting is an error (42704), as in PostgreSQL; so is an engine
-setting: nothing here reaches DuckDB.
+setting: nothing here reaches DuckDB. ``standard_conforming_strings`` may not be
+turned off (0A000): the lexer reads strings one way only (see
+:mod:`server.sql.lexical_settings`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from server.errors import CantChangeRuntimeParam, FeatureNotSupported, InvalidParameterValue, UndefinedObject
+from server.sql.lexical_settings import STANDARD_CONFORMING_STRINGS, conforming_strings
 from server.sql.session_info import SERVER_VERSION, SERVER_VERSION_NUM
 
 
@@ -123,6 +126,8 @@ def validate(name: str, value: str) -> str:
         raise UndefinedObject(f'unrecognized configuration parameter "{name}"')
     if setting.read_only:
         raise CantChangeRuntimeParam(f'parameter "{key}" cannot be changed')
+    if key == STANDARD_CONFORMING_STRINGS:  # off would change how strings are read: refused (0A000)
+        return conforming_strings(value)
     if key == "timezone":
         return _time_zone(value)
     if key == "client_encoding":

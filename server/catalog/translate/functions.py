@@ -20,6 +20,7 @@ from server.catalog.providers import PROVIDERS
 from server.catalog.translate.context import Context
 from server.catalog.translate.session import session_settings
 from server.errors import InvalidParameterValue, UndefinedFunction
+from server.sql.lexical_settings import check_set_config
 
 # PostgreSQL name -> our macro (same arguments).
 MACROS: dict[str, str] = {
@@ -153,6 +154,7 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expression | None:
     if name in NOW_FUNCTIONS:
         return exp.Anonymous(this="get_current_timestamp", expressions=[])
     if name == "set_config" and len(args) >= 2:
+        check_set_config(args)  # standard_conforming_strings may not be turned off this way either (0A000)
         return exp.Cast(this=args[1], to=exp.DataType.build("VARCHAR"))
     if name == "pg_typeof" and args:
         return qf("pg_typeof_name", exp.Anonymous(this="typeof", expressions=args[:1]))

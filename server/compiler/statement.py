@@ -30,6 +30,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from server.compiler.aggregate_filters import rewrite_aggregate_filters
+from server.compiler.column_aliases import apply_column_aliases
 from server.compiler.governance import OPEN, Governance
 from server.compiler.plan import SemanticPlan
 from server.compiler.planner import plan_query
@@ -128,6 +129,7 @@ class StatementCompiler:
             )
         check_functions(tree)
         tree = rewrite_aggregate_filters(tree)
+        apply_column_aliases(tree, self.relations)  # s(a, b): renames of what this caller sees
         fast = self.single_semantic_select(tree)
         if fast is not None:
             table, relation = fast

@@ -17,6 +17,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from server.errors import SqlSyntaxError, StatementTooComplex
+from server.sql.alias_lists import check_alias_lists
 from server.sql.lexer import IDENT_CONT, code_matches, tokens
 from server.sql.limits import (
     check_size,
@@ -230,6 +231,7 @@ def parse_statements(text: str) -> list[exp.Expression]:
         raise too_deep_for_parser() from None
     for tree in statements:
         check_subquery_nesting(tree, compact)
+        check_alias_lists(tree)  # 42P10 for AS c(a, b, c) over two columns, on every channel
         if compacted.lists:
             _restore_literal_lists(tree, compacted.lists)
     return statements

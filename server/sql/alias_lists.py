@@ -1,8 +1,10 @@
 """Column alias lists (``AS c(a, b)``, ``WITH t(a, b)``): how many columns each source has, and the 42P10 check.
 
 PostgreSQL refuses a list longer than its source (``table "c" has 2 columns
-available but 3 columns specified``, 42P10). The engine does not always: DuckDB
-ignores extra names on a CTE and words the error its own way elsewhere. So the
+available but 3 columns specified``, 42P10), and a name the list gives two
+columns is ambiguous where it is used (42702). The engine does not always agree:
+DuckDB ignores extra names on a CTE, words the error its own way elsewhere, and
+reads a duplicated name as the first column. So the
 lengths are checked on the tree, once at parse time for every source whose width
 the statement itself shows (subqueries, CTEs, VALUES), and again by the compiler,
 which also knows the width of each semantic relation for the caller
@@ -17,7 +19,7 @@ import sqlglot.expressions as exp
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
-from server.errors import InvalidColumnReference
+from server.errors import AmbiguousColumn, InvalidColumnReference
 
 TableColumns = Callable[[exp.Table], Sequence[str] | None]
 
@@ -141,4 +143,18 @@ def check_alias_lists(tree: exp.Expression, table_columns: TableColumns = _unkno
                 width = shapes.width(source.expression)
             if width is not None and len(aliases) > width:
                 raise too_many(f'table "{name}"', width, len(aliases), holder(node))
+            _check_duplicates(scope, name, shapes.source_columns(scope, name))
     return shapes
+
+
+def _check_duplicates(scope: Scope, name: str, columns: list[str] | None) -> None:
+    """A name the list gives two columns is ambiguous when used (the engine would pick one silently)."""
+    if not columns:
+        return
+    twice = {column for column in columns if columns.count(column) > 1}
+    for column in scope.columns if twice else ():
+        if column.name in twice and column.table in ("", name):
+            start = column.this.meta.get("start") if isinstance(column.this, exp.Identifier) else None
+            raise AmbiguousColumn(
+                f'column reference "{column.name}" is ambiguous', position=None if start is None else int(start) + 1
+            )

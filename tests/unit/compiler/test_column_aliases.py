@@ -98,6 +98,19 @@ def test_more_aliases_than_columns_is_42p10(engine: Engine, sql: str, message: s
     assert (error.sqlstate, error.message) == (SqlState.INVALID_COLUMN_REFERENCE, message)
 
 
+@pytest.mark.parametrize(
+    "sql, name",
+    [
+        ("SELECT q FROM (SELECT 1 AS p, 2 AS q) AS c(q)", "q"),
+        ("SELECT c.order_count FROM (SELECT status, order_count FROM orders) AS c(order_count)", "order_count"),
+    ],
+)
+def test_a_name_the_list_gives_twice_is_ambiguous_where_used(engine: Engine, sql: str, name: str) -> None:
+    """DuckDB would silently read the first of the two columns."""
+    error = refused(engine, sql)
+    assert (error.sqlstate, error.message) == (SqlState.AMBIGUOUS_COLUMN, f'column reference "{name}" is ambiguous')
+
+
 def test_alias_lists_over_semantic_results(engine: Engine) -> None:
     expected = ask(engine, "SELECT status AS a, order_count AS b FROM orders ORDER BY 1")
     for sql in (

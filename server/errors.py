@@ -29,6 +29,7 @@ class SqlState(StrEnum):
     INVALID_PARAMETER_VALUE = "22023"
     INVALID_TEXT_REPRESENTATION = "22P02"
     DIVISION_BY_ZERO = "22012"
+    NUMERIC_VALUE_OUT_OF_RANGE = "22003"
     INVALID_BINARY_REPRESENTATION = "22P03"
     DATETIME_FIELD_OVERFLOW = "22008"
     CHARACTER_NOT_IN_REPERTOIRE = "22021"
@@ -184,6 +185,12 @@ class InvalidTextRepresentation(QuiverError):
     """22P02: a parameter or literal that does not parse as its type."""
 
     sqlstate = SqlState.INVALID_TEXT_REPRESENTATION
+
+
+class NumericValueOutOfRange(QuiverError):
+    """22003: a number does not fit its type (``99999999999`` for an integer parameter)."""
+
+    sqlstate = SqlState.NUMERIC_VALUE_OUT_OF_RANGE
 
 
 class DataException(QuiverError):

@@ -23,6 +23,7 @@ from server.errors import (
     DatetimeFieldOverflow,
     InvalidBinaryRepresentation,
     InvalidTextRepresentation,
+    NumericValueOutOfRange,
 )
 from server.sql.pg_types import BY_OID, ELEMENT_OF_ARRAY
 
@@ -150,6 +151,16 @@ def _utf8(raw: bytes) -> str:
     return text
 
 
+# What each integer parameter type holds; a text value outside it is 22003, as in PostgreSQL.
+_INTEGER_RANGES = {
+    "int2": (-(2**15), 2**15 - 1),
+    "int4": (-(2**31), 2**31 - 1),
+    "int8": (-(2**63), 2**63 - 1),
+    "oid": (0, 2**32 - 1),
+}
+_INTEGER_SQL_NAMES = {"int2": "smallint", "int4": "integer", "int8": "bigint", "oid": "oid"}
+
+
 def decode_text(raw: bytes, oid: int) -> Any:
     text = _utf8(raw)
     if oid in ELEMENT_OF_ARRAY:
@@ -161,7 +172,13 @@ def decode_text(raw: bytes, oid: int) -> Any:
     name = _type_name(oid)
     try:
         if name in ("int2", "int4", "int8", "oid"):
-            return int(text.strip())
+            value = int(text.strip())
+            low, high = _INTEGER_RANGES[name]
+            if not low <= value <= high:
+                raise NumericValueOutOfRange(
+                    f'value "{text.strip()}" is out of range for type {_INTEGER_SQL_NAMES[name]}'
+                )
+            return value
         if name in ("float4", "float8"):
             lowered = text.strip().lower()
             return float({"infinity": "inf", "-infinity": "-inf"}.get(lowered, lowered))

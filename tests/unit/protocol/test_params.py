@@ -245,3 +245,21 @@ def test_fuzz_text_decoders(oid: int) -> None:
     alphabet = b'0123456789-:. T+eE{}",NULLnaifty\\\xc3\xa9\xff\x00'
     for raw in samples(rng, oid) + [bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(200)]:
         check_outcome(raw, oid, binary=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "oid", "type_name"),
+    [
+        ("99999999999", 23, "integer"),
+        ("40000", 21, "smallint"),
+        ("-1", 26, "oid"),
+        ("9223372036854775808", 20, "bigint"),
+    ],
+)
+def test_text_integers_outside_their_type_are_22003(text: str, oid: int, type_name: str) -> None:
+    """``99999999999`` for an int4 parameter was accepted and bound as a bigint."""
+    with pytest.raises(QuiverError) as caught:
+        decode(text.encode(), oid, binary=False)
+    assert caught.value.sqlstate.value == "22003"
+    assert caught.value.message == f'value "{text}" is out of range for type {type_name}'
+    assert decode(b"2147483647", 23, binary=False) == 2**31 - 1

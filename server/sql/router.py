@@ -71,7 +71,6 @@ TIME_ZONE_WORDS = ("TIME", "ZONE")
 
 def route(text: str) -> list[Command]:
     """Every statement of ``text``, routed; raises a typed error for the first one refused."""
-    check_size(text)
     return [route_one(piece) for piece in split_statements(text)]
 
 
@@ -86,7 +85,6 @@ def route_all(text: str) -> list[tuple[Piece, Command]]:
     """
     found = _ROUTES.get(text)
     if found is None:
-        check_size(text)  # before any work on a text too long to accept
         found = [(piece, route_one(piece)) for piece in split_statements(text)]
         if len(_ROUTES) >= _ROUTE_CACHE_SIZE:
             _ROUTES.pop(next(iter(_ROUTES)))
@@ -95,6 +93,7 @@ def route_all(text: str) -> list[tuple[Piece, Command]]:
 
 
 def route_one(piece: Piece) -> Command:
+    check_size(piece.text)  # QUIVER_MAX_QUERY_BYTES is per statement: 54001 before any work on it
     first = tokens(piece.text, limit=1)
     if not first:
         return Query(piece.text, piece.offset)

@@ -220,3 +220,28 @@ def test_alias_lists_answer_as_postgresql_does(
 
     with psycopg.connect(postgres.dsn, autocommit=True) as reference:
         assert outcome(conn) == outcome(reference)
+
+
+# -- the same parser on Flight -----------------------------------------------------------------------
+
+
+def flight_info(server: QuiverServer, sql: str) -> Any:
+    from pyarrow import flight
+
+    from tests.integration.conftest import DEMO_PASSWORDS
+
+    client = flight.FlightClient(server.flight_location)
+    token = client.authenticate_basic_token(b"admin", DEMO_PASSWORDS["admin"].encode())
+    options = flight.FlightCallOptions(headers=[token])
+    return client.get_flight_info(flight.FlightDescriptor.for_command(sql.encode()), options)
+
+
+def test_flight_takes_the_same_parser(quiver_server: QuiverServer) -> None:
+    from pyarrow import flight
+
+    with pytest.raises(flight.FlightError) as raised:
+        flight_info(quiver_server, "SELECT " + "(" * 3000 + "1" + ")" * 3000)
+    assert "statement is too complex (SQLSTATE 54001)" in str(raised.value)
+    assert "Traceback" not in str(raised.value)
+    info = flight_info(quiver_server, "SELECT * FROM orders AS o(x, y) LIMIT 1")
+    assert info.schema.names[:3] == ["x", "y", "order_ts"]

@@ -27,6 +27,7 @@ class ErrorKind(StrEnum):
     UNAVAILABLE = "unavailable"  # the source cannot be reached or read
     LIMIT = "limit"  # a resource limit (concurrency, sizes)
     MEMORY = "memory"  # the query needed more memory than the engine may use
+    TOO_COMPLEX = "too_complex"  # nested deeper than the engine will plan
     INTERNAL = "internal"
 
 

@@ -76,6 +76,8 @@ def error_from_duckdb(exc: BaseException, timed_out: bool = False) -> ConnectorE
             kind = ErrorKind.CANCELLED
     if kind is ErrorKind.CANCELLED and timed_out:
         kind = ErrorKind.TIMEOUT
+    if "expression depth limit" in text:  # DuckDB's own bound, a statement too complex rather than bad SQL
+        return ConnectorError(ErrorKind.TOO_COMPLEX, "statement is too complex")
     return ConnectorError(kind, engine_message(text))
 
 

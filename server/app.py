@@ -34,6 +34,7 @@ from server.protocol.pgwire.backend import ServerContext
 from server.protocol.pgwire.listener import ListenerConfig, run_worker
 from server.semantic.build import build_manifest
 from server.semantic.store import ModelStore
+from server.sql.limits import set_max_query_bytes
 from server.supervisor import ChildSpec, Supervisor
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ def engine_memory_limit(settings: Settings) -> str:
 
 
 def build_app(settings: Settings, quiet: bool = False) -> App:
+    # Every serving process (wire workers, Flight, quiver query) is built here: one place for the size limit.
+    set_max_query_bytes(settings.max_query_bytes)
     ensure_demo_data(settings, quiet)
     connector = DuckDBConnector(
         settings.database,

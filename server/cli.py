@@ -111,8 +111,11 @@ def _caller(args: argparse.Namespace) -> Any:
 def cmd_compile(args: argparse.Namespace) -> int:
     from server.engine import Engine
     from server.semantic.store import ModelStore
+    from server.sql.limits import set_max_query_bytes
 
-    engine = Engine(ModelStore(_settings(args).models, args.model_dialect))
+    settings = _settings(args)
+    set_max_query_bytes(settings.max_query_bytes)
+    engine = Engine(ModelStore(settings.models, args.model_dialect))
     compiled = engine.compile(args.sql, _caller(args), target=args.dialect)
     print(compiled.explain() if args.explain else compiled.sql)
     return 0

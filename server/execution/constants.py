@@ -18,9 +18,12 @@ def _value(node: exp.Expression) -> tuple[bool, object, pa.DataType]:
         if node.is_string:
             return True, node.name, pa.string()
         text = node.name
-        if text.lstrip("-").isdigit():
+        digits = text.lstrip("-")
+        # Past bigint a literal is numeric in PostgreSQL (and int() of 4,300+ digits raises): the engine answers.
+        if digits.isdigit() and len(digits) <= 19:
             value = int(text)
-            return True, value, pa.int32() if -(2**31) <= value < 2**31 else pa.int64()
+            if -(2**63) <= value < 2**63:
+                return True, value, pa.int32() if -(2**31) <= value < 2**31 else pa.int64()
         return False, None, pa.null()
     if isinstance(node, exp.Null):
         return True, None, pa.null()

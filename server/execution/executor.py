@@ -19,6 +19,7 @@ from server.errors import (
     QueryCanceled,
     QuiverError,
     SourceError,
+    StatementTooComplex,
     UndefinedFunction,
 )
 
@@ -45,6 +46,11 @@ def translate(error: ConnectorError) -> QuiverError:
         )
     if kind is ErrorKind.LIMIT:
         return ConfigurationLimitExceeded(error.message)
+    if kind is ErrorKind.TOO_COMPLEX:
+        return StatementTooComplex(
+            "statement is too complex",
+            hint="The engine nests expressions at most 1,000 deep.",
+        )
     # What remains is Quiver's own failure (SQL it generated that the engine refused) or the
     # source's: the engine's text may describe generated SQL, so it goes to the log only.
     request_id = uuid.uuid4().hex[:12]

@@ -12,7 +12,7 @@ import logging
 import traceback
 import uuid
 
-from server.errors import InternalError
+from server.errors import InternalError, OutOfMemory, QuiverError, StatementTooComplex
 
 MAX_LOG_CHARS = 16 * 1024
 FRAMES_KEPT = 12  # at each end of the stack
@@ -29,6 +29,9 @@ def bounded_traceback(error: BaseException) -> str:
         lines = traceback.StackSummary.from_list(frames).format()
     message = "".join(traceback.format_exception_only(type(error), error))
     text = "Traceback (most recent call last):\n" + "".join(lines) + message[:4096]
+    detail = getattr(error, "detail", None)
+    if detail:  # an engine failure's own text: for the log only, never the client
+        text += f"DETAIL: {str(detail)[:4096]}\n"
     if len(text) > MAX_LOG_CHARS:
         text = text[: MAX_LOG_CHARS // 2] + "\n  ... cut ...\n" + text[-MAX_LOG_CHARS // 2 :]
     return text
@@ -39,3 +42,25 @@ def internal_error(logger: logging.Logger, error: BaseException, what: str = "in
     request_id = uuid.uuid4().hex[:12]
     logger.error("%s (request %s)\n%s", what, request_id, bounded_traceback(error))
     return InternalError(f"internal error (request id {request_id})")
+
+
+def known_condition(error: BaseException) -> QuiverError | None:
+    """The typed error for a failure that is the statement's fault rather than a bug, else None.
+
+    Recursion past Python's limit anywhere (parse, compile, render) means the statement is
+    nested too deeply: 54001, as PostgreSQL answers when its stack runs out.
+    """
+    if isinstance(error, RecursionError):
+        return StatementTooComplex("statement is too complex", hint="Nest expressions or subqueries less deeply.")
+    if isinstance(error, MemoryError):
+        return OutOfMemory("out of memory")
+    return None
+
+
+def unexpected_error(logger: logging.Logger, error: BaseException) -> QuiverError:
+    """What the client gets for an exception that is not a QuiverError: its known condition, or an id."""
+    known = known_condition(error)
+    if known is not None:
+        logger.warning("%s (%s) from %s", known.message, known.sqlstate.value, type(error).__name__)
+        return known
+    return internal_error(logger, error)

@@ -230,11 +230,27 @@ def parse_statements(text: str) -> list[exp.Expression]:
     except RecursionError:
         raise too_deep_for_parser() from None
     for tree in statements:
+        _check_unicode_strings(tree)
         check_subquery_nesting(tree, compact)
         check_alias_lists(tree)  # 42P10 for AS c(a, b, c) over two columns, on every channel
         if compacted.lists:
             _restore_literal_lists(tree, compacted.lists)
     return statements
+
+
+def _check_unicode_strings(tree: exp.Expression) -> None:
+    """42601 for a ``U&'...'`` string whose escapes name no character (a lone surrogate such as ``\\D800``).
+
+    The parser keeps the escapes as written; decoding them happens only when SQL is
+    generated, where a bad one raised a bare UnicodeDecodeError (an internal error).
+    """
+    for node in tree.find_all(exp.UnicodeString):
+        try:
+            node.sql(dialect="duckdb").encode("utf-8")
+        except (UnicodeError, ValueError):
+            raise SqlSyntaxError(
+                "invalid Unicode escape value", hint="Unicode escapes must name a valid code point."
+            ) from None
 
 
 _CACHE_SIZE = 2048

@@ -16,7 +16,6 @@ import functools
 import json
 import logging
 import re
-import traceback
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -24,11 +23,10 @@ from typing import Any, TypeVar
 from pyarrow import flight
 
 from server.errors import QuiverError, SqlState
+from server.observability.internal import bounded_traceback, known_condition
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
-LOGGED_FRAMES = 30
-MAX_LOGGED_CHARS = 16_000
 MAX_FIELD_CHARS = 1_000
 _CONVERTED = "_quiver_converted"
 _REQUEST_ID = re.compile(r"\(request id ([0-9a-f]{6,32})\)")
@@ -75,6 +73,8 @@ def to_flight(error: BaseException) -> flight.FlightError:
     """
     if getattr(error, _CONVERTED, False):
         return error  # type: ignore[return-value]
+    if not isinstance(error, QuiverError):
+        error = known_condition(error) or error
     if not isinstance(error, QuiverError) or error.sqlstate is SqlState.INTERNAL_ERROR:
         return _mark(_internal(error))
     state = error.sqlstate.value
@@ -164,22 +164,6 @@ def _internal(error: BaseException) -> flight.FlightError:
     message = f"internal error (request id {request})"
     info = json.dumps({"sqlstate": SqlState.INTERNAL_ERROR.value, "message": message, "request_id": request})
     return flight.FlightInternalError(f"{message} (SQLSTATE XX000)", extra_info=info.encode())
-
-
-def bounded_traceback(error: BaseException) -> str:
-    """The exception, its detail and its innermost frames, cut to :data:`MAX_LOGGED_CHARS`.
-
-    A recursion error on a deeply nested statement would otherwise log a thousand frames.
-    """
-    lines = traceback.format_exception(type(error), error, error.__traceback__, limit=-LOGGED_FRAMES, chain=False)
-    text = "".join(lines)
-    detail = getattr(error, "detail", None)
-    if detail:
-        text += f"DETAIL: {detail}\n"
-    if len(text) > MAX_LOGGED_CHARS:
-        half = MAX_LOGGED_CHARS // 2
-        text = f"{text[:half]}\n... ({len(text) - MAX_LOGGED_CHARS:,} characters left out) ...\n{text[-half:]}"
-    return text
 
 
 def _mark(error: flight.FlightError) -> flight.FlightError:

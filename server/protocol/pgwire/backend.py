@@ -35,7 +35,6 @@ from server.errors import (
     DuplicateObject,
     FeatureNotSupported,
     IdleSessionTimeout,
-    InternalError,
     InvalidCatalogName,
     InvalidCursorName,
     InvalidPassword,
@@ -51,7 +50,7 @@ from server.errors import (
 )
 from server.execution.executor import TableResult
 from server.execution.scheduler import FairScheduler
-from server.observability.internal import internal_error
+from server.observability.internal import unexpected_error
 from server.policy.throttle import AuthThrottle
 from server.policy.users import UserStore
 from server.protocol.pgwire import messages as m
@@ -1062,10 +1061,11 @@ def _peer_host(writer: Any) -> str | None:
     return str(peer[0]) if isinstance(peer, tuple) and peer else None
 
 
-def _internal_error() -> InternalError:
-    """The exception being handled, logged under a request id (bounded); the client sees only the id."""
+def _internal_error() -> QuiverError:
+    """The exception being handled as the client sees it: a known condition (54001), or a request id
+    with the traceback logged (bounded)."""
     error = sys.exc_info()[1]
-    return internal_error(log, error if error is not None else RuntimeError("unknown"))
+    return unexpected_error(log, error if error is not None else RuntimeError("unknown"))
 
 
 def _startup_options(options: str) -> dict[str, str]:

@@ -156,3 +156,9 @@ def test_each_engine_spills_into_a_private_directory_it_removes() -> None:
     other.close()
     connector.close()
     assert not Path(directory).exists()
+
+
+def test_an_expression_too_deep_for_the_engine_is_too_complex(connector: DuckDBConnector) -> None:
+    with pytest.raises(ConnectorError) as caught:
+        connector.execute("SELECT " + " + ".join(["1"] * 1500)).read_all()
+    assert caught.value.kind is ErrorKind.TOO_COMPLEX

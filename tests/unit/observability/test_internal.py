@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from server.observability.internal import MAX_LOG_CHARS, internal_error
+from server.observability.internal import MAX_LOG_CHARS, internal_error, unexpected_error
 
 
 def _recurse(depth: int) -> None:
@@ -28,3 +28,12 @@ def test_a_deep_traceback_is_logged_bounded(caplog: pytest.LogCaptureFixture) ->
     assert len(request_id) == 12 and request_id in record
     assert error.sqlstate.value == "XX000"
     assert "/" not in error.message and "Traceback" not in error.message
+
+
+def test_recursion_anywhere_is_a_statement_too_complex_not_an_internal_error(caplog: pytest.LogCaptureFixture) -> None:
+    try:
+        _recurse(100_000)
+    except RecursionError as exc:
+        error = unexpected_error(logging.getLogger("test.internal"), exc)
+    assert (error.sqlstate.value, error.message) == ("54001", "statement is too complex")
+    assert all("Traceback" not in record.getMessage() for record in caplog.records)

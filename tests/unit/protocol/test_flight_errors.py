@@ -13,7 +13,8 @@ import pytest
 from pyarrow import flight
 
 from server.errors import DataException, InternalError, QueryCanceled, UndefinedColumn
-from server.protocol.flight.errors import MAX_LOGGED_CHARS, rpc, schema_rpc, to_flight, unformattable
+from server.observability.internal import MAX_LOG_CHARS
+from server.protocol.flight.errors import rpc, schema_rpc, to_flight, unformattable
 
 SECRET = "/srv/quiver/server/engine.py"
 
@@ -70,16 +71,16 @@ def test_the_logged_traceback_is_bounded(caplog: pytest.LogCaptureFixture) -> No
     def deep(n: int) -> None:
         if n:
             deep(n - 1)
-        raise RecursionError("x" * 100_000)
+        raise RuntimeError("x" * 100_000)
 
     limit = sys.getrecursionlimit()
     try:
         deep(500)
-    except RecursionError as exc:
+    except RuntimeError as exc:
         with caplog.at_level(logging.ERROR):
             to_flight(exc)
     assert sys.getrecursionlimit() == limit
-    assert len(caplog.records[0].getMessage()) < MAX_LOGGED_CHARS + 200
+    assert len(caplog.records[0].getMessage()) < MAX_LOG_CHARS + 200
 
 
 def test_long_messages_are_clipped_to_fit_in_grpc_trailers() -> None:

@@ -797,7 +797,7 @@ def _profile_summary(raw: Path, top: int = 12) -> dict[str, Any]:
                 continue
             name, _, where = frame.partition(" (")
             file_name = Path(where.rstrip(")").rsplit(":", 1)[0]).name
-            frames.append((f"{name} ({file_name})", file_name in quiver and name != "run_workers"))
+            frames.append((f"{name} ({file_name})", file_name in quiver and name != "run_worker"))
         if not frames or frames[-1][0] in IDLE_LEAVES:
             idle += count
             continue

@@ -114,6 +114,26 @@ class QueryHandle(abc.ABC):
         self.close()
 
 
+class WrappedQuery(QueryHandle):
+    """A handle around another: schema, cancel and close pass through; subclasses change the batches."""
+
+    def __init__(self, inner: QueryHandle) -> None:
+        self._inner = inner
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self._inner.schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        return self._inner.batches()
+
+    def cancel(self) -> None:
+        self._inner.cancel()
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 class Connector(abc.ABC):
     name: str
     capabilities: Capabilities

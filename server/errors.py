@@ -67,6 +67,7 @@ class SqlState(StrEnum):
     STATEMENT_TOO_COMPLEX = "54001"
     QUERY_CANCELED = "57014"
     ADMIN_SHUTDOWN = "57P01"
+    CANNOT_CONNECT_NOW = "57P03"
     IDLE_SESSION_TIMEOUT = "57P05"
     SYSTEM_ERROR = "58000"
     INTERNAL_ERROR = "XX000"
@@ -334,6 +335,13 @@ class AdminShutdown(QuiverError):
     """57P01: the server is shutting down; new statements are refused, the session ends."""
 
     sqlstate = SqlState.ADMIN_SHUTDOWN
+
+
+class CannotConnectNow(QuiverError):
+    """57P03: the server is shutting down and takes no new sessions."""
+
+    sqlstate = SqlState.CANNOT_CONNECT_NOW
+    severity = "FATAL"
 
 
 class SourceError(QuiverError):

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import pyarrow as pa
 import sqlglot.expressions as exp
 
-from connectors.base import CancelToken, ConnectorError, ErrorKind, QueryHandle
+from connectors.base import CancelToken, ConnectorError, ErrorKind, WrappedQuery
 from connectors.duckdb import DuckDBQuery
 from server.catalog.content import CatalogContent, build_content
 from server.catalog.database import CatalogDatabase
@@ -115,11 +115,11 @@ class Catalog:
         return result
 
 
-class CatalogQuery(QueryHandle):
+class CatalogQuery(WrappedQuery):
     """A running catalog statement: DuckDB's batches with PostgreSQL's names and types, errors as SQLSTATEs."""
 
     def __init__(self, handle: DuckDBQuery, translation: Translation) -> None:
-        self._handle = handle
+        super().__init__(handle)
         self._translation = translation
         self._schema = _finish(handle.schema.empty_table(), translation).schema
 
@@ -129,23 +129,11 @@ class CatalogQuery(QueryHandle):
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         try:
-            for batch in self._handle.batches():
+            for batch in self._inner.batches():
                 finished = _finish(pa.Table.from_batches([batch]), self._translation)
                 yield from finished.cast(self._schema).to_batches()
         except ConnectorError as error:
             raise _error(error) from None
-
-    def read_all(self) -> pa.Table:
-        try:
-            return pa.Table.from_batches(list(self.batches()), schema=self._schema)
-        finally:
-            self.close()
-
-    def cancel(self) -> None:
-        self._handle.cancel()
-
-    def close(self) -> None:
-        self._handle.close()
 
 
 def _finish(table: pa.Table, translation: Translation) -> pa.Table:

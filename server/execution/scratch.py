@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 import pyarrow as pa
 import sqlglot.expressions as exp
 
-from connectors.base import CancelToken, ConnectorError, QueryHandle
+from connectors.base import CancelToken, ConnectorError, QueryHandle, WrappedQuery
 from connectors.duckdb import DuckDBConnector
 from server.errors import FeatureNotSupported, InsufficientPrivilege, UndefinedTable
 from server.execution.executor import ResultStream, open_stream
@@ -85,28 +85,21 @@ def check_scratch_statement(tree: exp.Expression, tables: Mapping[str, pa.Table]
             raise UndefinedTable(f'relation "{table.sql(dialect="postgres")}" does not exist')
 
 
-class _ScratchQuery(QueryHandle):
+class _ScratchQuery(WrappedQuery):
     """A query on a private engine that lives exactly as long as the query."""
 
     def __init__(self, connector: DuckDBConnector, handle: QueryHandle) -> None:
+        super().__init__(handle)
         self._connector = connector
-        self._handle = handle
-
-    @property
-    def schema(self) -> pa.Schema:
-        return self._handle.schema
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         try:
-            yield from self._handle.batches()
+            yield from self._inner.batches()
         finally:
             self.close()
 
-    def cancel(self) -> None:
-        self._handle.cancel()
-
     def close(self) -> None:
-        self._handle.close()
+        self._inner.close()
         self._connector.close()
 
 

@@ -32,6 +32,7 @@ from connectors.base import CancelToken
 from server.engine import Engine
 from server.errors import (
     AdminShutdown,
+    CannotConnectNow,
     DuplicateObject,
     FeatureNotSupported,
     IdleSessionTimeout,
@@ -71,6 +72,7 @@ log = logging.getLogger("quiver.pgwire")
 FLUSH_BYTES = 256 * 1024  # write to the socket once this much is buffered
 DISCONNECT_POLL_SECONDS = 0.25  # how often a running query checks that its client is still there
 CLOSE_SECONDS = 2.0  # longest wait for a client to take a last message before its connection is aborted
+STARTUP_DRAIN_SECONDS = 1.0  # at shutdown, how long a connection still in start-up gets to be told so
 
 
 @dataclass
@@ -130,10 +132,21 @@ class ServerContext:
             del self.unauthenticated[address]
 
     def begin_drain(self) -> None:
-        """Shutting down: idle connections end now (FATAL 57P01), busy ones after their statement."""
+        """Shutting down: idle sessions end now (FATAL 57P01), busy ones after their statement.
+
+        Connections still in start-up are left to send their start-up packet, which is
+        answered with 57P03 (see :meth:`end_idle_startups` for those that never do).
+        """
         self.draining = True
         for backend in list(self.live):
-            backend.end_if_idle()
+            if backend.authenticated:
+                backend.end_if_idle()
+
+    def end_idle_startups(self) -> None:
+        """Late in a drain: connections that never finished their start-up end now (FATAL 57P01)."""
+        for backend in list(self.live):
+            if not backend.authenticated:
+                backend.end_if_idle()
 
     def terminate_all(self) -> None:
         """The grace period is over: cancel what still runs and end every connection (FATAL 57P01)."""
@@ -293,13 +306,31 @@ class Backend:
             await asyncio.wait_for(self.writer.drain(), CLOSE_SECONDS)
 
     async def _close(self) -> None:
-        self.context.live.discard(self)
-        self._authenticated_or_gone()
-        self.context.backends.pop(self.secret, None)
-        if self.session is not None:
-            self.session.close_all()
-        self.conn.close()
         try:
+            self._authenticated_or_gone()
+            self.context.backends.pop(self.secret, None)
+            if self.session is not None:
+                self.session.close_all()
+            self.conn.close()
+            await self._close_socket()
+        finally:
+            self.context.live.discard(self)  # last: a drain waits until the socket is closed
+
+    async def _close_socket(self) -> None:
+        """Close without losing the last message.
+
+        Closing a socket that still has unread client bytes (a query sent after the
+        server decided to end the session) makes the kernel send a reset, and a reset
+        can destroy the FATAL message the client has not read yet. So the server first
+        ends its side, then reads and drops what the client still sends until it
+        closes too, for at most ``CLOSE_SECONDS``.
+        """
+        try:
+            if self.writer.can_write_eof() and not self.writer.is_closing():
+                self.writer.write_eof()
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    while await self.reader.read(65536):
+                        pass
             self.writer.close()
             await asyncio.wait_for(self.writer.wait_closed(), CLOSE_SECONDS)
         except Exception:
@@ -345,8 +376,6 @@ class Backend:
                 while self.session is None:
                     if self.conn.phase is Phase.CLOSED:
                         return False
-                    if self.context.draining:
-                        raise _shutdown_error()
                     data = await self._read()
                     if not data:
                         return False
@@ -379,6 +408,10 @@ class Backend:
                 if self.conn.phase is Phase.CLOSED:
                     break
             await self.flush()
+
+    @property
+    def authenticated(self) -> bool:
+        return self.session is not None
 
     def end_if_idle(self) -> None:
         """Drain hook: a connection waiting for its client's next message ends now (FATAL 57P01)."""
@@ -471,6 +504,8 @@ class Backend:
         user = parameters.get("user")
         if not user:
             raise InvalidPassword("no PostgreSQL user name specified in startup packet")
+        if self.context.draining:  # as PostgreSQL: told once its start-up packet is read, never cut off
+            raise CannotConnectNow("the database system is shutting down")
         if self.context.connections >= self.context.max_connections:
             raise TooManyConnections("sorry, too many clients already")
         database = parameters.get("database") or user

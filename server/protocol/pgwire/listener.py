@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.protocol.pgwire.auth import AuthMethod
-from server.protocol.pgwire.backend import Backend, ServerContext
+from server.protocol.pgwire.backend import STARTUP_DRAIN_SECONDS, Backend, ServerContext
 
 log = logging.getLogger("quiver.pgwire")
 
@@ -162,10 +162,9 @@ async def serve_worker(
         on_ready()
     try:
         await stop.wait()
-        server.close()  # no new connections from here on
         if on_stop is not None:
             on_stop()
-        await drain(context, config.shutdown_grace, hurry)
+        await drain(context, config.shutdown_grace, hurry, stop_listening=server.close)
     finally:
         server.close()
         for signum in signals:
@@ -177,10 +176,21 @@ async def serve_worker(
                 os.unlink(_cancel_path(config.port, context.process_id))
 
 
-async def drain(context: ServerContext, grace: float, hurry: asyncio.Event | None = None) -> None:
+async def drain(
+    context: ServerContext,
+    grace: float,
+    hurry: asyncio.Event | None = None,
+    *,
+    stop_listening: Callable[[], None] | None = None,
+) -> None:
     """End every connection: idle ones now, running statements within ``grace`` seconds, then cancel the rest.
 
-    Every client gets an ErrorResponse (FATAL 57P01) before its connection closes.
+    Every client gets an ErrorResponse before its connection closes: sessions FATAL
+    57P01, and a client that connects meanwhile FATAL 57P03 "the database system is
+    shutting down" after its start-up packet, as PostgreSQL answers. That is why the
+    port stays open until the sessions are done: closing a listening socket resets the
+    connections the kernel had accepted for it, and a reset says nothing. After that a
+    connection still in start-up gets ``STARTUP_DRAIN_SECONDS`` to finish it.
     """
     loop = asyncio.get_running_loop()
     log.info(
@@ -190,8 +200,24 @@ async def drain(context: ServerContext, grace: float, hurry: asyncio.Event | Non
         grace,
     )
     context.begin_drain()
-    deadline = loop.time() + grace
-    while context.live and loop.time() < deadline and not (hurry is not None and hurry.is_set()):
+    started = loop.time()
+    deadline = started + grace
+
+    def sessions() -> bool:
+        return any(backend.authenticated for backend in context.live)
+
+    def hurried() -> bool:
+        return hurry is not None and hurry.is_set()
+
+    while sessions() and loop.time() < deadline and not hurried():
+        await asyncio.sleep(0.05)
+    if stop_listening is not None:
+        stop_listening()
+    startups_end = min(deadline, max(loop.time(), started + STARTUP_DRAIN_SECONDS))
+    while context.live and loop.time() < startups_end and not hurried():
+        await asyncio.sleep(0.05)
+    context.end_idle_startups()
+    while context.live and loop.time() < deadline and not hurried():
         await asyncio.sleep(0.05)
     if context.live:
         log.warning(

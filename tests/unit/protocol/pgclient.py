@@ -161,6 +161,9 @@ class MemoryWriter:
     def is_closing(self) -> bool:
         return self.closed
 
+    def can_write_eof(self) -> bool:
+        return False  # as a TLS stream: the backend closes without the lingering read
+
     async def wait_closed(self) -> None:
         return None
 

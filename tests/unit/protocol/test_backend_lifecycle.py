@@ -271,10 +271,50 @@ def test_the_listener_drains_on_stop(context: ServerContext) -> None:
         stop.set()
         rest = await asyncio.wait_for(reader.read(), 5)  # to end of stream
         assert fatal(parse_replies(rest))[:2] == ("FATAL", "57P01")
+        writer.close()  # as libpq does on a FATAL error
         await asyncio.wait_for(server, 5)
         assert time.monotonic() - started < 2
         with pytest.raises(OSError):
             await asyncio.open_connection("127.0.0.1", port)
-        writer.close()
+
+    asyncio.run(main())
+
+
+def test_a_client_connecting_during_the_drain_is_told_57p03_and_the_port_closes_after(context: ServerContext) -> None:
+    """While a session finishes its statement the port stays open; newcomers get PostgreSQL's 57P03, not a reset."""
+    port = free_port()
+    config = ListenerConfig(port=port, shutdown_grace=5.0)
+
+    async def login(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(startup(user="admin", database="quiver"))
+        scram = ScramClient("admin", "admin-pass")
+        assert parse_replies(await reader.read(65536))[0].kind == "R"
+        writer.write(scram.first())
+        server_first = parse_replies(await reader.read(65536))[-1].body[4:].decode()
+        writer.write(scram.final(server_first))
+        login = bytearray()
+        while not login.endswith(b"Z\x00\x00\x00\x05I"):
+            login += await asyncio.wait_for(reader.read(65536), 5)
+
+    async def main() -> None:
+        ready, stop = asyncio.Event(), asyncio.Event()
+        server = asyncio.create_task(serve_worker(config, context, ready, stop=stop, signals=()))
+        await asyncio.wait_for(ready.wait(), 5)
+        busy_reader, busy_writer = await asyncio.open_connection("127.0.0.1", port)
+        await login(busy_reader, busy_writer)
+        busy_writer.write(query(ENDLESS))
+        await asyncio.sleep(0.3)
+        stop.set()
+        await asyncio.sleep(0.2)
+        late_reader, late_writer = await asyncio.open_connection("127.0.0.1", port)  # the port is still open
+        late_writer.write(startup(user="admin", database="quiver"))
+        replies = parse_replies(await asyncio.wait_for(late_reader.read(), 5))
+        assert fatal(replies) == ("FATAL", "57P03", "the database system is shutting down")
+        late_writer.close()
+        assert not server.done()  # the busy session still has its grace period
+        busy_writer.close()  # the busy client leaves: its statement is cancelled, the drain ends
+        await asyncio.wait_for(server, 5)
+        with pytest.raises(OSError):
+            await asyncio.open_connection("127.0.0.1", port)
 
     asyncio.run(main())

@@ -24,7 +24,6 @@ from types import MappingProxyType
 
 import sqlglot.expressions as exp
 
-from server.compiler.aggregate_filters import COUNTS_ROOT_ROWS
 from server.compiler.governance import OPEN_RULES, RelationRules
 from server.compiler.plan import (
     AggregatePass,
@@ -36,7 +35,7 @@ from server.compiler.plan import (
     masked_member_name,
     raw_column_name,
 )
-from server.compiler.query import SLOT, AggregateUse, SemanticQuery, Slot, SlotKind, member_of
+from server.compiler.query import COUNTS_ROOT_ROWS, SLOT, AggregateUse, SemanticQuery, Slot, SlotKind, member_of
 from server.errors import FeatureNotSupported
 from server.semantic.expand import wrap
 from server.semantic.model import Dimension, Manifest, Measure, Member

@@ -24,6 +24,7 @@ from server.semantic.model import MemberKind, Relation, RelationMember
 
 MEMBER = "quiver_member"
 SLOT = "quiver_slot"
+COUNTS_ROOT_ROWS = "quiver_counts_root_rows"  # on a count(*) whose FILTER became a CASE: it counts root rows
 
 
 class SlotKind(StrEnum):

@@ -29,7 +29,7 @@ from server.compiler.plan import (
     masked_member_name,
     raw_column_name,
 )
-from server.compiler.query import SLOT, Slot, SlotKind
+from server.compiler.query import SlotKind, slot_of
 from server.semantic.expand import wrap
 from server.sql.table_sql import plain_table, table_source
 
@@ -141,7 +141,7 @@ class _Finals:
 
     def __call__(self, tree: exp.Expression) -> exp.Expression:
         def visit(node: exp.Expression) -> exp.Expression:
-            slot: Slot | None = node.meta.get(SLOT) if isinstance(node, exp.Column) else None
+            slot = slot_of(node)
             if slot is None:
                 return node
             source = self.keys if slot.kind is SlotKind.KEY else self.derived

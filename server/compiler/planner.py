@@ -514,7 +514,12 @@ class _AliasRenamer:
 
 
 def plan_query(manifest: Manifest, query: SemanticQuery, rules: RelationRules = OPEN_RULES) -> SemanticPlan:
-    """The plan of ``query`` under ``rules``, after every plan rewrite."""
+    """The plan of ``query`` under ``rules``, after every plan rewrite.
+
+    The planner takes ``query``'s trees as its own (it expands member references in
+    them rather than copying large filters and IN lists): a semantic query is made
+    for one planning and not used after it. The plan it returns is never edited.
+    """
     plan = Planner(manifest, query, rules).plan()
     for rewrite in PLAN_REWRITES:
         plan = rewrite(plan, manifest)

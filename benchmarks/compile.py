@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import machine, machine_markdown, ms, repeat, summary, write_results  # noqa: E402
 from server.compiler import statement as statement_module  # noqa: E402
+from server.compiler.passes import state as passes_state  # noqa: E402
 from server.config import DEMO_MODELS  # noqa: E402
 from server.engine import Engine  # noqa: E402
 from server.policy.identity import Caller  # noqa: E402
@@ -134,7 +135,7 @@ class StageClock:
     def __init__(self) -> None:
         self.resolve = 0.0
         self.plan = 0.0
-        self._originals = (statement_module.resolve_select, statement_module.plan_query)
+        self._originals = (passes_state.resolve_select, passes_state.plan_query)
 
     def _timed(self, function: Callable[..., Any], bucket: str) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -147,12 +148,12 @@ class StageClock:
         return wrapper
 
     def __enter__(self) -> StageClock:
-        statement_module.resolve_select = self._timed(self._originals[0], "resolve")
-        statement_module.plan_query = self._timed(self._originals[1], "plan")
+        passes_state.resolve_select = self._timed(self._originals[0], "resolve")
+        passes_state.plan_query = self._timed(self._originals[1], "plan")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        statement_module.resolve_select, statement_module.plan_query = self._originals
+        passes_state.resolve_select, passes_state.plan_query = self._originals
 
 
 def measure_shape(engine: Engine, sql: str, min_seconds: float) -> dict[str, Any]:

@@ -389,6 +389,39 @@ class ModelInvalid(QuiverError):
         )
 
 
+class Notice:
+    """A warning sent before a statement's result (PostgreSQL's ``NoticeResponse``), typed like errors.
+
+    The statement still succeeds; the channel shows the notice with its SQLSTATE
+    (a wire client's notice handler, a log line elsewhere). The type says which
+    SQLSTATE, so no channel has to guess it from the text.
+    """
+
+    sqlstate: SqlState = SqlState.WARNING
+    severity: str = "WARNING"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class ActiveTransactionNotice(Notice):
+    """BEGIN inside a transaction block: ignored, as PostgreSQL ignores it."""
+
+    sqlstate = SqlState.ACTIVE_SQL_TRANSACTION
+
+
+class NoActiveTransactionNotice(Notice):
+    """COMMIT, ROLLBACK or SET LOCAL outside a transaction block: nothing to do."""
+
+    sqlstate = SqlState.NO_ACTIVE_SQL_TRANSACTION
+
+
 def did_you_mean(name: str, candidates: Iterable[str], what: str = "") -> str | None:
     """A hint naming the closest candidate, or None when nothing is close.
 

@@ -7,12 +7,10 @@ planner route its own internal references (join keys, the primary keys it
 de-duplicates on) to raw values, while everything a user's SQL can observe
 reads the masked, filtered values.
 
-Trees here use two conventions:
-
-* a row filter reads the table's raw columns qualified with :data:`ROW_ALIAS`;
-* a column mask reads its input through the placeholder column :data:`MASK_INPUT`;
-  a member mask (a masked dimension computed from several columns) reads the
-  table's raw columns unqualified.
+Trees here follow the plan's conventions (:mod:`server.compiler.plan`): a row
+filter reads the table's raw columns qualified with ``ROW_ALIAS``, a column mask
+reads its input through ``MASK_INPUT``, and a member mask (a masked dimension
+computed from several columns) reads the table's raw columns unqualified.
 """
 
 from __future__ import annotations
@@ -25,14 +23,6 @@ from typing import Protocol
 import sqlglot.expressions as exp
 
 from server.semantic.model import Relation
-
-ROW_ALIAS = "governed"
-MASK_INPUT = "quiver_mask_input"
-VISIBLE = "quiver_visible"
-
-
-def mask_input() -> exp.Column:
-    return exp.column(MASK_INPUT)
 
 
 def _empty() -> Mapping[str, exp.Expression]:
@@ -66,31 +56,6 @@ class ScanRules:
 
 
 OPEN_SCAN = ScanRules()
-
-
-def plain_table(query: exp.Query) -> exp.Table | None:
-    """The table of ``SELECT * FROM t`` (nothing else), so it can be named directly."""
-    if not isinstance(query, exp.Select):
-        return None
-    if len(query.expressions) != 1 or not isinstance(query.expressions[0], exp.Star):
-        return None
-    other = {k for k, v in query.args.items() if v and k not in ("expressions", "from_")}
-    source = query.args.get("from_")
-    if other or source is None or not isinstance(source.this, exp.Table):
-        return None
-    table = source.this
-    return table if isinstance(table.this, exp.Identifier) else None
-
-
-def table_source(query: exp.Query, alias: str) -> exp.Expression:
-    """A table's SQL in a FROM clause under ``alias``: the bare table when it is one."""
-    named = exp.TableAlias(this=exp.to_identifier(alias))
-    plain = plain_table(query)
-    if plain is not None:
-        table = plain.copy()
-        table.set("alias", named)
-        return table
-    return exp.Subquery(this=query.copy(), alias=named)
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,38 @@ query spans a fan-out. The policy stage attaches row filters and masks to scans;
 the render stage turns a plan into SQL for one engine.
 
 Expressions are sqlglot trees over table aliases (row level) or over pass output
-columns (post-aggregation), never strings.
+columns (post-aggregation), never strings. A plan is complete in itself: every
+reference says what it reads by its shape, not by a tag:
+
+* row-level columns are qualified with the alias of a :class:`Scan`;
+* a derived measure reads a pass's aggregate as the column
+  ``<pass name>.<measure name>`` (:func:`pass_output`);
+* a scan's policy trees use two conventions: a row filter reads the table's raw
+  columns qualified with :data:`ROW_ALIAS`; a column mask reads its input through
+  the placeholder column :data:`MASK_INPUT`, and a member mask reads the table's
+  raw columns unqualified.
+
+Once made, a plan is never edited: a step that changes one (a plan rewrite,
+:data:`server.compiler.planner.PLAN_REWRITES`) builds a new one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import sqlglot.expressions as exp
 
 from server.semantic.spec import Relationship
+
+ROW_ALIAS = "governed"  # what a scan's row filter calls the table it filters
+MASK_INPUT = "quiver_mask_input"  # the value a column mask masks
+
+
+def mask_input() -> exp.Column:
+    """The placeholder a column mask reads its input through."""
+    return exp.column(MASK_INPUT)
 
 
 def raw_column_name(column: str) -> str:
@@ -39,7 +59,7 @@ class Scan:
 
     ``columns`` are the raw columns the plan reads; when the caller's policies
     govern the table, ``masks`` replace some of them (by column name, over
-    :data:`~server.compiler.governance.MASK_INPUT`), ``member_masks`` add masked
+    :data:`MASK_INPUT`), ``member_masks`` add masked
     computed dimensions, ``raw_columns`` are masked columns the planner itself
     needs unmasked (join and de-duplication keys, measures a policy lets read
     raw values) and ``row_filter`` keeps only the rows the caller may see.
@@ -82,13 +102,6 @@ class Source:
     def scans(self) -> tuple[Scan, ...]:
         return (self.root, *(j.scan for j in self.joins))
 
-    def with_scans(self, scans: Mapping[str, Scan]) -> Source:
-        """A copy with scans replaced by alias (used by the policy stage)."""
-        return Source(
-            root=scans.get(self.root.alias, self.root),
-            joins=tuple(replace(j, scan=scans.get(j.scan.alias, j.scan)) for j in self.joins),
-        )
-
 
 @dataclass(frozen=True)
 class Column:
@@ -105,7 +118,8 @@ class AggregatePass:
     ``measures`` hold aggregate expressions over row-level expressions. When
     ``dedup_key`` is set (the primary key of the table whose rows a join
     repeats), rows are first made distinct on (keys, dedup_key, inputs).
-    ``owner`` names that table, for EXPLAIN.
+    ``owner`` names that table, for EXPLAIN. Derived measures read each
+    measure of the pass as :func:`pass_output` ``(name, measure.name)``.
     """
 
     name: str
@@ -143,8 +157,10 @@ class SemanticPlan:
         """True when one SELECT with GROUP BY computes the whole query."""
         return len(self.passes) <= 1 and not any(p.dedup_key for p in self.passes)
 
-    def with_journal(self, *entries: str) -> SemanticPlan:
-        return replace(self, journal=(*self.journal, *entries))
+
+def pass_output(pass_name: str, measure: str) -> exp.Column:
+    """How a post-aggregation expression reads measure ``measure`` of the pass named ``pass_name``."""
+    return exp.column(measure, table=pass_name)
 
 
 def explain(plan: SemanticPlan, *, detailed: bool = True) -> str:

@@ -12,6 +12,13 @@
    computed in one pass; for each repeated table, its aggregates are computed
    over rows made distinct on (group keys, that table's primary key). Measures
    built from other measures are computed afterwards from the pass outputs.
+4. **Rewrite the plan.** The finished plan, with the caller's policies attached
+   at its scans, goes through :data:`PLAN_REWRITES` in order: each rewrite is a
+   pure function ``(plan, manifest) -> plan`` that returns a new plan (plans are
+   never edited). The tuple is empty today; it is where plan-level
+   optimisations plug in without touching planning or render: splitting a plan
+   per source for federation (after policies, so every fragment carries its row
+   filters and masks), and matching a plan against pre-aggregated rollups.
 
 The output is a :class:`SemanticPlan`; nothing here knows any SQL dialect.
 """
@@ -24,7 +31,6 @@ from types import MappingProxyType
 
 import sqlglot.expressions as exp
 
-from server.compiler.aggregate_filters import COUNTS_ROOT_ROWS
 from server.compiler.governance import OPEN_RULES, RelationRules
 from server.compiler.plan import (
     AggregatePass,
@@ -34,19 +40,24 @@ from server.compiler.plan import (
     SemanticPlan,
     Source,
     masked_member_name,
+    pass_output,
     raw_column_name,
 )
-from server.compiler.query import SLOT, AggregateUse, SemanticQuery, Slot, SlotKind, member_of
+from server.compiler.query import COUNTS_ROOT_ROWS, AggregateUse, SemanticQuery, member_of
 from server.errors import FeatureNotSupported
 from server.semantic.expand import wrap
 from server.semantic.model import Dimension, Manifest, Measure, Member
 from server.semantic.spec import MeasureType, Relationship
 from server.semantic.templates import REF_META, ReferenceKind, Template
 
-OWNER = "quiver_owner"  # on leaf aggregates: the join path of the table whose rows they aggregate
-LEAF = "quiver_leaf"  # on derived-measure placeholders: (pass index, column name)
+OWNER = "quiver_owner"  # while planning, on leaf aggregates: the join path of the table whose rows they aggregate
+TOTALS = "totals"  # the pass over rows no join repeats
 
 Path = tuple[str, ...]
+PlanRewrite = Callable[[SemanticPlan, Manifest], SemanticPlan]
+
+# Plan rewrites, in order, applied to every finished plan (see the module docstring). Empty today.
+PLAN_REWRITES: tuple[PlanRewrite, ...] = ()
 
 
 def is_fanout_safe(aggregate: exp.AggFunc) -> bool:
@@ -68,6 +79,11 @@ def _as_written(aggregate: exp.Expression) -> str:
 
 def path_key(path: Path) -> str:
     return "__".join(path)
+
+
+def pass_name(owner: Path | None) -> str:
+    """The pass that aggregates rows of the table at ``owner`` de-duplicated, or the totals pass (None)."""
+    return TOTALS if owner is None else f"per_{path_key(owner)}"
 
 
 @dataclass
@@ -320,7 +336,7 @@ class Planner:
             def place(leaf: exp.Expression, use: AggregateUse = use, single_leaf: bool = single_leaf) -> exp.Expression:
                 if not isinstance(leaf, exp.AggFunc) or OWNER not in leaf.meta:
                     return leaf
-                owner: Path = leaf.meta[OWNER]
+                owner: Path = leaf.meta.pop(OWNER)  # planning's own note: the plan says it by its passes
                 dedup = self.repeated(owner) and not is_fanout_safe(leaf)
                 bucket_key = owner if dedup else None
                 identity = (owner if dedup else (), leaf.sql(copy=False))
@@ -330,18 +346,16 @@ class Planner:
                     (by_owner.setdefault(owner, []) if dedup else main).append(column)
                     leaf_names[identity] = (bucket_key, name)
                 bucket, name = leaf_names[identity]
-                ref = exp.column(name)
-                ref.meta[LEAF] = (bucket, name)
-                return ref
+                return pass_output(pass_name(bucket), name)
 
             derived.append(Column(use.name, tree.transform(place, copy=False)))
         passes: list[AggregatePass] = []
         if main or not by_owner:
-            passes.append(AggregatePass("totals", tuple(main)))
+            passes.append(AggregatePass(TOTALS, tuple(main)))
         for owner, columns in by_owner.items():
             passes.append(
                 AggregatePass(
-                    f"per_{path_key(owner)}",
+                    pass_name(owner),
                     tuple(columns),
                     dedup_key=tuple(self.primary_key(owner)),
                     owner=path_key(owner),
@@ -350,27 +364,34 @@ class Planner:
         unique_rows = not query.aggregates and self.keys_identify_root_rows(query)
         # Dedup passes read primary keys; resolve those before the scans are frozen.
         source = self.source()
+        # Final aliases are known only now that every table is in the join tree: the row-level trees
+        # made above are renamed before the plan is built, never after.
         aliases = self.aliases()
-        return _rename_aliases(
-            SemanticPlan(
-                relation=query.relation.name,
-                source=source,
-                where=where,
-                keys=tuple(keys),
-                passes=tuple(passes),
-                derived=tuple(derived),
-                having=query.having,
-                projections=tuple(Column(p.name, p.expression) for p in query.projections),
-                order=query.order,
-                limit=query.limit,
-                offset=query.offset,
-                distinct=query.distinct,
-                origins=query.origins,
-                unique_rows=unique_rows,
-                journal=self.journal(),
-                members=members,
-            ),
-            aliases,
+        rename = _AliasRenamer(aliases)
+        for column in (*keys, *derived):
+            rename(column.expression)
+        for aggregate_pass in passes:
+            for column in aggregate_pass.measures:
+                rename(column.expression)
+            for key in aggregate_pass.dedup_key:
+                rename(key)
+        return SemanticPlan(
+            relation=query.relation.name,
+            source=rename.source(source),
+            where=rename(where) if where is not None else None,
+            keys=tuple(keys),
+            passes=tuple(rename.aggregate_pass(p) for p in passes),
+            derived=tuple(derived),
+            having=query.having,
+            projections=tuple(Column(p.name, p.expression) for p in query.projections),
+            order=query.order,
+            limit=query.limit,
+            offset=query.offset,
+            distinct=query.distinct,
+            origins=query.origins,
+            unique_rows=unique_rows,
+            journal=self.journal(),
+            members=members,
         )
 
     def journal(self) -> tuple[str, ...]:
@@ -454,53 +475,52 @@ def unique_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def _rename_aliases(plan: SemanticPlan, aliases: dict[str, str]) -> SemanticPlan:
-    """Replace provisional path aliases with final ones throughout a plan."""
-    if all(k == v for k, v in aliases.items()):
-        return plan
+class _AliasRenamer:
+    """Replaces provisional path aliases with final ones in trees the planner is still building."""
 
-    def fix(tree: exp.Expression | None) -> exp.Expression | None:
-        if tree is None:
-            return None
-        for column in tree.find_all(exp.Column):
-            if column.table in aliases and aliases[column.table] != column.table:
-                column.set("table", exp.to_identifier(aliases[column.table]))
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self.aliases = {k: v for k, v in aliases.items() if k != v}
+
+    def __call__(self, tree: exp.Expression) -> exp.Expression:
+        if self.aliases:
+            for column in tree.find_all(exp.Column):
+                final = self.aliases.get(column.table)
+                if final is not None:
+                    column.set("table", exp.to_identifier(final))
         return tree
 
-    def fix_scan(scan: Scan) -> Scan:
-        return replace(scan, alias=aliases[scan.alias])
+    def alias(self, alias: str) -> str:
+        return self.aliases.get(alias, alias)
 
-    source = plan.source
-    new_source = Source(
-        root=fix_scan(source.root),
-        joins=tuple(
-            JoinStep(fix_scan(j.scan), aliases[j.parent], fix(j.condition), j.relationship)  # type: ignore[arg-type]
-            for j in source.joins
-        ),
-    )
-    for column in (*plan.keys, *plan.derived):
-        fix(column.expression)
-    for p in plan.passes:
-        for column in (*p.measures, *p.dedup_key):
-            fix(column.expression if isinstance(column, Column) else column)
-    fix(plan.where)
-    passes = tuple(replace(p, owner=aliases.get(p.owner, p.owner) if p.owner else None) for p in plan.passes)
-    return replace(plan, source=new_source, passes=passes)
+    def source(self, source: Source) -> Source:
+        if not self.aliases:
+            return source
+        return Source(
+            root=self.scan(source.root),
+            joins=tuple(
+                JoinStep(self.scan(j.scan), self.alias(j.parent), self(j.condition), j.relationship)
+                for j in source.joins
+            ),
+        )
+
+    def scan(self, scan: Scan) -> Scan:
+        return replace(scan, alias=self.alias(scan.alias)) if scan.alias in self.aliases else scan
+
+    def aggregate_pass(self, aggregate_pass: AggregatePass) -> AggregatePass:
+        owner = aggregate_pass.owner
+        if owner is None or owner not in self.aliases:
+            return aggregate_pass
+        return replace(aggregate_pass, owner=self.alias(owner))
 
 
 def plan_query(manifest: Manifest, query: SemanticQuery, rules: RelationRules = OPEN_RULES) -> SemanticPlan:
-    return Planner(manifest, query, rules).plan()
+    """The plan of ``query`` under ``rules``, after every plan rewrite.
 
-
-def slot_of(node: exp.Expression) -> Slot | None:
-    return node.meta.get(SLOT) if isinstance(node, exp.Column) else None
-
-
-__all__ = [
-    "LEAF",
-    "OWNER",
-    "Planner",
-    "SlotKind",
-    "plan_query",
-    "slot_of",
-]
+    The planner takes ``query``'s trees as its own (it expands member references in
+    them rather than copying large filters and IN lists): a semantic query is made
+    for one planning and not used after it. The plan it returns is never edited.
+    """
+    plan = Planner(manifest, query, rules).plan()
+    for rewrite in PLAN_REWRITES:
+        plan = rewrite(plan, manifest)
+    return plan

@@ -9,7 +9,15 @@ inside are sqlglot trees with two kinds of placeholder columns:
   computed after aggregation: projections, HAVING and ORDER BY.
 
 Slots point at a group key or an aggregate by index, so the planner can render
-them either inline (one SELECT with GROUP BY) or as columns of a CTE.
+them either inline (one SELECT with GROUP BY) or as columns of a CTE. Read them
+with :func:`member_of` and :func:`slot_of`, never through ``meta`` directly.
+
+Why these two stay tags on a column rather than node types of their own: sqlglot
+is compiled (mypyc) and refuses instances of classes defined outside it, and a
+tag cannot be forged by user SQL, whereas any spelling (a reserved qualifier, a
+name) could be written by a user inside a subquery that the post-aggregation
+expressions keep. Everything the planner adds itself is spelled out in the plan
+(:mod:`server.compiler.plan`).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from server.semantic.model import MemberKind, Relation, RelationMember
 
 MEMBER = "quiver_member"
 SLOT = "quiver_slot"
+COUNTS_ROOT_ROWS = "quiver_counts_root_rows"  # on a count(*) whose FILTER became a CASE: it counts root rows
 
 
 class SlotKind(StrEnum):
@@ -50,7 +59,13 @@ def slot_ref(slot: Slot, name: str) -> exp.Column:
 
 
 def member_of(node: exp.Expression) -> RelationMember | None:
+    """The relation member a row-level reference names, or None when ``node`` is not one."""
     return node.meta.get(MEMBER) if isinstance(node, exp.Column) else None
+
+
+def slot_of(node: exp.Expression) -> Slot | None:
+    """The key or aggregate a post-aggregation reference points at, or None when ``node`` is not one."""
+    return node.meta.get(SLOT) if isinstance(node, exp.Column) else None
 
 
 def is_measure_ref(node: exp.Expression) -> bool:

@@ -18,7 +18,7 @@ The rules, which mirror Cube's and Lens's SQL APIs:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import sqlglot.expressions as exp
 
@@ -459,6 +459,3 @@ def _int_clause(select: exp.Select, key: str) -> int | None:
 
 def resolve_select(select: exp.Select, relation: Relation, alias: str) -> SemanticQuery:
     return SelectResolver(select, relation, alias).resolve()
-
-
-Visitor = Callable[[exp.Expression], exp.Expression]

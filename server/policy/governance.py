@@ -34,7 +34,8 @@ from types import MappingProxyType
 
 import sqlglot.expressions as exp
 
-from server.compiler.governance import ROW_ALIAS, RelationRules, ScanRules, table_source
+from server.compiler.governance import RelationRules, ScanRules
+from server.compiler.plan import ROW_ALIAS
 from server.compiler.query import member_ref
 from server.errors import InsufficientPrivilege
 from server.policy.filters import Subject, condition_holds, filter_expression
@@ -48,6 +49,7 @@ from server.semantic.policies import AccessPolicy, Mask, MaskFunction
 from server.semantic.policy_validation import propagation_graph
 from server.semantic.spec import MeasureType
 from server.semantic.templates import Reference, Template
+from server.sql.table_sql import table_source
 
 
 class CallerGovernance:

@@ -1,6 +1,6 @@
 """Masking functions as SQL trees: each keeps the column's type, so a client's schema never changes.
 
-A mask reads its input through :data:`~server.compiler.governance.MASK_INPUT`;
+A mask reads its input through :data:`~server.compiler.plan.MASK_INPUT`;
 the render stage substitutes the (row-guarded) raw column. The functions:
 
 ===============  ==============================================================
@@ -28,7 +28,7 @@ import hashlib
 
 import sqlglot.expressions as exp
 
-from server.compiler.governance import mask_input
+from server.compiler.plan import mask_input
 from server.semantic.policies import Mask, MaskFunction
 from server.semantic.spec import DimensionType
 

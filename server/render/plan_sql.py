@@ -19,10 +19,21 @@ import re
 
 import sqlglot.expressions as exp
 
-from server.compiler.governance import MASK_INPUT, ROW_ALIAS, VISIBLE, plain_table, table_source
-from server.compiler.plan import AggregatePass, Scan, SemanticPlan, Source, masked_member_name, raw_column_name
-from server.compiler.planner import LEAF, unique_name, wrap
-from server.compiler.query import SLOT, Slot, SlotKind
+from server.compiler.plan import (
+    MASK_INPUT,
+    ROW_ALIAS,
+    AggregatePass,
+    Scan,
+    SemanticPlan,
+    Source,
+    masked_member_name,
+    raw_column_name,
+)
+from server.compiler.query import SlotKind, slot_of
+from server.semantic.expand import wrap
+from server.sql.table_sql import plain_table, table_source
+
+VISIBLE = "quiver_visible"  # in a governed scan: whether the row passes the caller's row filter
 
 _SAFE_NAME = re.compile(r"[^a-z0-9_]+")
 
@@ -34,11 +45,16 @@ def identifier(name: str) -> exp.Identifier:
 
 
 def internal_name(name: str, used: set[str]) -> str:
-    """A legible, unique, never-quoted column name for intermediate results."""
+    """A legible, unique, never-quoted column name for intermediate results; records the choice in ``used``."""
     base = _SAFE_NAME.sub("_", name.lower()).strip("_") or "col"
     if base[0].isdigit():
         base = f"c_{base}"
-    return unique_name(base, used)
+    candidate, counter = base, 1
+    while candidate in used:
+        counter += 1
+        candidate = f"{base}_{counter}"
+    used.add(candidate)
+    return candidate
 
 
 def render_scan(scan: Scan) -> exp.Expression:
@@ -125,7 +141,7 @@ class _Finals:
 
     def __call__(self, tree: exp.Expression) -> exp.Expression:
         def visit(node: exp.Expression) -> exp.Expression:
-            slot: Slot | None = node.meta.get(SLOT) if isinstance(node, exp.Column) else None
+            slot = slot_of(node)
             if slot is None:
                 return node
             source = self.keys if slot.kind is SlotKind.KEY else self.derived
@@ -134,10 +150,14 @@ class _Finals:
         return tree.transform(visit, copy=True)
 
 
-def _replace_leaves(tree: exp.Expression, leaves: dict[str, exp.Expression]) -> exp.Expression:
+def _replace_leaves(tree: exp.Expression, leaves: dict[tuple[str, str], exp.Expression]) -> exp.Expression:
+    """A derived measure with each pass output it reads (``pass.measure``) replaced by ``leaves[(pass, measure)]``."""
+
     def visit(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Column) and LEAF in node.meta:
-            return leaves[node.meta[LEAF][1]].copy()
+        if isinstance(node, exp.Column):
+            leaf = leaves.get((node.table, node.name))
+            if leaf is not None:
+                return leaf.copy()
         return node
 
     return tree.transform(visit, copy=True)
@@ -168,7 +188,7 @@ def _projections(plan: SemanticPlan, finals: _Finals) -> list[exp.Expression]:
 
 
 def render_single_pass(plan: SemanticPlan) -> exp.Select:
-    leaves = {m.name: m.expression for p in plan.passes for m in p.measures}
+    leaves = {(p.name, m.name): m.expression for p in plan.passes for m in p.measures}
     keys = [k.expression for k in plan.keys]
     derived = [_replace_leaves(d.expression, leaves) for d in plan.derived]
     finals = _Finals(keys, derived)
@@ -193,13 +213,13 @@ def render_passes(plan: SemanticPlan) -> exp.Select:
         exp.alias_(k.expression.copy(), name) for k, name in zip(plan.keys, key_names, strict=True)
     ]
     ctes: list[tuple[str, exp.Select]] = []
-    leaf_refs: dict[str, exp.Expression] = {}
+    leaf_refs: dict[tuple[str, str], exp.Expression] = {}
     pass_names = [internal_name(p.name, used) for p in plan.passes]
     for aggregate_pass, pass_name in zip(plan.passes, pass_names, strict=True):
         select = _render_pass(aggregate_pass, key_names, base_columns, used)
         ctes.append((pass_name, select))
         for measure in aggregate_pass.measures:
-            leaf_refs[measure.name] = exp.column(measure.name, table=pass_name)
+            leaf_refs[(aggregate_pass.name, measure.name)] = exp.column(measure.name, table=pass_name)
     base = exp.Select(expressions=base_columns)
     base = render_source(plan.source, base)
     if plan.where is not None:

@@ -17,12 +17,15 @@ import pyarrow as pa
 
 from server.errors import (
     ActiveTransaction,
+    ActiveTransactionNotice,
     DuplicateObject,
     InFailedTransaction,
     InvalidCursorName,
     InvalidSavepoint,
     InvalidStatementName,
     NoActiveTransaction,
+    NoActiveTransactionNotice,
+    Notice,
     SqlState,
 )
 from server.policy.identity import Caller
@@ -57,7 +60,7 @@ class CommandResult:
 
     tag: str
     rows: pa.Table | None = None
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     reported: dict[str, str] = field(default_factory=dict)
 
 
@@ -211,7 +214,9 @@ class Session:
         value = self.defaults.get(name, "") if command.value is None else guc.validate(name, command.value)
         if command.local:
             if self.status is TransactionStatus.IDLE:
-                return CommandResult("SET", notices=["SET LOCAL can only be used in transaction blocks"])
+                return CommandResult(
+                    "SET", notices=[NoActiveTransactionNotice("SET LOCAL can only be used in transaction blocks")]
+                )
             self.local_saved.setdefault(name, self.values.get(name, ""))
         self.values[name] = value
         return CommandResult("SET", reported=self._report(name))
@@ -267,18 +272,24 @@ class Session:
         action = command.action
         if action is TransactionAction.BEGIN:
             if self.status is not TransactionStatus.IDLE:
-                return CommandResult(command.tag, notices=["there is already a transaction in progress"])
+                return CommandResult(
+                    command.tag, notices=[ActiveTransactionNotice("there is already a transaction in progress")]
+                )
             self.status = TransactionStatus.IN_TRANSACTION
             return CommandResult(command.tag)
         if action is TransactionAction.COMMIT:
             if self.status is TransactionStatus.IDLE:
-                return CommandResult("COMMIT", notices=["there is no transaction in progress"])
+                return CommandResult(
+                    "COMMIT", notices=[NoActiveTransactionNotice("there is no transaction in progress")]
+                )
             tag = "ROLLBACK" if self.status is TransactionStatus.FAILED else "COMMIT"
             self._end_transaction()
             return CommandResult(tag)
         if action is TransactionAction.ROLLBACK:
             if self.status is TransactionStatus.IDLE:
-                return CommandResult("ROLLBACK", notices=["there is no transaction in progress"])
+                return CommandResult(
+                    "ROLLBACK", notices=[NoActiveTransactionNotice("there is no transaction in progress")]
+                )
             self._end_transaction()
             return CommandResult("ROLLBACK")
         if self.status is TransactionStatus.IDLE:

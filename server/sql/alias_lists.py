@@ -8,7 +8,7 @@ reads a duplicated name as the first column. So the
 lengths are checked on the tree, once at parse time for every source whose width
 the statement itself shows (subqueries, CTEs, VALUES), and again by the compiler,
 which also knows the width of each semantic relation for the caller
-(:mod:`server.compiler.column_aliases`).
+(:mod:`server.compiler.passes.column_aliases`).
 """
 
 from __future__ import annotations

@@ -622,7 +622,7 @@ class Backend:
         ):
             result = session.apply(command)
             for notice in result.notices:
-                self.send(m.notice_response(notice, "25001" if "already" in notice else "25P01", "WARNING"))
+                self.send(m.notice_response(notice.message, notice.sqlstate, notice.severity))
             if result.rows is not None:
                 encoder = ResultEncoder(result.rows.schema, formats, self._text_context())
                 if describe:

@@ -14,12 +14,25 @@ tables, rather than silently counting that table's rows instead.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlglot.expressions as exp
 
-COUNTS_ROOT_ROWS = "quiver_counts_root_rows"  # meta on a count(*) whose FILTER became a CASE
+from server.compiler.passes.state import Compilation, Context
+from server.compiler.query import COUNTS_ROOT_ROWS
 
 # Aggregates that keep NULL inputs: FILTER and CASE differ for them, so they stay as written.
 _KEEPS_NULLS = (exp.ArrayAgg,)
+
+
+def fold_aggregate_filters(state: Compilation, ctx: Context) -> Compilation:
+    """Fold each ``FILTER (WHERE c)`` into its aggregate's argument.
+
+    Why: the resolver then sees ordinary aggregates over expressions of
+    dimensions. Guarantees: no FILTER clause remains except on aggregates that
+    keep NULLs; a ``count(*)`` that had one is marked :data:`COUNTS_ROOT_ROWS`.
+    """
+    return replace(state, tree=rewrite_aggregate_filters(state.tree))
 
 
 def rewrite_aggregate_filters(tree: exp.Expression) -> exp.Expression:

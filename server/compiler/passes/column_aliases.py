@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sqlglot.expressions as exp
 from sqlglot.optimizer.scope import Scope
 
+from server.compiler.passes.state import Compilation, Context
 from server.compiler.resolver import is_measure_call, position_of
 from server.errors import AmbiguousColumn, FeatureNotSupported, UndefinedColumn
 from server.semantic.model import Relation
@@ -51,6 +52,18 @@ def semantic_relation(table: exp.Table, relations: Mapping[str, Relation]) -> Re
     if table.db and table.db.lower() != DEFAULT_SCHEMA:
         return None
     return relations.get(table.name)
+
+
+def alias_lists(state: Compilation, ctx: Context) -> Compilation:
+    """Apply alias lists over semantic relations (``FROM sales AS s(a, b)``) as PostgreSQL does.
+
+    Why: later passes resolve names against relation members; an alias list
+    renames what the caller sees, so it is undone first, in terms of members.
+    Guarantees: no alias list remains on a semantic relation, and every column
+    that named a renamed member now names the member (keeping its output name).
+    """
+    apply_column_aliases(state.tree, ctx.relations)
+    return state
 
 
 def apply_column_aliases(tree: exp.Expression, relations: Mapping[str, Relation]) -> None:

@@ -403,68 +403,41 @@ class Backend:
         params: list[Any] | None = None,
     ) -> None:
         """Execute one command of the simple protocol (or a non-query command of the extended one)."""
-        session = self._ready_session()
+        self._ready_session()  # 08P01 before authentication
         if isinstance(command, c.Query):
             tree = await self._parse(command)
             portal = Portal("", PreparedStatement("", command.text, command, []), params or [], list(formats))
             await self._execute_portal(portal, tree, max_rows=0, describe=describe)
             return
-        if isinstance(
-            command,
-            c.SetVariable
-            | c.ResetVariable
-            | c.ShowVariable
-            | c.Transaction
-            | c.SessionCharacteristics
-            | c.Discard
-            | c.Deallocate,
-        ):
-            result = session.apply(command)
-            for notice in result.notices:
-                self.send(m.notice_response(notice, "25001" if "already" in notice else "25P01", "WARNING"))
-            if result.rows is not None:
-                encoder = ResultEncoder(result.rows.schema, formats, self._text_context())
-                if describe:
-                    self.send(m.row_description(encoder.fields()))
-                for batch in result.rows.to_batches():
-                    self.send(encoder.encode(batch))
-            for name, value in result.reported.items():
-                self.send(m.parameter_status(name, value))
-            self.send(m.command_complete(result.tag))
-            return
-        if isinstance(command, c.DeclareCursor):
-            await self._declare(command)
-            return
-        if isinstance(command, c.Fetch):
-            await self._fetch(command, describe, formats)
-            return
-        if isinstance(command, c.CloseCursor):
-            if command.name is None:
-                for name in [n for n, p in session.portals.items() if p.cursor]:
-                    session.close_portal(name)
-                self.send(m.command_complete("CLOSE CURSOR ALL"))
-            else:
-                if command.name not in session.portals:
-                    raise InvalidCursorName(f'cursor "{command.name}" does not exist')
-                session.close_portal(command.name)
-                self.send(m.command_complete("CLOSE CURSOR"))
-            return
-        if isinstance(command, c.CopyOut):
-            await self._copy_out(command)
-            return
-        if isinstance(command, c.CreateTempTable):
-            await self._create_temp(command)
-            return
-        if isinstance(command, c.DropTable):
-            self._drop_table(command)
-            return
-        if isinstance(command, c.Explain):
-            await self._explain(command)
-            return
-        if isinstance(command, c.NoOp):
-            self.send(m.command_complete(command.tag))
-            return
-        raise FeatureNotSupported(f"unsupported statement {type(command).__name__}")
+        run = _COMMANDS.get(type(command))
+        if run is None:
+            raise FeatureNotSupported(f"unsupported statement {type(command).__name__}")
+        pending = run(self, command, describe, formats)
+        if pending is not None:
+            await pending
+
+    # -- commands other than queries: one handler each, named in the _COMMANDS table -------------
+
+    def _session_command(self, command: c.Command, describe: bool, formats: tuple[int, ...]) -> None:
+        """SET, RESET, SHOW, transaction control, DISCARD, DEALLOCATE: the session decides, this encodes."""
+        result = self._ready_session().apply(command)
+        for notice in result.notices:
+            self.send(m.notice_response(notice, "25001" if "already" in notice else "25P01", "WARNING"))
+        if result.rows is not None:
+            encoder = ResultEncoder(result.rows.schema, formats, self._text_context())
+            if describe:
+                self.send(m.row_description(encoder.fields()))
+            for batch in result.rows.to_batches():
+                self.send(encoder.encode(batch))
+        for name, value in result.reported.items():
+            self.send(m.parameter_status(name, value))
+        self.send(m.command_complete(result.tag))
+
+    def _close_cursor(self, command: c.CloseCursor, describe: bool, formats: tuple[int, ...]) -> None:
+        self.send(m.command_complete(self._ready_session().close_cursor(command.name)))
+
+    def _no_op(self, command: c.NoOp, describe: bool, formats: tuple[int, ...]) -> None:
+        self.send(m.command_complete(command.tag))
 
     async def _parse(self, query: c.Query) -> exp.Expression:
         try:
@@ -886,6 +859,27 @@ _DISPATCH: dict[type, Handler] = {
     m.Terminate: Backend._on_terminate,
     m.CopyFromClient: Backend._on_copy_from_client,
 }
+CommandHandler = Callable[[Backend, Any, bool, tuple[int, ...]], Awaitable[None] | None]
+
+# What each command other than a query does: (backend, command, describe, result formats).
+_COMMANDS: dict[type, CommandHandler] = {
+    c.SetVariable: Backend._session_command,
+    c.ResetVariable: Backend._session_command,
+    c.ShowVariable: Backend._session_command,
+    c.Transaction: Backend._session_command,
+    c.SessionCharacteristics: Backend._session_command,
+    c.Discard: Backend._session_command,
+    c.Deallocate: Backend._session_command,
+    c.DeclareCursor: lambda backend, command, describe, formats: backend._declare(command),
+    c.Fetch: lambda backend, command, describe, formats: backend._fetch(command, describe, formats),
+    c.CloseCursor: Backend._close_cursor,
+    c.CopyOut: lambda backend, command, describe, formats: backend._copy_out(command),
+    c.CreateTempTable: lambda backend, command, describe, formats: backend._create_temp(command),
+    c.DropTable: lambda backend, command, describe, formats: backend._drop_table(command),
+    c.Explain: lambda backend, command, describe, formats: backend._explain(command),
+    c.NoOp: Backend._no_op,
+}
+
 # Messages that begin new work: refused (FATAL 57P01) while draining. Execute of an already
 # bound portal, Describe, Close, Sync and Flush finish what was begun before the drain.
 _STARTS_STATEMENT = frozenset({m.Query, m.Parse, m.Bind, m.FunctionCall})

@@ -66,6 +66,8 @@ STARTUP_DRAIN_SECONDS = 1.0  # at shutdown, how long a connection still in start
 
 
 class Backend:
+    """One connection: reads, dispatches each message to its handler, writes; owns the connection's timers."""
+
     def __init__(self, context: ServerContext, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.context = context
         self.reader = reader
@@ -76,10 +78,9 @@ class Backend:
         self.secret = secrets.randbits(31)
         self.session: Session | None = None
         self.token: CancelToken | None = None
-        self.address = _peer_host(writer) or ""
-        self.handshake = Handshake(
-            context.auth_method, context.users, context.database, context.throttle, _peer_host(writer)
-        )
+        peer = _peer_host(writer)
+        self.address = peer or ""
+        self.handshake = Handshake(context.auth_method, context.users, context.database, context.throttle, peer)
         self.admitted = False  # counted among the connections not yet authenticated
         self.task: asyncio.Task[None] | None = None
         self.idle = False  # waiting for the client's next message

@@ -27,7 +27,4 @@ class State(Enum):
     CLOSED = "closed"  # Terminate, CancelRequest, or the server ended the session
 
 
-# Query-phase states in which a message's handling has begun and ReadyForQuery is still owed.
-QUERY_PHASE = frozenset({State.READY, State.SIMPLE_QUERY, State.EXTENDED, State.SKIPPING, State.COPY_OUT})
-
-__all__ = ["QUERY_PHASE", "State", "TransactionStatus"]
+__all__ = ["State", "TransactionStatus"]

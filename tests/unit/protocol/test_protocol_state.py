@@ -8,6 +8,7 @@ checks the events handed on, the bytes produced and the state reached.
 from __future__ import annotations
 
 import struct
+import typing
 
 import pytest
 
@@ -422,3 +423,9 @@ def test_a_message_split_anywhere_waits_for_its_last_byte() -> None:
         got += events(conn, data[index : index + 1])
     assert got == [m.Parse("s", "SELECT 42", ()), m.Sync()]
     assert conn.buffered == 0
+
+
+def test_the_backend_has_a_handler_for_every_frontend_message_type() -> None:
+    from server.protocol.pgwire.backend import _DISPATCH
+
+    assert set(typing.get_args(m.FrontendMessage)) == set(_DISPATCH)

@@ -15,7 +15,7 @@ import contextlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,7 @@ from server.render.statement import render_statement
 from server.render.targets import target as find_target
 from server.semantic.model import Manifest, Relation
 from server.semantic.store import ModelStore
+from server.session import temporary
 from server.sql.oids import relation_oid
 from server.sql.parser import parse_statement
 from server.sql.pg_types import wire_type
@@ -474,6 +475,10 @@ class Engine:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
         compiled = self._compile_cached(tree, caller, session, cache_key)
         return _annotate_origins(self.executor.describe(compiled.sql), compiled, self.governance(caller).relations())
+
+    def drop_tables(self, temp_tables: MutableMapping[str, pa.Table], names: Sequence[str], *, if_exists: bool) -> None:
+        """DROP TABLE for a session: its temporary tables go, the model's relations are read-only (25006)."""
+        temporary.drop(temp_tables, names, if_exists=if_exists, governed=self.manifest.relations)
 
 
 def _type_name(data_type: pa.DataType) -> str:

@@ -366,5 +366,16 @@ class Session:
         if portal is not None:
             portal.close()
 
+    def close_cursor(self, name: str | None) -> str:
+        """CLOSE name (34000 when there is none), or CLOSE ALL (None); returns the command tag."""
+        if name is None:
+            for cursor in [n for n, p in self.portals.items() if p.cursor]:
+                self.close_portal(cursor)
+            return "CLOSE CURSOR ALL"
+        if name not in self.portals:
+            raise InvalidCursorName(f'cursor "{name}" does not exist')
+        self.close_portal(name)
+        return "CLOSE CURSOR"
+
     def close_all(self) -> None:
         self._close_portals(keep_holdable=False)

@@ -20,13 +20,23 @@ import base64
 import hashlib
 import hmac
 import os
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from server.errors import InvalidPassword, ProtocolViolation
 from server.policy.users import ScramVerifier, User, UserStore, hmac_sha256, md5_verifier
 from server.protocol.pgwire import messages as m
 
 MECHANISM = "SCRAM-SHA-256"
+
+
+class AuthStep(Enum):
+    """Where an exchange is: which password message the method expects next."""
+
+    START = "start"  # nothing requested yet
+    PASSWORD = "password"  # cleartext or md5: the one PasswordMessage
+    SASL_INITIAL = "sasl initial"  # SCRAM: SASLInitialResponse (mechanism and client-first message)
+    SASL_RESPONSE = "sasl response"  # SCRAM: SASLResponse (client-final message with the proof)
+    DONE = "done"  # AuthenticationOk sent
 
 
 class AuthMethod(StrEnum):
@@ -82,7 +92,7 @@ class Authenticator:
         self.user_name = user_name
         self.store = store
         self.user: User | None = None  # set once authentication succeeds
-        self._state = "start"
+        self.step_expected = AuthStep.START
         self._salt = os.urandom(4)
         self._client_first_bare = ""
         self._server_first = ""
@@ -92,14 +102,12 @@ class Authenticator:
 
     @property
     def done(self) -> bool:
-        return self._state == "done"
+        return self.step_expected is AuthStep.DONE
 
     @property
     def verifies_next(self) -> bool:
         """Is the next password message the one checked against the credentials (not SCRAM's first)?"""
-        if self.method is AuthMethod.SCRAM:
-            return self._state == "final"
-        return self._state == "waiting"
+        return self.step_expected in (AuthStep.PASSWORD, AuthStep.SASL_RESPONSE)
 
     def start(self) -> bytes:
         if self.method is AuthMethod.TRUST:
@@ -107,24 +115,27 @@ class Authenticator:
             if user is None:
                 raise InvalidPassword(f'role "{self.user_name}" does not exist')
             self.user = user
-            self._state = "done"
+            self.step_expected = AuthStep.DONE
             return m.authentication_ok()
-        self._state = "waiting"
         if self.method is AuthMethod.SCRAM:
+            self.step_expected = AuthStep.SASL_INITIAL
             return m.authentication_sasl([MECHANISM])
+        self.step_expected = AuthStep.PASSWORD
         if self.method is AuthMethod.MD5:
             return m.authentication_md5(self._salt)
         return m.authentication_cleartext()
 
     def step(self, data: bytes) -> bytes:
         """Consume one PasswordMessage body; return the message(s) to send."""
-        if self._state == "done":
+        if self.step_expected is AuthStep.DONE:
             raise ProtocolViolation("unexpected password message after authentication")
+        if self.step_expected is AuthStep.START:
+            raise ProtocolViolation("unexpected password message before authentication was requested")
         if self.method is AuthMethod.PASSWORD:
             return self._cleartext(data)
         if self.method is AuthMethod.MD5:
             return self._md5(data)
-        if self._state == "waiting":
+        if self.step_expected is AuthStep.SASL_INITIAL:
             return self._scram_first(data)
         return self._scram_final(data)
 
@@ -138,7 +149,7 @@ class Authenticator:
         if user is None:
             raise _failed(self.user_name)
         self.user = user
-        self._state = "done"
+        self.step_expected = AuthStep.DONE
         return m.authentication_ok()
 
     def _md5(self, data: bytes) -> bytes:
@@ -149,7 +160,7 @@ class Authenticator:
         if not hmac.compare_digest(answer, expected.encode("ascii")) or stored is None:
             raise _failed(self.user_name)
         self.user = user
-        self._state = "done"
+        self.step_expected = AuthStep.DONE
         return m.authentication_ok()
 
     # -- SCRAM-SHA-256 (RFC 5802 / 7677, as PostgreSQL runs it) ----------------------------------
@@ -180,7 +191,7 @@ class Authenticator:
         self._nonce = client_nonce + base64.b64encode(os.urandom(18)).decode("ascii")
         salt = base64.b64encode(self._verifier.salt).decode("ascii")
         self._server_first = f"r={self._nonce},s={salt},i={self._verifier.iterations}"
-        self._state = "final"
+        self.step_expected = AuthStep.SASL_RESPONSE
         return m.authentication_sasl_continue(self._server_first.encode("ascii"))
 
     def _scram_final(self, data: bytes) -> bytes:
@@ -211,8 +222,8 @@ class Authenticator:
             raise _failed(self.user_name)
         self.user = user
         server_signature = base64.b64encode(hmac_sha256(verifier.server_key, auth_message)).decode("ascii")
-        self._state = "done"
+        self.step_expected = AuthStep.DONE
         return m.authentication_sasl_final(f"v={server_signature}".encode("ascii")) + m.authentication_ok()
 
 
-__all__ = ["AuthMethod", "Authenticator", "md5_verifier", "method_warnings"]
+__all__ = ["AuthMethod", "AuthStep", "Authenticator", "md5_verifier", "method_warnings"]

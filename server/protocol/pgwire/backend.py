@@ -1,14 +1,17 @@
-"""One client connection: start-up, authentication, and the simple and extended query protocols.
+"""One client connection's asyncio side: it moves bytes, runs tasks and keeps the timers.
 
-The backend reads bytes from its transport, lets :class:`PgConnection` frame
-them, and answers each message through the session (settings, transactions,
-statements, portals) and the engine (everything that reads data). It holds no
-semantics: routing, compiling and governing all happen in the engine.
+The protocol itself is sans-IO: :class:`PgConnection` turns the bytes read here
+into messages (refusing those not allowed in the connection's state) and the
+replies into bytes; :class:`Handshake` drives start-up and authentication;
+:class:`RunningResult` reads results ahead and encodes them. The backend reads
+from its transport, hands each message to the handler the ``_DISPATCH`` table
+names for its type, and writes what comes back, batch by batch with the
+transport's back-pressure, so memory does not grow with result size. It keeps
+the timers: the authentication deadline, the idle timeout, and the poll that
+cancels a running statement whose client went away.
 
 Blocking work (compiling, running and encoding a batch) runs on worker
 threads, so one slow query never stalls the other connections of the process.
-Results are written batch by batch with the transport's back-pressure, so
-memory does not grow with result size.
 """
 
 from __future__ import annotations
@@ -18,48 +21,35 @@ import contextlib
 import functools
 import logging
 import secrets
-import ssl
 import sys
-from collections import Counter, deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pyarrow as pa
 import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
-from server.engine import Engine
 from server.errors import (
     AdminShutdown,
-    CannotConnectNow,
-    DuplicateObject,
     FeatureNotSupported,
     IdleSessionTimeout,
-    InvalidCatalogName,
     InvalidCursorName,
-    InvalidPassword,
     NoActiveTransaction,
     ProtocolViolation,
     QueryCanceled,
     QuiverError,
-    ReadOnlyTransaction,
-    SqlState,
     SqlSyntaxError,
-    TooManyConnections,
-    UndefinedTable,
 )
-from server.execution.executor import TableResult
-from server.execution.scheduler import FairScheduler
 from server.observability.internal import unexpected_error
-from server.policy.throttle import AuthThrottle
-from server.policy.users import UserStore
 from server.protocol.pgwire import messages as m
-from server.protocol.pgwire.auth import Authenticator, AuthMethod
-from server.protocol.pgwire.connection import PgConnection, Phase
+from server.protocol.pgwire.connection import PgConnection, State
+from server.protocol.pgwire.context import ServerContext
 from server.protocol.pgwire.copy import CopyEncoder
+from server.protocol.pgwire.handshake import Handshake
 from server.protocol.pgwire.params import decode as decode_param
-from server.protocol.pgwire.types import SMALL_BATCH, ResultEncoder, TextContext
+from server.protocol.pgwire.streaming import RunningResult as _Running
+from server.protocol.pgwire.types import ResultEncoder, TextContext
+from server.session import temporary
 from server.session.session import Portal, PreparedStatement, Session
 from server.sql import commands as c
 from server.sql.lexer import Piece, split_statements
@@ -75,165 +65,9 @@ CLOSE_SECONDS = 2.0  # longest wait for a client to take a last message before i
 STARTUP_DRAIN_SECONDS = 1.0  # at shutdown, how long a connection still in start-up gets to be told so
 
 
-@dataclass
-class ServerContext:
-    """What every connection of a worker process shares."""
-
-    engine: Engine
-    users: UserStore
-    auth_method: AuthMethod = AuthMethod.SCRAM
-    database: str = "quiver"
-    tls: ssl.SSLContext | None = None
-    max_message_size: int = 64 * 1024 * 1024
-    max_connections: int = 100
-    idle_timeout: float = 0.0  # seconds; 0: none
-    process_id: int = 0
-    backends: dict[int, Backend] = field(default_factory=dict)  # by cancel secret
-    throttle: AuthThrottle = field(default_factory=AuthThrottle)  # authentication back-off of this worker
-    scheduler: FairScheduler = field(default_factory=FairScheduler)  # blocking work, users taken in turn
-    forward_cancel: Callable[[int, int], None] | None = None  # (process id, secret) -> another worker
-    auth_timeout: float = 10.0  # seconds from accept to AuthenticationOk; 0: none
-    max_unauthenticated: int = 64  # connections not yet authenticated in this worker; 0: no cap
-    max_unauthenticated_per_address: int = 16  # the same, from one client address; 0: no cap
-    unauthenticated: Counter[str] = field(default_factory=Counter)  # by client address
-    live: set[Backend] = field(default_factory=set)  # every open connection, authenticated or not
-    draining: bool = False  # SIGTERM: no new statements; idle connections end with 57P01
-
-    @property
-    def connections(self) -> int:
-        return len(self.backends)
-
-    def admit(self, address: str) -> None:
-        """Count a new connection as not yet authenticated, or refuse it (53300) over a cap.
-
-        Authentication costs the server a connection slot, a read buffer and a PBKDF2
-        check; without these caps, slow start-ups held by one address starve everyone.
-        """
-        waiting = self.unauthenticated.total()
-        if self.max_unauthenticated and waiting >= self.max_unauthenticated:
-            raise TooManyConnections(
-                "sorry, too many clients already",
-                detail=f"{waiting} connections of this server process are still authenticating.",
-            )
-        from_address = self.unauthenticated[address]
-        if self.max_unauthenticated_per_address and from_address >= self.max_unauthenticated_per_address:
-            raise TooManyConnections(
-                "sorry, too many clients already",
-                detail=f"{from_address} connections from this address are still authenticating.",
-            )
-        self.unauthenticated[address] += 1
-
-    def authenticated_or_gone(self, address: str) -> None:
-        """A connection admitted by :meth:`admit` authenticated or closed: it no longer counts."""
-        left = self.unauthenticated[address] - 1
-        if left > 0:
-            self.unauthenticated[address] = left
-        else:
-            del self.unauthenticated[address]
-
-    def begin_drain(self) -> None:
-        """Shutting down: idle sessions end now (FATAL 57P01), busy ones after their statement.
-
-        Connections still in start-up are left to send their start-up packet, which is
-        answered with 57P03 (see :meth:`end_idle_startups` for those that never do).
-        """
-        self.draining = True
-        for backend in list(self.live):
-            if backend.authenticated:
-                backend.end_if_idle()
-
-    def end_idle_startups(self) -> None:
-        """Late in a drain: connections that never finished their start-up end now (FATAL 57P01)."""
-        for backend in list(self.live):
-            if not backend.authenticated:
-                backend.end_if_idle()
-
-    def terminate_all(self) -> None:
-        """The grace period is over: cancel what still runs and end every connection (FATAL 57P01)."""
-        self.draining = True
-        for backend in list(self.live):
-            backend.terminate()
-
-    def cancel(self, process_id: int, secret: int) -> None:
-        if process_id != self.process_id:
-            if self.forward_cancel is not None:
-                self.forward_cancel(process_id, secret)
-            return
-        backend = self.backends.get(secret)
-        if backend is not None:
-            backend.cancel_running()
-
-
-class _Running:
-    """A portal's running result: its stream, encoder, and batches read ahead but not yet sent.
-
-    Reading ahead (in the worker thread that started the query) lets a small result be
-    sent, and its end detected, on the event loop without another thread hop.
-    """
-
-    def __init__(self, result: Any, encoder: ResultEncoder | None) -> None:
-        self.result = result
-        self.encoder = encoder
-        self.iterator: Iterator[pa.RecordBatch] = iter(result.batches())
-        self.queue: deque[pa.RecordBatch] = deque()
-        self.exhausted = False
-
-    @property
-    def immediate(self) -> bool:
-        """Already computed (no engine work left): read it on the event loop, no thread hop."""
-        return isinstance(self.result, TableResult)
-
-    def fill(self, batches: int = 2) -> None:
-        """Read ahead until ``batches`` are queued or the stream ends (blocking: call from a thread)."""
-        while len(self.queue) < batches and not self.exhausted:
-            batch = next(self.iterator, None)
-            if batch is None:
-                self.exhausted = True
-            elif batch.num_rows:
-                self.queue.append(batch)
-
-    def inline(self) -> bool:
-        """Can the next step run on the event loop (no engine read, a cheap encode)?"""
-        if self.immediate:
-            return True
-        if not self.queue:
-            return self.exhausted
-        return self.queue[0].num_rows <= SMALL_BATCH
-
-    def take(self, limit: int) -> tuple[pa.RecordBatch | None, bool]:
-        """Up to ``limit`` rows (0: a whole batch) and whether the result was already exhausted."""
-        if not self.queue:
-            self.fill(1)
-            if not self.queue:
-                return None, True
-        batch = self.queue.popleft()
-        if limit and batch.num_rows > limit:
-            self.queue.appendleft(batch.slice(limit))
-            return batch.slice(0, limit), False
-        return batch, False
-
-    @property
-    def has_more(self) -> bool:
-        return bool(self.queue) or not self.exhausted
-
-    def next_encoded(self, limit: int, encoder: ResultEncoder | None = None) -> tuple[bytes, int, bool]:
-        """The next batch (up to ``limit`` rows) encoded: (DataRow bytes, rows, exhausted).
-
-        ``encoder`` overrides the result's own (a FETCH asks for its own formats).
-        """
-        batch, done = self.take(limit)
-        if done or batch is None:
-            return b"", 0, True
-        use = encoder or self.encoder
-        assert use is not None
-        return use.encode(batch), batch.num_rows, False
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.result.close()
-
-
 class Backend:
+    """One connection: reads, dispatches each message to its handler, writes; owns the connection's timers."""
+
     def __init__(self, context: ServerContext, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.context = context
         self.reader = reader
@@ -243,10 +77,10 @@ class Backend:
         self.out_size = 0
         self.secret = secrets.randbits(31)
         self.session: Session | None = None
-        self.authenticator: Authenticator | None = None
         self.token: CancelToken | None = None
-        self.startup_parameters: dict[str, str] = {}
-        self.address = _peer_host(writer) or ""
+        peer = _peer_host(writer)
+        self.address = peer or ""
+        self.handshake = Handshake(context.auth_method, context.users, context.database, context.throttle, peer)
         self.admitted = False  # counted among the connections not yet authenticated
         self.task: asyncio.Task[None] | None = None
         self.idle = False  # waiting for the client's next message
@@ -270,7 +104,8 @@ class Backend:
             await self.flush()
 
     def send_error(self, error: QuiverError, offset: int = 0) -> None:
-        self.send(m.error_response(error, offset))
+        """An ErrorResponse through the protocol state (in an extended batch it starts the skip to Sync)."""
+        self.send(self.conn.error(error, offset))
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -374,25 +209,25 @@ class Backend:
         try:
             async with deadline:
                 while self.session is None:
-                    if self.conn.phase is Phase.CLOSED:
+                    if self.conn.state is State.CLOSED:
                         return False
                     data = await self._read()
                     if not data:
                         return False
                     for message in self.conn.receive(data):
                         await self._dispatch(message)
-                        if self.session is not None or self.conn.phase is Phase.CLOSED:
+                        if self.session is not None or self.conn.state is State.CLOSED:
                             break  # what follows AuthenticationOk is read outside the deadline
                     await self.flush()
         except TimeoutError:
             if not deadline.expired():
                 raise
             raise QueryCanceled("canceling authentication due to timeout") from None
-        return self.conn.phase is not Phase.CLOSED
+        return self.conn.state is not State.CLOSED
 
     async def _serve_session(self) -> None:
         pending = self.conn.buffered > 0  # messages that came with the last authentication message
-        while self.conn.phase is not Phase.CLOSED:
+        while self.conn.state is not State.CLOSED:
             if self.context.draining:
                 raise _shutdown_error()  # idle between statements while shutting down
             if pending:
@@ -405,7 +240,7 @@ class Backend:
                 if self.context.draining and type(message) in _STARTS_STATEMENT:
                     raise _shutdown_error()
                 await self._dispatch(message)
-                if self.conn.phase is Phase.CLOSED:
+                if self.conn.state is State.CLOSED:
                     break
             await self.flush()
 
@@ -450,116 +285,81 @@ class Backend:
         if token is not None:
             token.cancel()
 
-    # -- dispatch ---------------------------------------------------------------------------------
+    # -- dispatch: the handler of each message type (the connection has checked it is legal now) --
 
     async def _dispatch(self, message: m.FrontendMessage) -> None:
-        if type(message) in _EXTENDED:
-            await self._extended(message)
-            return
-        if isinstance(message, m.SSLRequest):
-            await self._ssl_request()
-        elif isinstance(message, m.GSSENCRequest):
-            self.writer.write(b"N")
-        elif isinstance(message, m.CancelRequest):
-            self.context.cancel(message.process_id, message.secret)
-        elif isinstance(message, m.StartupMessage):
-            self._startup(message)
-        elif isinstance(message, m.PasswordMessage):
-            await self._password(message)
-        elif isinstance(message, m.Terminate):
-            self.conn.close()
-        elif isinstance(message, m.Query):
-            await self._simple_query(message.text)
-        elif isinstance(message, m.Sync):
-            self._sync()
-        elif isinstance(message, m.Flush):
-            await self.flush()
-        elif isinstance(message, m.CopyFromClient):
-            self.send_error(ProtocolViolation(f"unexpected message type {message.kind!r} outside COPY FROM STDIN"))
-        elif isinstance(message, m.FunctionCall):
-            # A function call is answered like a simple query: the error, then ReadyForQuery
-            # (skipping to a Sync the client never sends left the connection hanging).
-            self.send_error(FeatureNotSupported("the function call protocol is not supported"))
-            session = self._ready_session()
-            session.fail()
-            self.send(m.ready_for_query(session.status.value))
-        else:
-            await self._extended(message)
+        await _DISPATCH[type(message)](self, message)
 
-    async def _ssl_request(self) -> None:
-        if self.context.tls is None:
-            self.writer.write(b"N")
-            await self.writer.drain()
-            return
-        self.writer.write(b"S")
+    async def _on_ssl_request(self, message: m.SSLRequest) -> None:
+        self.writer.write(self.conn.ssl_response(self.context.tls is not None))
         await self.writer.drain()
-        if self.conn.buffered:
-            raise ProtocolViolation("received unencrypted data after SSL request")
-        await self.writer.start_tls(self.context.tls)
+        if self.context.tls is not None:
+            self.conn.tls_started()
+            await self.writer.start_tls(self.context.tls)
+
+    async def _on_gssenc_request(self, message: m.GSSENCRequest) -> None:
+        self.writer.write(self.conn.gssenc_response())
+
+    async def _on_cancel_request(self, message: m.CancelRequest) -> None:
+        self.context.cancel(message.process_id, message.secret)
+
+    async def _on_terminate(self, message: m.Terminate) -> None:
+        self.conn.close()
+
+    async def _on_query(self, message: m.Query) -> None:
+        await self._simple_query(message.text)
+
+    async def _on_sync(self, message: m.Sync) -> None:
+        self._sync()
+
+    async def _on_flush(self, message: m.Flush) -> None:
+        await self.flush()
+
+    async def _on_copy_from_client(self, message: m.CopyFromClient) -> None:
+        # Not through the connection's error(): it is no extended-protocol error, nothing is skipped.
+        error = ProtocolViolation(f"unexpected message type {message.kind!r} outside COPY FROM STDIN")
+        self.send(m.error_response(error))
+
+    async def _on_function_call(self, message: m.FunctionCall) -> None:
+        # A function call is answered like a simple query: the error, then ReadyForQuery
+        # (skipping to a Sync the client never sends left the connection hanging).
+        self.send_error(FeatureNotSupported("the function call protocol is not supported"))
+        session = self._ready_session()
+        session.fail()
+        self.send(self.conn.ready_for_query(session.status))
 
     # -- start-up and authentication --------------------------------------------------------------
 
-    def _startup(self, message: m.StartupMessage) -> None:
-        parameters = dict(message.parameters)
-        user = parameters.get("user")
-        if not user:
-            raise InvalidPassword("no PostgreSQL user name specified in startup packet")
-        if self.context.draining:  # as PostgreSQL: told once its start-up packet is read, never cut off
-            raise CannotConnectNow("the database system is shutting down")
-        if self.context.connections >= self.context.max_connections:
-            raise TooManyConnections("sorry, too many clients already")
-        database = parameters.get("database") or user
-        if database != self.context.database:
-            raise InvalidCatalogName(
-                f'database "{database}" does not exist',
-                hint=f'This server serves the database "{self.context.database}".',
+    async def _on_startup(self, message: m.StartupMessage) -> None:
+        context = self.context
+        self.send(
+            self.handshake.start(
+                message,
+                draining=context.draining,
+                connections=context.connections,
+                max_connections=context.max_connections,
             )
-        unrecognized = [key for key in parameters if key.startswith("_pq_.")]
-        minor = message.version & 0xFFFF
-        if minor > 0 or unrecognized:
-            self.send(m.negotiate_protocol_version(0, unrecognized))
-        self.startup_parameters = parameters
-        self.authenticator = Authenticator(self.context.auth_method, user, self.context.users)
-        self.send(self.authenticator.start())
-        if self.authenticator.done:
+        )
+        if self.handshake.done:
             self._authenticated()
 
-    async def _password(self, message: m.PasswordMessage) -> None:
-        authenticator = self.authenticator
-        if authenticator is None or self.conn.phase is not Phase.AUTHENTICATING:
-            raise ProtocolViolation("unexpected password message")
-        throttle, user, address = self.context.throttle, authenticator.user_name, _peer_host(self.writer)
-        if authenticator.verifies_next:
-            # Back-off after failures of this user or address, before the check and whatever its
-            # outcome; only this connection waits, the event loop serves the others.
-            wait = throttle.wait(user, address)
-            if wait > 0:
-                await self.flush()
-                await asyncio.sleep(wait)
-        try:
-            self.send(authenticator.step(message.data))
-        except InvalidPassword:
-            throttle.failed(user, address)
-            raise
-        if authenticator.done:
-            throttle.succeeded(user, address)
+    async def _on_password(self, message: m.PasswordMessage) -> None:
+        wait = self.handshake.delay()
+        if wait > 0:
+            # Only this connection waits; the event loop serves the others.
+            await self.flush()
+            await asyncio.sleep(wait)
+        self.send(self.handshake.step(message.data))
+        if self.handshake.done:
             self._authenticated()
 
     def _authenticated(self) -> None:
-        assert self.authenticator is not None
-        user = self.authenticator.user
-        assert user is not None
         self.conn.authenticated()
-        options = _startup_options(self.startup_parameters.get("options", ""))
-        startup = {k: v for k, v in self.startup_parameters.items() if k not in ("user", "database", "options")}
-        startup.update(options)
-        caller = user.caller("sql")
-        self.session = Session(caller, startup, self.context.process_id, self.context.database)
-        for name, value in self.session.reported_settings().items():
-            self.send(m.parameter_status(name, value))
-        self.send(m.backend_key_data(self.context.process_id, self.secret))
-        self.context.backends[self.secret] = self
-        self.send(m.ready_for_query(self.session.status.value))
+        context = self.context
+        self.session = session = self.handshake.session(context.process_id)
+        self.send(self.handshake.welcome(session, context.process_id, self.secret))
+        context.backends[self.secret] = self
+        self.send(self.conn.ready_for_query(session.status))
 
     # -- simple query -----------------------------------------------------------------------------
 
@@ -585,7 +385,7 @@ class Backend:
                 self.send_error(_internal_error())
                 session.fail()
                 break
-        self.send(m.ready_for_query(session.status.value))
+        self.send(self.conn.ready_for_query(session.status))
 
     def _ready_session(self) -> Session:
         if self.session is None:
@@ -604,68 +404,41 @@ class Backend:
         params: list[Any] | None = None,
     ) -> None:
         """Execute one command of the simple protocol (or a non-query command of the extended one)."""
-        session = self._ready_session()
+        self._ready_session()  # 08P01 before authentication
         if isinstance(command, c.Query):
             tree = await self._parse(command)
             portal = Portal("", PreparedStatement("", command.text, command, []), params or [], list(formats))
             await self._execute_portal(portal, tree, max_rows=0, describe=describe)
             return
-        if isinstance(
-            command,
-            c.SetVariable
-            | c.ResetVariable
-            | c.ShowVariable
-            | c.Transaction
-            | c.SessionCharacteristics
-            | c.Discard
-            | c.Deallocate,
-        ):
-            result = session.apply(command)
-            for notice in result.notices:
-                self.send(m.notice_response(notice.message, notice.sqlstate, notice.severity))
-            if result.rows is not None:
-                encoder = ResultEncoder(result.rows.schema, formats, self._text_context())
-                if describe:
-                    self.send(m.row_description(encoder.fields()))
-                for batch in result.rows.to_batches():
-                    self.send(encoder.encode(batch))
-            for name, value in result.reported.items():
-                self.send(m.parameter_status(name, value))
-            self.send(m.command_complete(result.tag))
-            return
-        if isinstance(command, c.DeclareCursor):
-            await self._declare(command)
-            return
-        if isinstance(command, c.Fetch):
-            await self._fetch(command, describe, formats)
-            return
-        if isinstance(command, c.CloseCursor):
-            if command.name is None:
-                for name in [n for n, p in session.portals.items() if p.cursor]:
-                    session.close_portal(name)
-                self.send(m.command_complete("CLOSE CURSOR ALL"))
-            else:
-                if command.name not in session.portals:
-                    raise InvalidCursorName(f'cursor "{command.name}" does not exist')
-                session.close_portal(command.name)
-                self.send(m.command_complete("CLOSE CURSOR"))
-            return
-        if isinstance(command, c.CopyOut):
-            await self._copy_out(command)
-            return
-        if isinstance(command, c.CreateTempTable):
-            await self._create_temp(command)
-            return
-        if isinstance(command, c.DropTable):
-            self._drop_table(command)
-            return
-        if isinstance(command, c.Explain):
-            await self._explain(command)
-            return
-        if isinstance(command, c.NoOp):
-            self.send(m.command_complete(command.tag))
-            return
-        raise FeatureNotSupported(f"unsupported statement {type(command).__name__}")
+        run = _COMMANDS.get(type(command))
+        if run is None:
+            raise FeatureNotSupported(f"unsupported statement {type(command).__name__}")
+        pending = run(self, command, describe, formats)
+        if pending is not None:
+            await pending
+
+    # -- commands other than queries: one handler each, named in the _COMMANDS table -------------
+
+    def _session_command(self, command: c.Command, describe: bool, formats: tuple[int, ...]) -> None:
+        """SET, RESET, SHOW, transaction control, DISCARD, DEALLOCATE: the session decides, this encodes."""
+        result = self._ready_session().apply(command)
+        for notice in result.notices:
+            self.send(m.notice_response(notice.message, notice.sqlstate, notice.severity))
+        if result.rows is not None:
+            encoder = ResultEncoder(result.rows.schema, formats, self._text_context())
+            if describe:
+                self.send(m.row_description(encoder.fields()))
+            for batch in result.rows.to_batches():
+                self.send(encoder.encode(batch))
+        for name, value in result.reported.items():
+            self.send(m.parameter_status(name, value))
+        self.send(m.command_complete(result.tag))
+
+    def _close_cursor(self, command: c.CloseCursor, describe: bool, formats: tuple[int, ...]) -> None:
+        self.send(m.command_complete(self._ready_session().close_cursor(command.name)))
+
+    def _no_op(self, command: c.NoOp, describe: bool, formats: tuple[int, ...]) -> None:
+        self.send(m.command_complete(command.tag))
 
     async def _parse(self, query: c.Query) -> exp.Expression:
         try:
@@ -832,7 +605,7 @@ class Backend:
         try:
             encoder = CopyEncoder(command, result.schema, self._text_context())
             formats = [encoder.overall_format] * len(result.schema)
-            self.send(m.copy_out_response(encoder.overall_format, formats))
+            self.send(self.conn.copy_out(encoder.overall_format, formats))
             # One CopyData per row; the header travels inside the first one, as PostgreSQL sends it.
             pending = encoder.header()
             rows = 0
@@ -848,7 +621,7 @@ class Backend:
             trailer = encoder.trailer()
             if pending or trailer:
                 self.send(m.copy_data(pending + trailer))
-            self.send(m.copy_done())
+            self.send(self.conn.copy_done())
             self.send(m.command_complete(f"COPY {rows}"))
         finally:
             self.token = None
@@ -858,10 +631,10 @@ class Backend:
         from server.execution.scratch import empty_table
 
         session = self._ready_session()
-        if command.name in session.temp_tables:
-            raise DuplicateObject(f'relation "{command.name}" already exists', SqlState.DUPLICATE_TABLE)
+        temporary.check_new(session.temp_tables, command.name)
+        column_names = [name for name, _ in command.columns]
         if command.query is None:
-            session.temp_tables[command.name] = empty_table(command.columns)
+            temporary.store(session.temp_tables, command.name, empty_table(command.columns), ())
             self.send(m.command_complete("CREATE TABLE"))
             return
         tree = await self._parse(command.query)
@@ -870,20 +643,12 @@ class Backend:
             table = await self._blocking(result.read_all)
         finally:
             self.token = None
-        if command.columns:
-            table = table.rename_columns([name for name, _ in command.columns][: table.num_columns])
-        session.temp_tables[command.name] = table
+        table = temporary.store(session.temp_tables, command.name, table, column_names)
         self.send(m.command_complete(f"SELECT {table.num_rows}"))
 
     def _drop_table(self, command: c.DropTable) -> None:
         session = self._ready_session()
-        for name in command.names:
-            if name in session.temp_tables:
-                del session.temp_tables[name]
-            elif name in self.context.engine.manifest.relations:
-                raise ReadOnlyTransaction("cannot execute DROP TABLE in a read-only transaction")
-            elif not command.if_exists:
-                raise UndefinedTable(f'table "{name}" does not exist')
+        self.context.engine.drop_tables(session.temp_tables, command.names, if_exists=command.if_exists)
         self.send(m.command_complete("DROP TABLE"))
 
     async def _explain(self, command: c.Explain) -> None:
@@ -901,35 +666,14 @@ class Backend:
     # -- extended query ---------------------------------------------------------------------------
 
     def _extended_error(self, error: QuiverError) -> None:
-        self.send_error(error)
-        self.conn.skip_until_sync()
+        self.send_error(error)  # the connection now discards the batch up to its Sync
         if self.session is not None:
             self.session.fail()
 
     def _sync(self) -> None:
         session = self._ready_session()
         session.end_implicit_transaction()
-        self.send(m.ready_for_query(session.status.value))
-
-    async def _extended(self, message: m.FrontendMessage) -> None:
-        try:
-            kind = type(message)
-            if kind is m.Parse:
-                self._parse_message(message)  # type: ignore[arg-type]
-            elif kind is m.Bind:
-                self._bind_message(message)  # type: ignore[arg-type]
-            elif kind is m.Describe:
-                await self._describe_message(message)  # type: ignore[arg-type]
-            elif kind is m.Execute:
-                await self._execute_message(message)  # type: ignore[arg-type]
-            elif kind is m.Close:
-                self._close_message(message)  # type: ignore[arg-type]
-            else:
-                raise ProtocolViolation(f"unexpected message {kind.__name__}")
-        except QuiverError as error:
-            self._extended_error(error)
-        except Exception:
-            self._extended_error(_internal_error())
+        self.send(self.conn.ready_for_query(session.status))
 
     def _parse_message(self, message: m.Parse) -> None:
         session = self._ready_session()
@@ -1077,7 +821,66 @@ class Backend:
         self.send(m.close_complete())
 
 
-_EXTENDED = frozenset({m.Parse, m.Bind, m.Describe, m.Execute, m.Close})
+Handler = Callable[[Backend, Any], Awaitable[None]]
+
+
+def _in_batch(handler: Callable[[Backend, Any], Awaitable[None] | None]) -> Handler:
+    """An extended-protocol handler whose error is answered in the batch: ErrorResponse, then skip to Sync."""
+
+    async def handle(backend: Backend, message: Any) -> None:
+        try:
+            pending = handler(backend, message)
+            if pending is not None:
+                await pending
+        except QuiverError as error:
+            backend._extended_error(error)
+        except Exception:
+            backend._extended_error(_internal_error())
+
+    return handle
+
+
+# One handler per message type. Whether a message is allowed at all in the connection's
+# current state was decided before (PgConnection's table); these say what it means.
+_DISPATCH: dict[type, Handler] = {
+    m.SSLRequest: Backend._on_ssl_request,
+    m.GSSENCRequest: Backend._on_gssenc_request,
+    m.CancelRequest: Backend._on_cancel_request,
+    m.StartupMessage: Backend._on_startup,
+    m.PasswordMessage: Backend._on_password,
+    m.Query: Backend._on_query,
+    m.FunctionCall: Backend._on_function_call,
+    m.Parse: _in_batch(Backend._parse_message),
+    m.Bind: _in_batch(Backend._bind_message),
+    m.Describe: _in_batch(Backend._describe_message),
+    m.Execute: _in_batch(Backend._execute_message),
+    m.Close: _in_batch(Backend._close_message),
+    m.Sync: Backend._on_sync,
+    m.Flush: Backend._on_flush,
+    m.Terminate: Backend._on_terminate,
+    m.CopyFromClient: Backend._on_copy_from_client,
+}
+CommandHandler = Callable[[Backend, Any, bool, tuple[int, ...]], Awaitable[None] | None]
+
+# What each command other than a query does: (backend, command, describe, result formats).
+_COMMANDS: dict[type, CommandHandler] = {
+    c.SetVariable: Backend._session_command,
+    c.ResetVariable: Backend._session_command,
+    c.ShowVariable: Backend._session_command,
+    c.Transaction: Backend._session_command,
+    c.SessionCharacteristics: Backend._session_command,
+    c.Discard: Backend._session_command,
+    c.Deallocate: Backend._session_command,
+    c.DeclareCursor: lambda backend, command, describe, formats: backend._declare(command),
+    c.Fetch: lambda backend, command, describe, formats: backend._fetch(command, describe, formats),
+    c.CloseCursor: Backend._close_cursor,
+    c.CopyOut: lambda backend, command, describe, formats: backend._copy_out(command),
+    c.CreateTempTable: lambda backend, command, describe, formats: backend._create_temp(command),
+    c.DropTable: lambda backend, command, describe, formats: backend._drop_table(command),
+    c.Explain: lambda backend, command, describe, formats: backend._explain(command),
+    c.NoOp: Backend._no_op,
+}
+
 # Messages that begin new work: refused (FATAL 57P01) while draining. Execute of an already
 # bound portal, Describe, Close, Sync and Flush finish what was begun before the drain.
 _STARTS_STATEMENT = frozenset({m.Query, m.Parse, m.Bind, m.FunctionCall})
@@ -1101,22 +904,3 @@ def _internal_error() -> QuiverError:
     with the traceback logged (bounded)."""
     error = sys.exc_info()[1]
     return unexpected_error(log, error if error is not None else RuntimeError("unknown"))
-
-
-def _startup_options(options: str) -> dict[str, str]:
-    """``-c name=value`` pairs from the start-up packet's options parameter."""
-    result: dict[str, str] = {}
-    parts = options.replace("--", "-c ").split()
-    index = 0
-    while index < len(parts):
-        part = parts[index]
-        if part == "-c" and index + 1 < len(parts):
-            part = parts[index + 1]
-            index += 1
-        elif part.startswith("-c"):
-            part = part[2:]
-        if "=" in part:
-            key, value = part.split("=", 1)
-            result[key.replace("-", "_")] = value.replace("\\ ", " ")
-        index += 1
-    return result

@@ -1,136 +1,229 @@
-"""The sans-IO half of a PostgreSQL connection: bytes in, messages out, protocol phase tracked.
+"""The sans-IO PostgreSQL protocol: bytes in, events out; events in, bytes out; the state kept between.
 
-It never touches a socket (tests feed it byte strings) and knows the rules that
-are about the protocol rather than the query: which messages a phase accepts,
-how long a message may be, and that after an error in the extended protocol
-every message up to the next Sync is discarded.
+In the manner of h11 and asyncpg, this object never touches a socket, a task or
+a clock (tests feed it byte strings). :meth:`PgConnection.receive` frames and
+decodes what the client sent and passes each message through one table,
+``_RECEIVE``, keyed by (state, message type): the handler there moves the state
+and hands the message on as an event, discards it (after an extended-protocol
+error, up to Sync), or refuses it as a protocol violation (08P01). What the
+server sends back goes through the ``send`` side (:meth:`PgConnection.ready_for_query`,
+:meth:`~PgConnection.error`, :meth:`~PgConnection.copy_out`, ...), which encodes
+the message and moves the state the same way.
+
+What a message means (running a query, checking a password) is the caller's:
+the connection only knows which messages may come when, and how long they may be.
 """
 
 from __future__ import annotations
 
-import struct
-from collections.abc import Iterator
-from enum import Enum
+from collections.abc import Callable, Iterator, Sequence
 
-from server.errors import ProtocolViolation
+from server.errors import ProtocolViolation, QuiverError
 from server.protocol.pgwire import messages as m
+from server.protocol.pgwire.framing import DEFAULT_MAX_MESSAGE, MAX_AUTH_MESSAGE, MAX_STARTUP_PACKET, Framer
+from server.protocol.pgwire.states import State, TransactionStatus
 
-DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024
-MAX_STARTUP_PACKET = 10_000  # PostgreSQL's own limit for the start-up packet
-# Before authentication only password, SASLInitialResponse and SASLResponse messages are
-# legitimate, and none needs more than a few hundred bytes (a SCRAM message is ~100). 65,535
-# bytes of body is PostgreSQL's own cap on them (PG_MAX_AUTH_TOKEN_LENGTH), room enough for
-# a long cleartext password or a GSS token; the length word counts itself, hence the + 4.
-# A client nobody has authenticated can so make the server hold at most 64 KiB per
-# connection, not QUIVER_PG_MAX_MESSAGE_BYTES (issue 9: four unfinished 59 MB messages
-# cost 270 MiB).
-MAX_AUTH_MESSAGE = 65_535 + 4
-
-
-class Phase(Enum):
-    STARTUP = "startup"  # expecting a start-up packet (or SSL/GSS request, or cancel)
-    AUTHENTICATING = "authenticating"  # expecting password / SASL messages
-    READY = "ready"  # normal operation
-    SKIPPING = "skipping"  # an extended-protocol error happened: discard until Sync
-    CLOSED = "closed"
-
-
-# Messages allowed while authenticating; everything else there is a protocol violation.
-_AUTH_MESSAGES = (m.PasswordMessage, m.Terminate)
+# What a receive handler does with a message: returns it as the event to hand on, or None to drop it.
+Handler = Callable[["PgConnection", m.FrontendMessage], m.FrontendMessage | None]
 
 
 class PgConnection:
-    """Frames and decodes frontend messages; call :meth:`receive` with bytes as they arrive."""
+    """One connection's protocol state; call :meth:`receive` with bytes as they arrive."""
 
     def __init__(self, max_message_size: int = DEFAULT_MAX_MESSAGE) -> None:
         self.max_message_size = max_message_size
-        self.phase = Phase.STARTUP
-        self._buffer = bytearray()
+        self.state = State.STARTUP
+        self.transaction = TransactionStatus.IDLE  # as the last ReadyForQuery reported it
+        self._framer = Framer()
+        self._before_copy = State.READY  # the state a COPY OUT returns to
 
-    # -- transitions the handler drives --------------------------------------------------------
-
-    def start_authentication(self) -> None:
-        self.phase = Phase.AUTHENTICATING
-
-    def authenticated(self) -> None:
-        self.phase = Phase.READY
-
-    def skip_until_sync(self) -> None:
-        """After an error in an extended-protocol batch: ignore everything up to Sync."""
-        if self.phase is Phase.READY:
-            self.phase = Phase.SKIPPING
-
-    def close(self) -> None:
-        self.phase = Phase.CLOSED
-
-    # -- decoding -------------------------------------------------------------------------------
+    # -- receiving: bytes -> events -------------------------------------------------------------
 
     def receive(self, data: bytes) -> Iterator[m.FrontendMessage]:
-        """Append ``data`` and yield every complete message it finishes (possibly none).
+        """Append ``data`` and yield every message it completes that the caller must answer.
 
-        Messages are decoded as they are consumed, so an error the consumer reports
-        (:meth:`skip_until_sync`) discards the rest of the batch up to its Sync.
+        Messages are decoded as they are consumed, so what the caller sends in answer
+        to one (an error in an extended batch) decides the fate of the next.
         """
-        if self.phase is Phase.CLOSED:
+        if self.state is State.CLOSED:
             return
-        self._buffer += data
-        while self.phase is not Phase.CLOSED:
-            decoded = self._next()
-            if decoded is None:
+        if data and self.state is State.TLS_HANDSHAKE:
+            raise ProtocolViolation("received unencrypted data after SSL request")
+        self._framer.feed(data)
+        while self.state is not State.CLOSED:
+            message = self._next()
+            if message is None:
                 return
-            if self.phase is Phase.SKIPPING:
-                if isinstance(decoded, m.Sync):
-                    self.phase = Phase.READY
-                    yield decoded
-                elif isinstance(decoded, m.Terminate):
-                    self.phase = Phase.CLOSED
-                    yield decoded
-                continue
-            if self.phase is Phase.AUTHENTICATING and not isinstance(decoded, _AUTH_MESSAGES):
-                raise ProtocolViolation(f"expected password response, got message type {type(decoded).__name__}")
-            if isinstance(decoded, m.StartupMessage):
-                # Everything after a start-up packet is in the normal framing.
-                self.phase = Phase.AUTHENTICATING
-            if isinstance(decoded, m.CancelRequest | m.Terminate):
-                self.phase = Phase.CLOSED
-            yield decoded
+            handler = _RECEIVE.get((self.state, type(message)))
+            if handler is None:
+                handler = _UNLISTED.get(self.state, _violation)
+            event = handler(self, message)
+            if event is not None:
+                yield event
 
     def _next(self) -> m.FrontendMessage | None:
-        buffer = self._buffer
-        if self.phase is Phase.STARTUP:
-            if len(buffer) < 4:
-                return None
-            (length,) = struct.unpack_from("!i", buffer, 0)
-            if length < 8 or length > MAX_STARTUP_PACKET:
-                raise ProtocolViolation("invalid length of startup packet")
-            if len(buffer) < length:
-                return None
-            body = bytes(buffer[4:length])
-            del buffer[:length]
-            return m.decode_startup(body)
-        if len(buffer) < 5:
-            return None
-        kind = bytes(buffer[:1])
-        (length,) = struct.unpack_from("!i", buffer, 1)
-        if length < 4:
-            raise ProtocolViolation(f"invalid message length {length}")
-        if self.phase is Phase.AUTHENTICATING and length > min(MAX_AUTH_MESSAGE, self.max_message_size):
-            # Refused on the header: the body is never waited for nor buffered.
-            raise ProtocolViolation(
-                f"authentication message of {length} bytes exceeds the limit of "
-                f"{min(MAX_AUTH_MESSAGE, self.max_message_size)} bytes"
-            )
-        if length > self.max_message_size:
-            raise ProtocolViolation(
-                f"message of {length} bytes exceeds the limit of {self.max_message_size} bytes",
-                hint="Raise QUIVER_PG_MAX_MESSAGE_BYTES, or send a shorter statement.",
-            )
-        if len(buffer) < length + 1:
-            return None
-        body = bytes(buffer[5 : length + 1])
-        del buffer[: length + 1]
-        return m.decode(kind, body)
+        framer = self._framer
+        if self.state is State.STARTUP:
+            body = framer.startup_packet()
+            return None if body is None else m.decode_startup(body)
+        if self.state is State.AUTHENTICATING:
+            frame = framer.message(min(MAX_AUTH_MESSAGE, self.max_message_size), authenticating=True)
+        else:
+            frame = framer.message(self.max_message_size)
+        return None if frame is None else m.decode(*frame)
 
     @property
     def buffered(self) -> int:
-        return len(self._buffer)
+        """Bytes received and not yet consumed as messages."""
+        return self._framer.buffered
+
+    # -- sending: events -> bytes, and the transitions they make --------------------------------
+
+    def ssl_response(self, accept: bool) -> bytes:
+        """The one-byte answer to an SSLRequest: 'S' (then a TLS handshake) or 'N' (go on in clear)."""
+        if self.state is not State.STARTUP:
+            raise ProtocolViolation("unexpected SSL response outside start-up")
+        if not accept:
+            return b"N"
+        self.state = State.TLS_HANDSHAKE
+        return b"S"
+
+    def tls_started(self) -> None:
+        """The TLS handshake may begin: refused if the client already sent clear bytes after SSLRequest."""
+        if self.state is not State.TLS_HANDSHAKE:
+            raise ProtocolViolation("TLS started without an accepted SSL request")
+        if self.buffered:
+            raise ProtocolViolation("received unencrypted data after SSL request")
+        self.state = State.STARTUP  # the start-up packet follows, inside TLS
+
+    @staticmethod
+    def gssenc_response() -> bytes:
+        """GSS encryption is never offered: 'N', and the client goes on with its start-up packet."""
+        return b"N"
+
+    def authenticated(self) -> None:
+        """Authentication succeeded (AuthenticationOk sent): the query phase begins."""
+        if self.state is State.AUTHENTICATING:
+            self.state = State.READY
+
+    def ready_for_query(self, status: TransactionStatus) -> bytes:
+        """ReadyForQuery: the answer to Query, Sync or FunctionCall is complete."""
+        self.transaction = status
+        self.state = State.READY
+        return m.ready_for_query(status.value)
+
+    def error(self, error: QuiverError, offset: int = 0) -> bytes:
+        """An ErrorResponse; in an extended batch the rest of it, up to Sync, is then discarded.
+
+        ``offset`` is where the failing statement starts in the query text (its position is relative).
+        """
+        if self.state is State.COPY_OUT:
+            self.state = self._before_copy  # the copy ended with the error
+        if self.state is State.EXTENDED:
+            self.state = State.SKIPPING
+        return m.error_response(error, offset)
+
+    def copy_out(self, overall_format: int, column_formats: Sequence[int]) -> bytes:
+        """CopyOutResponse: CopyData follows until :meth:`copy_done` (or an :meth:`error`)."""
+        if self.state not in (State.SIMPLE_QUERY, State.EXTENDED):
+            raise ProtocolViolation(f"COPY cannot start in state {self.state.value}")
+        self._before_copy = self.state
+        self.state = State.COPY_OUT
+        return m.copy_out_response(overall_format, column_formats)
+
+    def copy_done(self) -> bytes:
+        """CopyDone: back to the query or batch the COPY ran in."""
+        if self.state is State.COPY_OUT:
+            self.state = self._before_copy
+        return m.copy_done()
+
+    def close(self) -> None:
+        """The session ends (the server's decision, or after Terminate): nothing more is read."""
+        self.state = State.CLOSED
+
+
+# -- the receive table: (state, message type) -> handler ------------------------------------------
+
+
+def _hand_on(conn: PgConnection, message: m.FrontendMessage) -> m.FrontendMessage:
+    """Legal here, and the state stays: the caller answers it."""
+    return message
+
+
+def _begin_authentication(conn: PgConnection, message: m.FrontendMessage) -> m.FrontendMessage:
+    conn.state = State.AUTHENTICATING  # everything after a start-up packet is in the normal framing
+    return message
+
+
+def _close(conn: PgConnection, message: m.FrontendMessage) -> m.FrontendMessage:
+    conn.state = State.CLOSED  # Terminate or CancelRequest: the last message of the connection
+    return message
+
+
+def _simple_query(conn: PgConnection, message: m.FrontendMessage) -> m.FrontendMessage:
+    conn.state = State.SIMPLE_QUERY
+    return message
+
+
+def _extended(conn: PgConnection, message: m.FrontendMessage) -> m.FrontendMessage:
+    conn.state = State.EXTENDED
+    return message
+
+
+def _sync(conn: PgConnection, message: m.FrontendMessage) -> m.FrontendMessage:
+    conn.state = State.READY  # the batch ends; the caller answers ReadyForQuery
+    return message
+
+
+def _discard(conn: PgConnection, message: m.FrontendMessage) -> None:
+    """Skipping after an extended-protocol error: PostgreSQL ignores everything up to Sync."""
+    return None
+
+
+def _violation(conn: PgConnection, message: m.FrontendMessage) -> None:
+    raise ProtocolViolation(f"unexpected message {type(message).__name__} in state {conn.state.value}")
+
+
+def _not_a_password(conn: PgConnection, message: m.FrontendMessage) -> None:
+    raise ProtocolViolation(f"expected password response, got message type {type(message).__name__}")
+
+
+def _late_password(conn: PgConnection, message: m.FrontendMessage) -> None:
+    raise ProtocolViolation("unexpected password message")
+
+
+_QUERY_PHASE: dict[type, Handler] = {
+    m.Query: _simple_query,
+    m.FunctionCall: _simple_query,  # answered like a query: an error, then ReadyForQuery
+    m.Parse: _extended,
+    m.Bind: _extended,
+    m.Describe: _extended,
+    m.Execute: _extended,
+    m.Close: _extended,
+    m.Sync: _sync,
+    m.Flush: _hand_on,
+    m.Terminate: _close,
+    m.CopyFromClient: _hand_on,  # refused by the caller with an error; the state stays
+    m.PasswordMessage: _late_password,
+}
+
+_RECEIVE: dict[tuple[State, type], Handler] = {
+    (State.STARTUP, m.SSLRequest): _hand_on,
+    (State.STARTUP, m.GSSENCRequest): _hand_on,
+    (State.STARTUP, m.CancelRequest): _close,
+    (State.STARTUP, m.StartupMessage): _begin_authentication,
+    (State.AUTHENTICATING, m.PasswordMessage): _hand_on,
+    (State.AUTHENTICATING, m.Terminate): _close,
+    **{(State.READY, kind): handler for kind, handler in _QUERY_PHASE.items()},
+    **{(State.EXTENDED, kind): handler for kind, handler in _QUERY_PHASE.items()},
+    (State.SKIPPING, m.Sync): _sync,
+    (State.SKIPPING, m.Terminate): _close,
+}
+
+# What a state does with a message its rows above do not list.
+_UNLISTED: dict[State, Handler] = {
+    State.AUTHENTICATING: _not_a_password,
+    State.SKIPPING: _discard,
+}
+
+__all__ = ["DEFAULT_MAX_MESSAGE", "MAX_AUTH_MESSAGE", "MAX_STARTUP_PACKET", "PgConnection", "State"]

@@ -8,7 +8,8 @@ import pytest
 
 from server.errors import ProtocolViolation
 from server.protocol.pgwire import messages as m
-from server.protocol.pgwire.connection import PgConnection, Phase
+from server.protocol.pgwire.connection import PgConnection, State
+from server.protocol.pgwire.states import TransactionStatus
 
 
 def startup(**params: str) -> bytes:
@@ -41,7 +42,7 @@ def test_startup_message_is_decoded_and_moves_to_authentication() -> None:
     assert message == m.StartupMessage(
         m.PROTOCOL_3_0, {"user": "admin", "database": "quiver", "application_name": "psql"}
     )
-    assert conn.phase is Phase.AUTHENTICATING
+    assert conn.state is State.AUTHENTICATING
 
 
 def test_startup_packet_split_across_reads() -> None:
@@ -56,14 +57,14 @@ def test_ssl_and_gssenc_requests_stay_in_startup() -> None:
     conn = PgConnection()
     assert list_(conn, struct.pack("!ii", 8, m.GSSENC_REQUEST)) == [m.GSSENCRequest()]
     assert list_(conn, struct.pack("!ii", 8, m.SSL_REQUEST)) == [m.SSLRequest()]
-    assert conn.phase is Phase.STARTUP
+    assert conn.state is State.STARTUP
     assert isinstance(list_(conn, startup(user="a"))[0], m.StartupMessage)
 
 
 def test_cancel_request_closes() -> None:
     conn = PgConnection()
     assert list_(conn, struct.pack("!iiii", 16, m.CANCEL_REQUEST, 1234, 5678)) == [m.CancelRequest(1234, 5678)]
-    assert conn.phase is Phase.CLOSED
+    assert conn.state is State.CLOSED
     assert list_(conn, frame(b"Q", b"SELECT 1\0")) == []
 
 
@@ -92,9 +93,10 @@ def test_only_password_messages_while_authenticating() -> None:
 
 def test_every_frontend_message_type_decodes() -> None:
     conn = ready()
+    assert list_(conn, frame(b"Q", b"SELECT 1\0")) == [m.Query("SELECT 1")]
+    conn.ready_for_query(TransactionStatus.IDLE)  # the query answered: the next may come
     data = (
-        frame(b"Q", b"SELECT 1\0")
-        + frame(b"P", b"s1\0SELECT $1\0" + struct.pack("!hI", 1, 23))
+        frame(b"P", b"s1\0SELECT $1\0" + struct.pack("!hI", 1, 23))
         + frame(
             b"B", b"p1\0s1\0" + struct.pack("!hh", 1, 0) + struct.pack("!hi", 1, 1) + b"7" + struct.pack("!hh", 1, 1)
         )
@@ -106,7 +108,6 @@ def test_every_frontend_message_type_decodes() -> None:
     )
     messages = list_(conn, data)
     assert messages == [
-        m.Query("SELECT 1"),
         m.Parse("s1", "SELECT $1", (23,)),
         m.Bind("p1", "s1", (0,), (b"7",), (1,)),
         m.Describe("P", "p1"),
@@ -173,20 +174,28 @@ def test_truncated_message_waits_for_the_rest() -> None:
     assert list_(conn, data[7:]) == [m.Query("SELECT 42")]
 
 
-def test_after_an_error_everything_until_sync_is_discarded() -> None:
+def failed_batch() -> PgConnection:
+    """A connection whose extended batch just failed: a Parse, answered with an ErrorResponse."""
     conn = ready()
-    conn.skip_until_sync()
+    assert list_(conn, frame(b"P", b"\0SELECT x\0\0\0")) == [m.Parse("", "SELECT x", ())]
+    conn.error(ProtocolViolation("boom"))
+    assert conn.state is State.SKIPPING
+    return conn
+
+
+def test_after_an_error_everything_until_sync_is_discarded() -> None:
+    conn = failed_batch()
     skipped = list_(conn, frame(b"B", b"\0\0\0\0\0\0\0\0") + frame(b"E", b"\0\0\0\0\0") + frame(b"H"))
     assert skipped == []
-    assert list_(conn, frame(b"S") + frame(b"Q", b"SELECT 1\0")) == [m.Sync(), m.Query("SELECT 1")]
-    assert conn.phase is Phase.READY
+    assert list_(conn, frame(b"S")) == [m.Sync()]
+    assert conn.state is State.READY
+    assert list_(conn, frame(b"Q", b"SELECT 1\0")) == [m.Query("SELECT 1")]
 
 
 def test_terminate_is_honoured_even_while_skipping() -> None:
-    conn = ready()
-    conn.skip_until_sync()
+    conn = failed_batch()
     assert list_(conn, frame(b"X")) == [m.Terminate()]
-    assert conn.phase is Phase.CLOSED
+    assert conn.state is State.CLOSED
 
 
 def test_backend_messages_encode_as_postgresql_expects() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from server.errors import ProtocolViolation, SqlState
 from server.protocol.pgwire import messages as m
-from server.protocol.pgwire.connection import MAX_AUTH_MESSAGE, MAX_STARTUP_PACKET, PgConnection, Phase
+from server.protocol.pgwire.connection import MAX_AUTH_MESSAGE, MAX_STARTUP_PACKET, PgConnection, State
 
 
 def startup(**params: str) -> bytes:
@@ -31,7 +31,7 @@ def authenticating() -> PgConnection:
     conn = PgConnection()  # the default post-authentication limit: 64 MiB
     (message,) = conn.receive(startup(user="a"))
     assert isinstance(message, m.StartupMessage) and dict(message.parameters) == {"user": "a"}
-    assert conn.phase is Phase.AUTHENTICATING
+    assert conn.state is State.AUTHENTICATING
     return conn
 
 

@@ -41,8 +41,11 @@ DateBucket = Callable[[exp.Expression, str], exp.Expression]
 
 
 def call(name: str, *args: exp.Expression) -> exp.Anonymous:
-    """A function the rendering knows the engine has (masks are Quiver's SQL, not the caller's)."""
-    return exp.Anonymous(this=name, expressions=list(args))
+    """A function the rendering knows the engine has (masks are Quiver's SQL, not the caller's).
+
+    Upper case, as sqlglot writes function names (BigQuery's generator keeps an anonymous name as given).
+    """
+    return exp.Anonymous(this=name.upper(), expressions=list(args))
 
 
 def text(value: str) -> exp.Literal:

@@ -163,7 +163,7 @@ class DuckDBConnector(Connector):
         it fails (ErrorKind.MEMORY) and its memory is returned, instead of the process growing.
         ``spill=False`` keeps an in-memory engine off the disk entirely. ``tables`` are Arrow
         tables every query can read by name (registered per query, never copied)."""
-        config: dict[str, str | int | bool] = {
+        config: dict[str, str | bool | int | float | list[str]] = {  # duckdb.connect's own type
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
             # Freed memory goes back to the system (in-memory engines kept a failed query's peak).
@@ -195,7 +195,6 @@ class DuckDBConnector(Connector):
             if self._spill_directory is not None:
                 shutil.rmtree(self._spill_directory, ignore_errors=True)
             raise error_from_duckdb(exc) from None
-        self.database = str(database)
 
     def execute(self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None) -> QueryHandle:
         cursor = self._db.cursor()

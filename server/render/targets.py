@@ -112,8 +112,7 @@ class Target:
 
         Raises :class:`FeatureNotSupported` (0A000) for anything this engine cannot run.
         """
-        self.check_functions(tree)
-        tree = self.render_masks(tree)
+        tree = self.render_masks(tree, self.check_functions(tree))
         for rewrite in self.rewrites:
             tree = rewrite(tree)
         try:
@@ -124,30 +123,39 @@ class Target:
                 hint=f"This statement cannot be written for {self.description or self.name}.",
             ) from None
 
-    def check_functions(self, tree: exp.Expression) -> None:
-        """Refuse a function called by name that this engine lacks (sqlglot writes the typed ones)."""
+    def check_functions(self, tree: exp.Expression) -> list[tuple[exp.Anonymous, str]]:
+        """Refuse a function called by name that this engine lacks (sqlglot writes the typed ones).
+
+        Returns the mask calls met on the way, outermost first (one walk serves both).
+        """
+        masks: list[tuple[exp.Anonymous, str]] = []
         for node in tree.find_all(exp.Anonymous):
+            function = mask_function(node)
+            if function is not None:
+                masks.append((node, function))
+                continue
             name = str(node.this)
-            if name.lower() not in self.functions and mask_function(node) is None:
+            if name.lower() not in self.functions:
                 raise FeatureNotSupported(
                     f"function {name}() is not supported by target {self.name}",
                     hint=f"{self.description or self.name} has no function {name}() with the same meaning.",
                 )
+        return masks
 
-    def render_masks(self, tree: exp.Expression) -> exp.Expression:
-        """Replace each neutral mask by this engine's SQL for it."""
+    def render_masks(self, tree: exp.Expression, masks: list[tuple[exp.Anonymous, str]]) -> exp.Expression:
+        """Replace each neutral mask call of ``tree`` (found by :meth:`check_functions`) by this engine's SQL.
 
-        def visit(node: exp.Expression) -> exp.Expression:
-            function = mask_function(node)
-            if function is None:
-                return node
-            assert isinstance(node, exp.Anonymous)
+        Innermost first, so a rendering that copies its value copies a rendered one.
+        """
+        for node, function in reversed(masks):
             rendering = self.masks.get(MaskFunction(function))
             if rendering is None:
                 raise FeatureNotSupported(f"mask {function} is not supported by target {self.name}")
-            return rendering(mask_value(node), mask_options(node), self)
-
-        return tree.transform(visit, copy=False)
+            rendered = rendering(mask_value(node), mask_options(node), self)
+            if node is tree:
+                return rendered
+            node.replace(rendered)
+        return tree
 
 
 def _first_line(error: UnsupportedError) -> str:

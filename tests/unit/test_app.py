@@ -29,8 +29,10 @@ def test_build_app_serves_from_the_default_source(demo_db: Path, tmp_path: Path)
         app.close()
 
 
-def test_the_checking_source_is_built_the_same_way(demo_db: Path) -> None:
-    sources = build_sources(Settings.from_env(database=demo_db, audit_log="off"), checking=True)
+def test_the_checking_source_is_built_the_same_way(demo_db: Path, tmp_path: Path) -> None:
+    database = tmp_path / "orders.duckdb"
+    shutil.copyfile(demo_db, database)
+    sources = build_sources(Settings.from_env(database=database, audit_log="off"), checking=True)
     try:
         assert sources.default.target is target("duckdb")
     finally:

@@ -211,3 +211,9 @@ def test_the_hash_mask_is_hmac_sha256_on_postgres(postgres: psycopg.Connection[A
     masked = mask_call("hash", exp.Literal.string("ada@example.com"), {"inner": PADS[0], "outer": PADS[1]})
     (value,) = postgres.execute(target("postgres").render(exp.select(masked))).fetchone()  # type: ignore[misc]
     assert value == hmac.new(SECRET, b"ada@example.com", hashlib.sha256).hexdigest()
+
+
+def test_every_function_the_postgres_target_sends_by_name_exists_there(postgres: psycopg.Connection[Any]) -> None:
+    names = sorted(target("postgres").functions - {"row"})  # ROW(...) is a constructor, not in pg_proc
+    found = {row[0] for row in postgres.execute("SELECT proname FROM pg_proc WHERE proname = ANY(%s)", [names])}
+    assert set(names) <= found, sorted(set(names) - found)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import abc
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -71,14 +70,34 @@ class CancelToken:
             callback()
 
 
+# The mask functions of Quiver's policies (the server's ``MaskFunction``; a test keeps them equal).
+MASK_FUNCTIONS = frozenset(
+    ("redact", "null", "constant", "md5", "hash", "partial", "email", "bucket_number", "bucket_date", "regex_replace")
+)
+
+
 @dataclass(frozen=True)
 class Capabilities:
-    """What an engine can do, as data the server reads (never an ``if engine == ...``)."""
+    """What an engine can do, as data the server reads (never an ``if engine == ...``).
+
+    ``dialect`` names the SQL target the server renders for this engine. The
+    pushdown facts say which parts of a plan the engine may compute: row
+    ``filters``, ``projections``, ``joins``, ``aggregates`` and ``windows``, and
+    which ``masks`` (policy mask functions) it can express in its SQL; whatever it
+    cannot is left to the server's own engine. ``arrow_native`` engines return
+    Arrow without a row-by-row conversion; ``cancel`` means a running query can be
+    stopped (``QueryHandle.cancel``) rather than only abandoned.
+    """
 
     dialect: str
-    cancel: bool = True
-    concurrent_queries: bool = True
+    filters: bool = True
+    projections: bool = True
+    joins: bool = True
+    aggregates: bool = True
+    windows: bool = True
+    masks: frozenset[str] = MASK_FUNCTIONS
     arrow_native: bool = True
+    cancel: bool = True
 
 
 class QueryHandle(abc.ABC):
@@ -135,7 +154,8 @@ class WrappedQuery(QueryHandle):
 
 
 class Connector(abc.ABC):
-    name: str
+    """One engine: runs SQL in its dialect on the caller's thread (the server schedules the threads)."""
+
     capabilities: Capabilities
 
     @abc.abstractmethod
@@ -144,12 +164,6 @@ class Connector(abc.ABC):
 
         ``token`` cancels the query at any point, including while this call blocks.
         """
-
-    @abc.abstractmethod
-    def submit(
-        self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None
-    ) -> Future[QueryHandle]:
-        """Start ``sql`` on the connector's thread pool."""
 
     @abc.abstractmethod
     def describe(self, sql: str) -> pa.Schema:

@@ -1,9 +1,9 @@
 """Embedded DuckDB: the default engine.
 
 One database handle is shared; each query gets its own cursor (DuckDB's
-per-thread connection), so queries run concurrently on the connector's thread
-pool while DuckDB releases the GIL. Results stream as Arrow record batches from
-DuckDB's streaming result; nothing is materialised here.
+per-thread connection), so queries started from several threads (the server's
+scheduler) run concurrently while DuckDB releases the GIL. Results stream as
+Arrow record batches from DuckDB's streaming result; nothing is materialised here.
 
 Locked down by default: no file, network or extension access from SQL, and the
 configuration cannot be changed by a query. Extensions a deployment needs are
@@ -17,7 +17,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -146,7 +145,6 @@ class DuckDBQuery(QueryHandle):
 class DuckDBConnector(Connector):
     """DuckDB over one database file (or in memory), read-only unless asked otherwise."""
 
-    name = "duckdb"
     capabilities = Capabilities(dialect="duckdb")
 
     def __init__(
@@ -155,7 +153,6 @@ class DuckDBConnector(Connector):
         *,
         read_only: bool = True,
         threads: int | None = None,
-        workers: int = 8,
         extensions: Iterable[str | Path] = (),
         external_access: bool = False,
         memory_limit: str | None = None,
@@ -166,7 +163,7 @@ class DuckDBConnector(Connector):
         it fails (ErrorKind.MEMORY) and its memory is returned, instead of the process growing.
         ``spill=False`` keeps an in-memory engine off the disk entirely. ``tables`` are Arrow
         tables every query can read by name (registered per query, never copied)."""
-        config: dict[str, str | int | bool] = {
+        config: dict[str, str | bool | int | float | list[str]] = {  # duckdb.connect's own type
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
             # Freed memory goes back to the system (in-memory engines kept a failed query's peak).
@@ -198,19 +195,12 @@ class DuckDBConnector(Connector):
             if self._spill_directory is not None:
                 shutil.rmtree(self._spill_directory, ignore_errors=True)
             raise error_from_duckdb(exc) from None
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="duckdb")
-        self.database = str(database)
 
     def execute(self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None) -> QueryHandle:
         cursor = self._db.cursor()
         for name, table in self._tables.items():
             cursor.register(name, table)
         return DuckDBQuery(cursor, sql, timeout, token)
-
-    def submit(
-        self, sql: str, *, timeout: float | None = None, token: CancelToken | None = None
-    ) -> Future[QueryHandle]:
-        return self._pool.submit(self.execute, sql, timeout=timeout, token=token)
 
     def describe(self, sql: str) -> pa.Schema:
         # A lazy relation with LIMIT 0 keeps repeated column names (``SELECT a, a``), which
@@ -224,7 +214,6 @@ class DuckDBConnector(Connector):
             cursor.close()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
         self._db.close()
         if self._spill_directory is not None:
             shutil.rmtree(self._spill_directory, ignore_errors=True)

@@ -1,7 +1,8 @@
-"""Assemble a running Quiver from settings: models, connector, engine.
+"""Assemble a running Quiver from settings: models, sources, engine.
 
-The one place that decides which connector serves which model, and that builds
-the demo data on first use so the quick start needs no separate step.
+The one place that decides which sources a server reads (built once, at start,
+into a :class:`~server.execution.sources.Sources` registry), and that builds the
+demo data on first use so the quick start needs no separate step.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from server.engine import Engine
 from server.errors import ModelInvalid
 from server.execution.executor import Executor
 from server.execution.source_check import check_sources
+from server.execution.sources import DEFAULT_SOURCE, Sources
 from server.observability.audit import AuditLog
 from server.policy.identity import QueryLimits
 from server.policy.users import UserStore
@@ -45,10 +47,10 @@ LOG_FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 class App:
     settings: Settings
     engine: Engine
-    connector: DuckDBConnector
+    sources: Sources
 
     def close(self) -> None:
-        self.connector.close()
+        self.sources.close()
         if self.engine.audit is not None:
             self.engine.audit.close()
 
@@ -73,25 +75,36 @@ def engine_memory_limit(settings: Settings) -> str:
     return f"{max(256, total // 2 // processes // (1024 * 1024))}MB"
 
 
+def build_sources(settings: Settings, *, checking: bool = False) -> Sources:
+    """The sources this process reads, each with the target its connector's capabilities name.
+
+    Today one: the embedded DuckDB over ``settings.database``, the default source.
+    ``checking`` builds a small one for validating the model (one thread, no spill).
+    """
+    if checking:
+        connector = DuckDBConnector(settings.database, threads=1, spill=False)
+    else:
+        connector = DuckDBConnector(
+            settings.database, threads=settings.threads or None, memory_limit=engine_memory_limit(settings)
+        )
+    return Sources.single(connector, DEFAULT_SOURCE)
+
+
 def build_app(settings: Settings, quiet: bool = False) -> App:
     # Every serving process (wire workers, Flight, quiver query) is built here: one place for the size limit.
     set_max_query_bytes(settings.max_query_bytes)
     ensure_demo_data(settings, quiet)
-    connector = DuckDBConnector(
-        settings.database,
-        threads=settings.threads or None,
-        workers=settings.query_workers,
-        memory_limit=engine_memory_limit(settings),
-    )
+    sources = build_sources(settings)
     try:
         store = ModelStore(settings.models, settings.model_dialect)
-        executor = Executor(connector)
+        executor = Executor(sources.default.connector)
         problems = [issue for issue in check_sources(store.manifest, executor) if issue.is_error]
         if problems:
             raise ModelInvalid(problems)
         engine = Engine(
             store,
             executor,
+            sources=sources,
             plan_cache_size=settings.plan_cache_size,
             statement_timeout=settings.statement_timeout,
             mask_secret=settings.mask_secret.encode() or None,
@@ -102,9 +115,9 @@ def build_app(settings: Settings, quiet: bool = False) -> App:
             audit=AuditLog(settings.audit_path) if settings.audit_path is not None else None,
         )
     except Exception:
-        connector.close()
+        sources.close()
         raise
-    return App(settings, engine, connector)
+    return App(settings, engine, sources)
 
 
 def make_server_context(settings: Settings) -> ServerContext:
@@ -166,11 +179,12 @@ def check_model(settings: Settings) -> None:
     result = build_manifest(Path(settings.models), settings.model_dialect)
     problems = [issue for issue in result.issues if issue.is_error]
     if not problems and result.manifest is not None:
-        connector = DuckDBConnector(settings.database, threads=1, spill=False)
+        sources = build_sources(settings, checking=True)
         try:
-            problems = [issue for issue in check_sources(result.manifest, Executor(connector)) if issue.is_error]
+            executor = Executor(sources.default.connector)
+            problems = [issue for issue in check_sources(result.manifest, executor) if issue.is_error]
         finally:
-            connector.close()
+            sources.close()
     if problems:
         raise ModelInvalid(problems)
 

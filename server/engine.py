@@ -30,6 +30,7 @@ from server.errors import FeatureNotSupported, QuiverError
 from server.execution.constants import constant_result
 from server.execution.executor import Executor, Result, ResultStream, TableResult, Watch, open_stream
 from server.execution.scratch import referenced_tables, run_on_temp_tables
+from server.execution.sources import Sources
 from server.observability.audit import AuditLog, QueryWatch
 from server.policy.governance import CallerGovernance
 from server.policy.groups import DATA, EXPLAIN, META
@@ -111,6 +112,7 @@ class Engine:
         models: ModelStore,
         executor: Executor | None = None,
         *,
+        sources: Sources | None = None,
         plan_cache_size: int = 4096,
         statement_timeout: float | None = None,
         mask_secret: bytes | None = None,
@@ -128,6 +130,7 @@ class Engine:
         self.models = models
         self.mask_secret = mask_secret or secrets.token_bytes(32)
         self.executor = executor
+        self.sources = sources  # the registry built at start (server.app); None for a compile-only engine
         if executor is not None:
             executor.secrets = key_pads(self.mask_secret)
         self.cache = PlanCache(plan_cache_size)

@@ -118,7 +118,6 @@ def run_on_temp_tables(
         connector = DuckDBConnector(
             ":memory:",
             threads=SCRATCH_THREADS,
-            workers=1,
             memory_limit=SCRATCH_MEMORY_LIMIT,
             spill=False,
             tables={name: tables[name] for name in read if name in tables},

@@ -18,6 +18,9 @@ the render stage substitutes the (row-guarded) raw column. The functions:
 ``regex_replace`` ``regexp_replace(value, pattern, replacement)`` on every match
 ===============  ==============================================================
 
+This module decides what each mask means; how it is written in each engine's
+SQL is the target's (``server.render.masks``), so a policy never assumes the engine.
+
 Unlike Lens's unsalted ``md5``, ``hash`` cannot be reversed by hashing a
 dictionary of likely values (two genders, 200 countries) without the secret.
 """
@@ -31,29 +34,9 @@ import sqlglot.expressions as exp
 from server.compiler.plan import mask_input
 from server.semantic.policies import Mask, MaskFunction
 from server.semantic.spec import DimensionType
+from server.sql.neutral import OptionValue, mask_call
 
-REDACTED = "REDACTED"
 _BLOCK = 64  # SHA-256 block size in bytes
-
-
-def _typed_null(value: exp.Expression) -> exp.Expression:
-    """NULL with ``value``'s type (no CAST target needed)."""
-    return exp.Case(ifs=[exp.If(this=exp.false(), true=value)])
-
-
-def _typed_constant(value: exp.Expression, constant: exp.Expression) -> exp.Expression:
-    """``constant`` for every row, with ``value``'s type as far as the engine unifies them."""
-    return exp.Case(ifs=[exp.If(this=exp.false(), true=value)], default=constant)
-
-
-def literal(value: object) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float):
-        return exp.Literal.number(int(value) if float(value).is_integer() else value)
-    if value is None:
-        return exp.Null()
-    return exp.Literal.string(str(value))
 
 
 def key_pads(secret: bytes) -> tuple[str, str]:
@@ -63,79 +46,21 @@ def key_pads(secret: bytes) -> tuple[str, str]:
     return bytes(b ^ 0x36 for b in key).hex(), bytes(b ^ 0x5C for b in key).hex()
 
 
-def hmac_sha256(value: exp.Expression, secret: bytes) -> exp.Expression:
-    """HMAC-SHA-256 of ``value``'s text as lowercase hex, from SHA-256 and byte concatenation (RFC 2104)."""
-    inner_pad, outer_pad = key_pads(secret)
-    text = exp.Encode(this=exp.cast(value, exp.DataType.Type.VARCHAR))
-    inner = exp.SHA2(
-        this=exp.DPipe(this=exp.Unhex(this=exp.Literal.string(inner_pad)), expression=text),
-        length=exp.Literal.number(256),
-    )
-    return exp.SHA2(
-        this=exp.DPipe(this=exp.Unhex(this=exp.Literal.string(outer_pad)), expression=exp.Unhex(this=inner)),
-        length=exp.Literal.number(256),
-    )
-
-
-def _partial(value: exp.Expression, length: int, keep: str) -> exp.Expression:
-    size = exp.Length(this=value.copy())
-    kept = exp.Right(this=value.copy(), expression=exp.Literal.number(length))
-    if keep == "first":
-        kept = exp.Left(this=value.copy(), expression=exp.Literal.number(length))
-    stars = exp.Repeat(
-        this=exp.Literal.string("*"), times=exp.Sub(this=size.copy(), expression=exp.Literal.number(length))
-    )
-    shown = exp.DPipe(this=kept, expression=stars) if keep == "first" else exp.DPipe(this=stars, expression=kept)
-    return exp.Case(
-        ifs=[exp.If(this=exp.GT(this=size, expression=exp.Literal.number(length)), true=shown)],
-        default=exp.Repeat(this=exp.Literal.string("*"), times=exp.Length(this=value.copy())),
-    )
-
-
 def mask_expression(
     mask: Mask, dimension_type: DimensionType, secret: bytes, value: exp.Expression | None = None
 ) -> exp.Expression:
-    """The SQL of ``mask`` over ``value`` (default: the mask input placeholder)."""
+    """``mask`` over ``value`` (default: the mask input placeholder), as a node each target renders.
+
+    The options are the mask's own, plus what its rendering needs and only this
+    stage knows: whether the value is a string (``redact``) and the keyed pads (``hash``).
+    """
     value = value if value is not None else mask_input()
-    options = mask.options
-    func = mask.func
-    if func is MaskFunction.REDACT:
-        if dimension_type is DimensionType.STRING:
-            return _typed_constant(value, literal(options.get("value", REDACTED)))
-        return _typed_null(value)
-    if func is MaskFunction.NULL:
-        return _typed_null(value)
-    if func is MaskFunction.CONSTANT:
-        return _typed_constant(value, literal(options["value"]))
-    if func is MaskFunction.MD5:
-        return exp.MD5(this=exp.cast(value, exp.DataType.Type.VARCHAR))
-    if func is MaskFunction.HASH:
-        return hmac_sha256(value, secret)
-    if func is MaskFunction.PARTIAL:
-        return _partial(value, int(options.get("length", 4)), str(options.get("keep", "last")))
-    if func is MaskFunction.EMAIL:
-        return exp.RegexpReplace(
-            this=value, expression=exp.Literal.string("^[^@]*"), replacement=exp.Literal.string("***")
-        )
-    if func is MaskFunction.BUCKET_NUMBER:
-        size = literal(options["size"])
-        remainder = exp.Mod(
-            this=exp.Paren(
-                this=exp.Add(this=exp.Mod(this=value.copy(), expression=size.copy()), expression=size.copy())
-            ),
-            expression=size.copy(),
-        )
-        return exp.Sub(this=value, expression=exp.Paren(this=remainder))
-    if func is MaskFunction.BUCKET_DATE:
-        unit = str(options.get("unit", "month"))
-        width = "3 months" if unit == "quarter" else "7 days" if unit == "week" else f"1 {unit}"
-        # time_bucket keeps DATE a DATE (date_trunc would turn it into a TIMESTAMP).
-        return exp.Anonymous(this="time_bucket", expressions=[exp.Interval(this=exp.Literal.string(width)), value])
-    if func is MaskFunction.REGEX_REPLACE:
-        return exp.RegexpReplace(
-            this=value,
-            expression=exp.Literal.string(str(options["pattern"])),
-            replacement=exp.Literal.string(str(options.get("replacement", ""))),
-            modifiers=exp.Literal.string("g"),
-        )
-    raise AssertionError(f"unhandled mask function {func}")
+    options: dict[str, OptionValue] = {
+        key: item if isinstance(item, str | int | float | bool) or item is None else str(item)
+        for key, item in mask.options.items()
+    }
+    if mask.func is MaskFunction.REDACT:
+        options["string"] = dimension_type is DimensionType.STRING
+    if mask.func is MaskFunction.HASH:
+        options["inner"], options["outer"] = key_pads(secret)
+    return mask_call(mask.func.value, value, options)

@@ -1,5 +1,9 @@
 """Which functions user SQL may call on data: an allowlist, checked before anything is planned.
 
+:data:`ALLOWED` is Quiver's surface, with DuckDB's meaning; each target engine
+(``server.render.targets``) runs the part of it listed for that engine, and
+refuses the rest with 0A000 when the SQL is rendered.
+
 sqlglot parses the functions it knows into typed nodes (``SUM``, ``DATE_TRUNC``,
 ``REGEXP_REPLACE``...) and renders each in the engine's dialect; those are
 allowed, except the few that read files. A function sqlglot does not know stays
@@ -90,6 +94,30 @@ ALLOWED = frozenset(
     pg_typeof measure
     """.split()  # noqa: SIM905 - one name per word reads better than a 300-item list literal
 )
+
+
+# The functions each other engine runs *by name* with the meaning Quiver's SQL gives them (DuckDB's).
+# Only names sqlglot leaves anonymous need a list: the typed ones (SUM, DATE_TRUNC, REGEXP_REPLACE,
+# LEFT ...) are written in each engine's own spelling by sqlglot. A name is listed only where the
+# engine has a function of that name, arguments and result; everything else is refused for that
+# target (0A000) instead of reaching it as SQL it would reject, or worse, run with another meaning
+# (Spark's ``weekday`` counts from Monday, its ``hash`` is Murmur3; PostgreSQL's ``format`` is printf).
+# fmt: off
+POSTGRES_FUNCTIONS = frozenset((
+    "age", "cardinality", "gcd", "isfinite", "lcm", "make_date", "make_timestamptz", "octet_length",
+    "pg_typeof", "regexp_split_to_array", "regexp_split_to_table", "row", "row_to_json", "timezone", "to_json",
+))
+TRINO_FUNCTIONS = frozenset((
+    "arbitrary", "cardinality", "element_at", "from_hex", "json_array_length", "millisecond", "row",
+    "timezone_hour", "timezone_minute", "to_base", "url_decode", "url_encode",
+))
+SPARK_FUNCTIONS = frozenset((
+    "bin", "bit_count", "cardinality", "element_at", "json_array_length", "make_date", "map_concat",
+    "map_entries", "map_values", "mean", "octet_length", "url_decode", "url_encode",
+))
+SNOWFLAKE_FUNCTIONS = frozenset(("octet_length",))
+BIGQUERY_FUNCTIONS: frozenset[str] = frozenset()
+# fmt: on
 
 
 def check_functions(tree: exp.Expression) -> None:

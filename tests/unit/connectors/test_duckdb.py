@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
@@ -63,9 +64,14 @@ def test_timeout_interrupts(connector: DuckDBConnector) -> None:
     assert caught.value.kind is ErrorKind.TIMEOUT
 
 
-def test_queries_run_concurrently_on_the_pool(connector: DuckDBConnector) -> None:
-    futures = [connector.submit(f"SELECT {i} AS i, COUNT(*) AS n FROM raw.order_items") for i in range(6)]
-    results = [f.result(timeout=30).read_all().to_pylist() for f in futures]
+def test_queries_run_concurrently_from_several_threads(connector: DuckDBConnector) -> None:
+    """Each query has its own cursor, so the server's threads may run them at once on one connector."""
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        futures = [
+            pool.submit(lambda i: connector.execute(f"SELECT {i} AS i, COUNT(*) AS n FROM raw.order_items"), i)
+            for i in range(6)
+        ]
+        results = [f.result(timeout=30).read_all().to_pylist() for f in futures]
     assert results == [[{"i": i, "n": 44892}] for i in range(6)]
 
 

@@ -63,13 +63,13 @@ class Catalog:
         self._translations: OrderedDict[tuple[object, ...], tuple[Translation, frozenset[str]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def execute(self, tree: exp.Expression, session: SessionInfo) -> pa.Table:
+    def execute(self, tree: exp.Expr, session: SessionInfo) -> pa.Table:
         """Answer one parsed statement as PostgreSQL 16 would, for ``session`` (the whole result at once)."""
         return self.start(tree, session).read_all()
 
     def start(
         self,
-        tree: exp.Expression,
+        tree: exp.Expr,
         session: SessionInfo,
         *,
         timeout: float | None = None,
@@ -89,7 +89,7 @@ class Catalog:
             raise _error(error) from None
         return CatalogQuery(handle, translation)
 
-    def _translate(self, tree: exp.Expression, session: SessionInfo) -> tuple[Translation, frozenset[str]]:
+    def _translate(self, tree: exp.Expr, session: SessionInfo) -> tuple[Translation, frozenset[str]]:
         key = (
             tree.sql(dialect="postgres"),
             session.user,
@@ -143,22 +143,24 @@ def _finish(table: pa.Table, translation: Translation) -> pa.Table:
     columns = list(table.column_names)
     if names:
         stars = names.count(None)
+        given = [name for name in names if name is not None]
         if stars == 0 and len(names) == len(columns):
-            columns = list(names)  # type: ignore[arg-type]
+            columns = given
         elif stars == 1:
             width = len(columns) - (len(names) - 1)
             at = names.index(None)
             if width >= 0:
-                columns = [*names[:at], *columns[at : at + width], *names[at + 1 :]]  # type: ignore[list-item]
+                columns = [*given[:at], *columns[at : at + width], *given[at:]]
     table = table.rename_columns(columns)
     for index, field in enumerate(table.schema):
+        source = sources[index]
         if pa.types.is_null(field.type):
             table = table.set_column(index, field.name, table.column(index).cast(pa.string()))
         elif pa.types.is_struct(field.type):  # ROW(...): PostgreSQL's record text, (1,a)
             records = pa.array(_records(table.column(index).combine_chunks()), pa.string())
             table = table.set_column(index, field.name, records)
-        elif pa.types.is_string(field.type) and sources[index] in STRING_COLUMN_TYPES:
-            typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[sources[index]].encode()})
+        elif pa.types.is_string(field.type) and source is not None and source in STRING_COLUMN_TYPES:
+            typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[source].encode()})
             table = table.set_column(index, typed, table.column(index))
     return table
 

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 import numpy as np
@@ -294,7 +295,7 @@ INSERTS = {
 Progress = Callable[[str, float], None]
 
 
-def text_progress(stream: object = None) -> Progress:
+def text_progress(stream: TextIO | None = None) -> Progress:
     """A one-line progress bar on stderr (redrawn in place on a terminal)."""
     out = stream or sys.stderr
     tty = getattr(out, "isatty", lambda: False)()

@@ -36,17 +36,17 @@ REDACTED = "REDACTED"
 _BLOCK = 64  # SHA-256 block size in bytes
 
 
-def _typed_null(value: exp.Expression) -> exp.Expression:
+def _typed_null(value: exp.Expr) -> exp.Expr:
     """NULL with ``value``'s type (no CAST target needed)."""
     return exp.Case(ifs=[exp.If(this=exp.false(), true=value)])
 
 
-def _typed_constant(value: exp.Expression, constant: exp.Expression) -> exp.Expression:
+def _typed_constant(value: exp.Expr, constant: exp.Expr) -> exp.Expr:
     """``constant`` for every row, with ``value``'s type as far as the engine unifies them."""
     return exp.Case(ifs=[exp.If(this=exp.false(), true=value)], default=constant)
 
 
-def literal(value: object) -> exp.Expression:
+def literal(value: object) -> exp.Expr:
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, int | float):
@@ -63,7 +63,7 @@ def key_pads(secret: bytes) -> tuple[str, str]:
     return bytes(b ^ 0x36 for b in key).hex(), bytes(b ^ 0x5C for b in key).hex()
 
 
-def hmac_sha256(value: exp.Expression, secret: bytes) -> exp.Expression:
+def hmac_sha256(value: exp.Expr, secret: bytes) -> exp.Expr:
     """HMAC-SHA-256 of ``value``'s text as lowercase hex, from SHA-256 and byte concatenation (RFC 2104)."""
     inner_pad, outer_pad = key_pads(secret)
     text = exp.Encode(this=exp.cast(value, exp.DataType.Type.VARCHAR))
@@ -77,9 +77,9 @@ def hmac_sha256(value: exp.Expression, secret: bytes) -> exp.Expression:
     )
 
 
-def _partial(value: exp.Expression, length: int, keep: str) -> exp.Expression:
+def _partial(value: exp.Expr, length: int, keep: str) -> exp.Expr:
     size = exp.Length(this=value.copy())
-    kept = exp.Right(this=value.copy(), expression=exp.Literal.number(length))
+    kept: exp.Expr = exp.Right(this=value.copy(), expression=exp.Literal.number(length))
     if keep == "first":
         kept = exp.Left(this=value.copy(), expression=exp.Literal.number(length))
     stars = exp.Repeat(
@@ -93,8 +93,8 @@ def _partial(value: exp.Expression, length: int, keep: str) -> exp.Expression:
 
 
 def mask_expression(
-    mask: Mask, dimension_type: DimensionType, secret: bytes, value: exp.Expression | None = None
-) -> exp.Expression:
+    mask: Mask, dimension_type: DimensionType, secret: bytes, value: exp.Expr | None = None
+) -> exp.Expr:
     """The SQL of ``mask`` over ``value`` (default: the mask input placeholder)."""
     value = value if value is not None else mask_input()
     options = mask.options

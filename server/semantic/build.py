@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -179,7 +179,12 @@ class _Builder:
 
     def _read_document(self, doc: YamlDocument) -> None:
         # Validate each list item on its own, so one broken table does not hide the others.
-        keys = {"tables": TableSpec, "cubes": TableSpec, "views": ViewSpec, "user_groups": UserGroupSpec}
+        keys: dict[str, type[BaseModel]] = {
+            "tables": TableSpec,
+            "cubes": TableSpec,
+            "views": ViewSpec,
+            "user_groups": UserGroupSpec,
+        }
         for key, value in doc.data.items():
             if key not in keys:
                 close = did_you_mean(key, list(keys))
@@ -280,11 +285,12 @@ class _Builder:
         for name, located in self.table_specs.items():
             spec: TableSpec = located.spec
             names: dict[str, MemberKind] = {}
-            for kind, items in (
+            members: tuple[tuple[MemberKind, Sequence[DimensionSpec | MeasureSpec | SegmentSpec]], ...] = (
                 (MemberKind.DIMENSION, spec.dimensions),
                 (MemberKind.MEASURE, spec.measures),
                 (MemberKind.SEGMENT, spec.segments),
-            ):
+            )
+            for kind, items in members:
                 for index, item in enumerate(items):
                     where = located.origin(f"{kind.value}s", index, "name")
                     if not NAME_PATTERN.match(item.name):
@@ -734,7 +740,7 @@ class _FragmentResolver:
             return None
         return Template(self.fragment.text, tree, tuple(self.references), self.origin)
 
-    def _visit(self, node: exp.Expression) -> exp.Expression:
+    def _visit(self, node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.Column):
             return node
         name_index = placeholder_index(node.name)
@@ -775,7 +781,7 @@ class _FragmentResolver:
             return None
         return owner
 
-    def _member_or_column(self, head: str, tail: str | None, node: exp.Column) -> exp.Expression:
+    def _member_or_column(self, head: str, tail: str | None, node: exp.Column) -> exp.Expr:
         if tail is None:
             if head in SELF_NAMES:
                 self.fail("SM501", f"{{{head}}} must be followed by .column")

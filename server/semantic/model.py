@@ -238,7 +238,7 @@ class Manifest(Immutable):
     user_groups: tuple[UserGroup, ...]
     relations: Mapping[str, Relation] = field(default_factory=lambda: EMPTY)
     # (source table, target table) -> the unique shortest directed path, source first.
-    join_paths: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=lambda: EMPTY)
+    join_paths: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # Which source columns each member reads (server.semantic.lineage), computed once at build time.
     lineage: ModelLineage | None = None
 

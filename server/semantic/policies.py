@@ -189,7 +189,7 @@ class Condition:
     """An ``if:`` over the caller's attributes; ``tree`` has attribute placeholders (``meta[ATTRIBUTE_META]``)."""
 
     text: str
-    tree: exp.Expression
+    tree: exp.Expr
 
 
 @dataclass(frozen=True)

@@ -408,7 +408,8 @@ def _create_temp(piece: Piece, toks: list[Token]) -> CreateTempTable | None:
     index += 1
     columns: list[tuple[str, str]] = []
     if index < len(words) and words[index] == "(":
-        depth, current = 0, []
+        depth = 0
+        current: list[str] = []
         for token in toks[index:]:
             if token.value == "(":
                 depth += 1

@@ -93,6 +93,7 @@ def build_app(settings: Settings, quiet: bool = False) -> App:
             store,
             executor,
             plan_cache_size=settings.plan_cache_size,
+            catalog_cache_size=settings.catalog_cache_size,
             statement_timeout=settings.statement_timeout,
             mask_secret=settings.mask_secret.encode() or None,
             limits=QueryLimits(

@@ -13,8 +13,6 @@ Every failure is a :class:`~server.errors.QuiverError` with PostgreSQL's SQLSTAT
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 
 import pyarrow as pa
@@ -22,6 +20,7 @@ import sqlglot.expressions as exp
 
 from connectors.base import CancelToken, ConnectorError, ErrorKind, WrappedQuery
 from connectors.duckdb import DuckDBQuery
+from server.cache import LRUCache
 from server.catalog.content import CatalogContent, build_content
 from server.catalog.database import CatalogDatabase
 from server.catalog.providers import PROVIDERS, STRING_COLUMN_TYPES
@@ -40,6 +39,7 @@ from server.semantic.model import Manifest, Relation
 from server.sql.pg_types import TYPE_METADATA
 from server.sql.session_info import SessionInfo
 
+# Catalog statements (with the session values they read) one catalog remembers translated.
 TRANSLATION_CACHE_SIZE = 512
 
 
@@ -60,8 +60,7 @@ class Catalog:
         )
         self._names = Names.build(self.content)
         self._database = CatalogDatabase(self.content, PROVIDERS)
-        self._translations: OrderedDict[tuple[object, ...], tuple[Translation, frozenset[str]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._translations = LRUCache[tuple[object, ...], tuple[Translation, frozenset[str]]](TRANSLATION_CACHE_SIZE)
 
     def execute(self, tree: exp.Expr, session: SessionInfo) -> pa.Table:
         """Answer one parsed statement as PostgreSQL 16 would, for ``session`` (the whole result at once)."""
@@ -100,18 +99,13 @@ class Catalog:
             session.server_version,
             session.database,
         )
-        with self._lock:
-            found = self._translations.get(key)
-            if found is not None:
-                self._translations.move_to_end(key)
-                return found
+        found = self._translations.get(key)
+        if found is not None:
+            return found
         ctx = Context(session, self._names, self.content.database, self.content.started_at)
         translation = translate(tree, ctx)
         result = (translation, self._database.references(translation.sql))
-        with self._lock:
-            self._translations[key] = result
-            while len(self._translations) > TRANSLATION_CACHE_SIZE:
-                self._translations.popitem(last=False)
+        self._translations.put(key, result)
         return result
 
 

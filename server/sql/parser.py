@@ -16,6 +16,7 @@ import sqlglot.expressions as exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
+from server.cache import LRUCache
 from server.errors import SqlSyntaxError, StatementTooComplex
 from server.sql.alias_lists import check_alias_lists
 from server.sql.lexer import IDENT_CONT, code_matches, tokens
@@ -253,8 +254,10 @@ def _check_unicode_strings(tree: exp.Expr) -> None:
             ) from None
 
 
-_CACHE_SIZE = 2048
-_cache: dict[str, exp.Expr] = {}
+# Statement texts a worker remembers: drivers repeat a small set of statements (catalog probes,
+# a dashboard's queries), and an entry is one parse tree.
+PARSE_CACHE_SIZE = 2048
+_cache = LRUCache[str, exp.Expr](PARSE_CACHE_SIZE)
 
 
 def parse_statement_cached(text: str) -> exp.Expr:
@@ -265,9 +268,7 @@ def parse_statement_cached(text: str) -> exp.Expr:
     found = _cache.get(text)
     if found is None:
         found = parse_statement(text)
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[text] = found
+        _cache.put(text, found)
     return found
 
 

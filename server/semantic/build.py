@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -38,7 +38,6 @@ from server.semantic.model import (
     Join,
     Manifest,
     Measure,
-    Member,
     MemberKind,
     Relation,
     RelationKind,
@@ -914,8 +913,3 @@ def build_manifest(directory: Path | str, dialect: str = "duckdb") -> BuildResul
         issues.extend(rule.check(manifest, all_paths))
     issues.sort(key=lambda i: (i.origin.path, i.origin.line, i.origin.column, i.code))
     return BuildResult(manifest, issues)
-
-
-def iter_members(tables: Iterable[Table]) -> Iterable[Member]:
-    for table in tables:
-        yield from table.members

@@ -49,12 +49,6 @@ class MemberKind(StrEnum):
     SEGMENT = "segment"
 
 
-# Aggregates whose value is unchanged when the rows they read are repeated by a join.
-FANOUT_SAFE_MEASURES = frozenset(
-    {MeasureType.MIN, MeasureType.MAX, MeasureType.COUNT_DISTINCT, MeasureType.COUNT_DISTINCT_APPROX}
-)
-
-
 @dataclass(frozen=True)
 class Dimension(Immutable):
     table: str

@@ -218,11 +218,6 @@ def member_tests(row_filter: RowFilter | None) -> list[MemberTest]:
     return [test for part in row_filter.parts for test in member_tests(part)]
 
 
-def attribute_names(value: Any) -> list[str]:
-    """The user attributes a filter value refers to."""
-    return ATTRIBUTE_REFERENCE.findall(value) if isinstance(value, str) else []
-
-
 # -- building from specs ----------------------------------------------------------------------------
 
 Locate = Callable[..., Origin]  # key path below the object -> position in its file

@@ -20,7 +20,7 @@ CATALOG_FUNCTIONS = frozenset({"pg_get_keywords", "_pg_expandarray", "pg_show_al
 def _name(node: exp.Expr | None) -> str | None:
     if not isinstance(node, exp.Identifier):
         return None
-    return node.this if node.quoted else node.this.lower()
+    return node.name if node.quoted else node.name.lower()
 
 
 def names_catalog(tree: exp.Expr) -> bool:

@@ -120,7 +120,8 @@ class Stream:
     def integers(self, n: int, low: int, high: int) -> np.ndarray:
         """Integers in [low, high] inclusive."""
         span = high - low + 1
-        return (np.floor(self.uniform(n) * span)).astype(np.int64) + low
+        drawn: np.ndarray = np.floor(self.uniform(n) * span).astype(np.int64) + low  # numpy's arithmetic is untyped
+        return drawn
 
     def choice(self, n: int, k: int, weights: Sequence[float] | None = None) -> np.ndarray:
         """Indices in [0, k) drawn with the given weights (uniform when None)."""
@@ -149,7 +150,8 @@ class DemoSizes:
 
 
 def _pick(values: Sequence[str], index: np.ndarray) -> np.ndarray:
-    return np.asarray(values, dtype=object)[index]
+    picked: np.ndarray = np.asarray(values, dtype=object)[index]  # numpy's indexing is untyped
+    return picked
 
 
 def _customers(sizes: DemoSizes) -> pa.Table:

@@ -186,7 +186,7 @@ class Policies:
                 )
 
 
-def _masking_members(relation: Relation, policy: AccessPolicy) -> list:
+def _masking_members(relation: Relation, policy: AccessPolicy) -> list[RelationMember]:
     selection = policy.member_masking
     if selection is None:
         return []

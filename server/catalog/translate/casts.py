@@ -205,7 +205,7 @@ _OID_COLUMNS = frozenset(
 
 def _string_literal(node: exp.Expr) -> str | None:
     if isinstance(node, exp.Literal) and node.is_string:
-        return node.this
+        return node.name
     return None
 
 

@@ -97,7 +97,7 @@ def identifier_name(identifier: exp.Expr | str | None) -> str | None:
     if isinstance(identifier, str):
         return identifier.lower()
     if isinstance(identifier, exp.Identifier):
-        return identifier.this if identifier.quoted else identifier.this.lower()
+        return identifier.name if identifier.quoted else identifier.name.lower()
     return identifier.name.lower() or None
 
 

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlglot.expressions as exp
 
 from server.catalog.translate.context import Context
@@ -41,7 +43,7 @@ def strip_qualifiers(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
-_OPERATORS = {
+_OPERATORS: dict[str, Callable[[exp.Expr, exp.Expr], exp.Expr]] = {
     "~": lambda a, b: exp.RegexpLike(this=a, expression=b),
     "!~": lambda a, b: exp.not_(exp.RegexpLike(this=a, expression=b)),
     "~*": lambda a, b: exp.RegexpILike(this=a, expression=b),
@@ -73,7 +75,7 @@ def operators(tree: exp.Expr, ctx: Context) -> exp.Expr:
 
 def _array_operand(node: exp.Expr) -> exp.Expr | None:
     """The array inside ``ANY(...)``/``ALL(...)``, or None when it is a subquery."""
-    inner = node.this if isinstance(node, exp.Any | exp.All) else None
+    inner: exp.Expr | None = node.this if isinstance(node, exp.Any | exp.All) else None
     if isinstance(node, exp.Anonymous) and str(node.this).lower() in ("any", "all") and len(node.expressions) == 1:
         inner = node.expressions[0]
     while isinstance(inner, exp.Paren):

@@ -147,6 +147,22 @@ def test_the_demo_data_sizes_at_scale_one(demo_db: Path) -> None:
     assert roughly(number(stated(r"about ([\d,]+) order lines", text)), row[0])
 
 
+def test_the_jdbc_cursor_row_count(demo_db: Path) -> None:
+    """The pgJDBC cursor reads every order line once per channel (tests/integration/clients.py)."""
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        row = con.execute(
+            "SELECT (SELECT count(*) FROM raw.order_items) * (SELECT count(DISTINCT channel) FROM raw.orders)"
+        ).fetchone()
+    assert row is not None
+    assert number(stated(r"a fetch-size cursor over ([\d,]+) rows", section("Clients tested"))) == row[0]
+
+
+def test_the_number_of_fuzzed_binary_parameter_types() -> None:
+    from tests.integration.test_fuzz_wire import OID
+
+    assert number(stated(r"garbage binary parameters of (\d+) types", section("Tests"))) == len(OID)
+
+
 def test_the_demo_users() -> None:
     users = [user["name"] for user in yaml.safe_load(DEMO_USERS.read_text())["users"]]
     assert stated(r"as each of the (\w+) demo users", section("Tests")) == _word(len(users))

@@ -106,6 +106,7 @@ def build_app(settings: Settings, quiet: bool = False) -> App:
             executor,
             sources=sources,
             plan_cache_size=settings.plan_cache_size,
+            catalog_cache_size=settings.catalog_cache_size,
             statement_timeout=settings.statement_timeout,
             mask_secret=settings.mask_secret.encode() or None,
             limits=QueryLimits(

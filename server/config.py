@@ -35,6 +35,11 @@ class Settings:
     threads: int = setting(0, "QUIVER_THREADS", "DuckDB worker threads (0 = DuckDB's default: all cores).")
     query_workers: int = setting(8, "QUIVER_QUERY_WORKERS", "Queries the engine runs at once.")
     plan_cache_size: int = setting(4096, "QUIVER_PLAN_CACHE_SIZE", "Compiled queries kept for reuse.")
+    catalog_cache_size: int = setting(
+        64,
+        "QUIVER_CATALOG_CACHE_SIZE",
+        "Catalogs kept per worker, one per model version and set of visible relations (each an in-memory DuckDB).",
+    )
     statement_timeout: float = setting(
         0.0, "QUIVER_STATEMENT_TIMEOUT", "Default statement timeout in seconds (0 = none)."
     )

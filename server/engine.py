@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ import pyarrow as pa
 import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
+from server.cache import LRUCache
 from server.compiler.governance import OPEN
 from server.compiler.plan import SemanticPlan, explain
 from server.compiler.statement import CompiledStatement, compile_statement, marker_index
@@ -81,29 +81,8 @@ class CompiledQuery:
         return "\n\n".join(parts) + f"\n\nEngine SQL ({self.target}):\n{sql}"
 
 
-class PlanCache:
-    """A small thread-safe LRU of compiled queries."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[tuple[str, ...], CompiledQuery] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...]) -> CompiledQuery | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[str, ...], value: CompiledQuery) -> None:
-        if self.capacity <= 0:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
+# Entries of the engine's per-relation caches (column types, Arrow schemas), over all model versions.
+RELATION_CACHE_SIZE = 4096
 
 
 class Engine:
@@ -114,6 +93,7 @@ class Engine:
         *,
         sources: Sources | None = None,
         plan_cache_size: int = 4096,
+        catalog_cache_size: int = 64,
         statement_timeout: float | None = None,
         mask_secret: bytes | None = None,
         limits: QueryLimits = NO_LIMITS,
@@ -133,17 +113,18 @@ class Engine:
         self.sources = sources  # the registry built at start (server.app); None for a compile-only engine
         if executor is not None:
             executor.secrets = key_pads(self.mask_secret)
-        self.cache = PlanCache(plan_cache_size)
+        self.cache = LRUCache[tuple[str, ...], CompiledQuery](plan_cache_size)
         self.statement_timeout = statement_timeout or None
         self.limits = limits
         self.audit = audit
         self.slots = ConcurrencySlots()
         self.database_name = "quiver"
         self.user_names: tuple[str, ...] = ()
-        self._catalogs: dict[tuple[str, ...], Any] = {}
+        self._catalogs = LRUCache[tuple[str, ...], Any](catalog_cache_size)
         self._catalog_lock = threading.Lock()
-        self._column_types: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        self._relation_schemas: dict[tuple[str, str], pa.Schema] = {}
+        # By (model version, relation name); a miss only asks the engine to describe the relation again.
+        self._column_types = LRUCache[tuple[str, str], list[tuple[str, str]]](RELATION_CACHE_SIZE)
+        self._relation_schemas = LRUCache[tuple[str, str], pa.Schema](RELATION_CACHE_SIZE)
 
     @property
     def dialect(self) -> str:
@@ -267,7 +248,7 @@ class Engine:
                     database=self.database_name,
                     users=self.user_names,
                 )
-                self._catalogs[key] = found
+                self._catalogs.put(key, found)
         return found
 
     def relation_schema(self, relation: Relation) -> pa.Schema:
@@ -288,7 +269,7 @@ class Engine:
                 raise FeatureNotSupported("this engine compiles only; it has no connector to describe relations")
             sql = render_statement(statement, statement.plans, find_target(self.dialect))
             whole_schema = self.executor.describe(sql)
-            self._relation_schemas[key] = whole_schema
+            self._relation_schemas.put(key, whole_schema)
         visible = [m.name for m in relation.public_members()]
         return pa.schema([whole_schema.field(name).remove_metadata() for name in visible])
 
@@ -312,7 +293,7 @@ class Engine:
         sql = render_statement(statement, statement.plans, find_target(self.dialect))
         schema = self.executor.describe(sql)
         types = [(field.name, _type_name(field.type)) for field in schema]
-        self._column_types[key] = types
+        self._column_types.put(key, types)
         return types
 
     def column_type_lookup(self, caller: Caller) -> Callable[[exp.Column], int | None]:

@@ -83,6 +83,11 @@ class _Child:
         pid = self.process.pid if self.process is not None else "?"
         return f"{self.spec.name} (pid {pid})"
 
+    def started(self) -> tuple[BaseProcess, int]:
+        """The process and its pid, for a child known to be running (``Supervisor._alive``)."""
+        assert self.process is not None and self.process.pid is not None, "the child was never started"
+        return self.process, self.process.pid
+
 
 def describe_exit(exitcode: int | None) -> str:
     if exitcode is None:
@@ -241,28 +246,29 @@ class Supervisor:
         running = self._alive()
         for child in running:
             with contextlib.suppress(OSError):
-                os.kill(child.process.pid, signal.SIGTERM)  # type: ignore[union-attr]
+                os.kill(child.started()[1], signal.SIGTERM)
         deadline = time.monotonic() + self.grace + STOP_MARGIN
         while running:
-            sentinels = {child.process.sentinel: child for child in running}  # type: ignore[union-attr]
+            sentinels = {child.started()[0].sentinel: child for child in running}
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self._kill:
                 for child in running:
                     log.warning("%s did not stop in time; killing it", child.label)
                     with contextlib.suppress(OSError):
-                        os.kill(child.process.pid, signal.SIGKILL)  # type: ignore[union-attr]
+                        os.kill(child.started()[1], signal.SIGKILL)
                 for child in running:
-                    child.process.join(5)  # type: ignore[union-attr]
+                    child.started()[0].join(5)
                 break
             ready = multiprocessing.connection.wait([*sentinels, self._wake_read], remaining)
             if self._wake_read in ready:
                 self._wake(os.read(self._wake_read, 64))
             for sentinel in ready:
-                child = sentinels.get(sentinel)
-                if child is not None:
-                    child.process.join(5)  # type: ignore[union-attr]
-                    log.info("%s %s", child.label, describe_exit(child.process.exitcode))  # type: ignore[union-attr]
-                    running.remove(child)
+                stopped = sentinels.get(sentinel) if isinstance(sentinel, int) else None
+                if stopped is not None:
+                    process = stopped.started()[0]
+                    process.join(5)
+                    log.info("%s %s", stopped.label, describe_exit(process.exitcode))
+                    running.remove(stopped)
 
     def _close(self) -> None:
         for fd in (self._wake_read, self._wake_write):
@@ -322,6 +328,6 @@ def _set_parent_death_signal(signum: int) -> bool:
         return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+        return bool(libc.prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0)
     except (OSError, AttributeError):
         return False

@@ -13,8 +13,6 @@ Every failure is a :class:`~server.errors.QuiverError` with PostgreSQL's SQLSTAT
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 
 import pyarrow as pa
@@ -22,6 +20,7 @@ import sqlglot.expressions as exp
 
 from connectors.base import CancelToken, ConnectorError, ErrorKind, WrappedQuery
 from connectors.duckdb import DuckDBQuery
+from server.cache import LRUCache
 from server.catalog.content import CatalogContent, build_content
 from server.catalog.database import CatalogDatabase
 from server.catalog.providers import PROVIDERS, STRING_COLUMN_TYPES
@@ -40,6 +39,7 @@ from server.semantic.model import Manifest, Relation
 from server.sql.pg_types import TYPE_METADATA
 from server.sql.session_info import SessionInfo
 
+# Catalog statements (with the session values they read) one catalog remembers translated.
 TRANSLATION_CACHE_SIZE = 512
 
 
@@ -60,16 +60,15 @@ class Catalog:
         )
         self._names = Names.build(self.content)
         self._database = CatalogDatabase(self.content, PROVIDERS)
-        self._translations: OrderedDict[tuple[object, ...], tuple[Translation, frozenset[str]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._translations = LRUCache[tuple[object, ...], tuple[Translation, frozenset[str]]](TRANSLATION_CACHE_SIZE)
 
-    def execute(self, tree: exp.Expression, session: SessionInfo) -> pa.Table:
+    def execute(self, tree: exp.Expr, session: SessionInfo) -> pa.Table:
         """Answer one parsed statement as PostgreSQL 16 would, for ``session`` (the whole result at once)."""
         return self.start(tree, session).read_all()
 
     def start(
         self,
-        tree: exp.Expression,
+        tree: exp.Expr,
         session: SessionInfo,
         *,
         timeout: float | None = None,
@@ -89,7 +88,7 @@ class Catalog:
             raise _error(error) from None
         return CatalogQuery(handle, translation)
 
-    def _translate(self, tree: exp.Expression, session: SessionInfo) -> tuple[Translation, frozenset[str]]:
+    def _translate(self, tree: exp.Expr, session: SessionInfo) -> tuple[Translation, frozenset[str]]:
         key = (
             tree.sql(dialect="postgres"),
             session.user,
@@ -100,18 +99,13 @@ class Catalog:
             session.server_version,
             session.database,
         )
-        with self._lock:
-            found = self._translations.get(key)
-            if found is not None:
-                self._translations.move_to_end(key)
-                return found
+        found = self._translations.get(key)
+        if found is not None:
+            return found
         ctx = Context(session, self._names, self.content.database, self.content.started_at)
         translation = translate(tree, ctx)
         result = (translation, self._database.references(translation.sql))
-        with self._lock:
-            self._translations[key] = result
-            while len(self._translations) > TRANSLATION_CACHE_SIZE:
-                self._translations.popitem(last=False)
+        self._translations.put(key, result)
         return result
 
 
@@ -143,22 +137,24 @@ def _finish(table: pa.Table, translation: Translation) -> pa.Table:
     columns = list(table.column_names)
     if names:
         stars = names.count(None)
+        given = [name for name in names if name is not None]
         if stars == 0 and len(names) == len(columns):
-            columns = list(names)  # type: ignore[arg-type]
+            columns = given
         elif stars == 1:
             width = len(columns) - (len(names) - 1)
             at = names.index(None)
             if width >= 0:
-                columns = [*names[:at], *columns[at : at + width], *names[at + 1 :]]  # type: ignore[list-item]
+                columns = [*given[:at], *columns[at : at + width], *given[at:]]
     table = table.rename_columns(columns)
     for index, field in enumerate(table.schema):
+        source = sources[index]
         if pa.types.is_null(field.type):
             table = table.set_column(index, field.name, table.column(index).cast(pa.string()))
         elif pa.types.is_struct(field.type):  # ROW(...): PostgreSQL's record text, (1,a)
             records = pa.array(_records(table.column(index).combine_chunks()), pa.string())
             table = table.set_column(index, field.name, records)
-        elif pa.types.is_string(field.type) and sources[index] in STRING_COLUMN_TYPES:
-            typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[sources[index]].encode()})
+        elif pa.types.is_string(field.type) and source is not None and source in STRING_COLUMN_TYPES:
+            typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[source].encode()})
             table = table.set_column(index, typed, table.column(index))
     return table
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from server.semantic.model import Manifest, MemberKind, Relation, RelationKind, RelationMember
+from server.semantic.model import Dimension, Manifest, Measure, MemberKind, Relation, RelationKind, RelationMember
 from server.semantic.spec import DimensionType, MeasureType
 from server.sql.oids import (
     DATABASE_OID,
@@ -149,8 +149,8 @@ def quote_ident(name: str) -> str:
 def member_comment(member: RelationMember) -> str | None:
     """The column comment: the description, plus a marker for measures and segments."""
     text = (member.description or "").strip()
-    if member.kind is MemberKind.MEASURE:
-        marker = f"[measure: {member.member.type}]"  # type: ignore[union-attr]
+    if isinstance(member.member, Measure):
+        marker = f"[measure: {member.member.type}]"
     elif member.kind is MemberKind.SEGMENT:
         marker = "[segment]"
     else:
@@ -160,10 +160,10 @@ def member_comment(member: RelationMember) -> str | None:
 
 def derived_type(member: RelationMember) -> str:
     """The PostgreSQL type of a member when the engine did not say (dimension type, measure kind)."""
-    if member.kind is MemberKind.DIMENSION:
-        return _DIMENSION_TYPES.get(member.member.type, "text")  # type: ignore[union-attr, arg-type]
-    if member.kind is MemberKind.MEASURE:
-        return "int8" if member.member.type in _COUNTS else "numeric"  # type: ignore[union-attr]
+    if isinstance(member.member, Dimension):
+        return _DIMENSION_TYPES.get(member.member.type, "text")
+    if isinstance(member.member, Measure):
+        return "int8" if member.member.type in _COUNTS else "numeric"
     return "bool"
 
 
@@ -192,7 +192,7 @@ def _relation_info(relation: Relation, types: Sequence[tuple[str, str]] | None) 
     primary_key = tuple(
         m.name
         for m in members
-        if relation.kind is RelationKind.TABLE and m.kind is MemberKind.DIMENSION and m.member.primary_key  # type: ignore[union-attr]
+        if relation.kind is RelationKind.TABLE and isinstance(m.member, Dimension) and m.member.primary_key
     )
     columns = []
     for attnum, member in enumerate(members, start=1):

@@ -37,7 +37,7 @@ SESSION_MACROS = "qs"
 FUNCTIONS = "qf"
 SCHEMAS = (*STORAGE_SCHEMA.values(), SESSION_STORE, SESSION_MACROS, FUNCTIONS)
 
-_CONFIG = {
+_CONFIG: dict[str, str | int | float | bool] = {
     "threads": 1,
     "memory_limit": "512MB",
     "max_temp_directory_size": "0GiB",

@@ -17,13 +17,13 @@ CATALOG_SCHEMAS = ("pg_catalog", "information_schema")
 CATALOG_FUNCTIONS = frozenset({"pg_get_keywords", "_pg_expandarray", "pg_show_all_settings", "pg_options_to_table"})
 
 
-def _name(node: exp.Expression | None) -> str | None:
+def _name(node: exp.Expr | None) -> str | None:
     if not isinstance(node, exp.Identifier):
         return None
-    return node.this if node.quoted else node.this.lower()
+    return node.name if node.quoted else node.name.lower()
 
 
-def names_catalog(tree: exp.Expression) -> bool:
+def names_catalog(tree: exp.Expr) -> bool:
     """True when the statement reads any pg_catalog or information_schema relation."""
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.catalog.data.types import TYPE_FACTS
-from server.sql.pg_types import BY_OID, TYPES, PgType
+from server.sql.pg_types import TYPES, PgType
 
 # format_type's spelling where it differs from typname.
 SQL_NAMES: dict[str, str] = {
@@ -38,8 +38,6 @@ BTREE_OPCLASS: dict[str, int] = {
     "date": 3122, "time": 10038, "timestamp": 3128, "timestamptz": 3127, "interval": 10022, "timetz": 10041,
     "numeric": 3125, "uuid": 10065, "jsonb": 10088,
 }  # fmt: skip
-
-DEFAULT_COLLATION = 100
 
 # information_schema.columns numeric_precision, by type name: (precision, radix, scale).
 NUMERIC_PRECISION: dict[str, tuple[int | None, int, int | None]] = {
@@ -94,7 +92,3 @@ def type_names() -> list[tuple[int, str, str]]:
         if t.array_oid:
             rows.append((t.array_oid, "_" + t.name, sql_name(t, array=True)))
     return rows
-
-
-def element_of(oid: int) -> PgType | None:
-    return BY_OID.get(oid)

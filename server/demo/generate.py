@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 import numpy as np
@@ -119,7 +120,8 @@ class Stream:
     def integers(self, n: int, low: int, high: int) -> np.ndarray:
         """Integers in [low, high] inclusive."""
         span = high - low + 1
-        return (np.floor(self.uniform(n) * span)).astype(np.int64) + low
+        drawn: np.ndarray = np.floor(self.uniform(n) * span).astype(np.int64) + low  # numpy's arithmetic is untyped
+        return drawn
 
     def choice(self, n: int, k: int, weights: Sequence[float] | None = None) -> np.ndarray:
         """Indices in [0, k) drawn with the given weights (uniform when None)."""
@@ -148,7 +150,8 @@ class DemoSizes:
 
 
 def _pick(values: Sequence[str], index: np.ndarray) -> np.ndarray:
-    return np.asarray(values, dtype=object)[index]
+    picked: np.ndarray = np.asarray(values, dtype=object)[index]  # numpy's indexing is untyped
+    return picked
 
 
 def _customers(sizes: DemoSizes) -> pa.Table:
@@ -294,7 +297,7 @@ INSERTS = {
 Progress = Callable[[str, float], None]
 
 
-def text_progress(stream: object = None) -> Progress:
+def text_progress(stream: TextIO | None = None) -> Progress:
     """A one-line progress bar on stderr (redrawn in place on a terminal)."""
     out = stream or sys.stderr
     tty = getattr(out, "isatty", lambda: False)()

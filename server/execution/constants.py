@@ -13,7 +13,7 @@ import sqlglot.expressions as exp
 from server.compiler.resolver import output_name
 
 
-def _value(node: exp.Expression) -> tuple[bool, object, pa.DataType]:
+def _value(node: exp.Expr) -> tuple[bool, object, pa.DataType]:
     if isinstance(node, exp.Literal):
         if node.is_string:
             return True, node.name, pa.string()
@@ -30,15 +30,15 @@ def _value(node: exp.Expression) -> tuple[bool, object, pa.DataType]:
     if isinstance(node, exp.Boolean):
         return True, bool(node.this), pa.bool_()
     if isinstance(node, exp.Neg) and isinstance(node.this, exp.Literal) and not node.this.is_string:
-        ok, value, data_type = _value(node.this)
-        return (ok, -value, data_type) if ok and isinstance(value, int) else (False, None, pa.null())
+        ok, negated, data_type = _value(node.this)
+        return (ok, -negated, data_type) if ok and isinstance(negated, int) else (False, None, pa.null())
     return False, None, pa.null()
 
 
 _MEMO = "quiver_constant"
 
 
-def constant_result(tree: exp.Expression) -> pa.Table | None:
+def constant_result(tree: exp.Expr) -> pa.Table | None:
     """The one-row answer of a SELECT of literals, remembered on the (cached, shared) tree."""
     memo = tree.meta.get(_MEMO)
     if memo is None:
@@ -47,7 +47,7 @@ def constant_result(tree: exp.Expression) -> pa.Table | None:
     return memo or None
 
 
-def _compute(tree: exp.Expression) -> pa.Table | None:
+def _compute(tree: exp.Expr) -> pa.Table | None:
     if not isinstance(tree, exp.Select) or not tree.expressions:
         return None
     if any(value for key, value in tree.args.items() if key != "expressions"):

@@ -65,13 +65,13 @@ def empty_table(columns: tuple[tuple[str, str], ...]) -> pa.Table:
     return pa.schema(fields).empty_table()
 
 
-def referenced_tables(tree: exp.Expression) -> set[str]:
+def referenced_tables(tree: exp.Expr) -> set[str]:
     """Names of tables the statement reads, minus its own CTE names."""
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     return {t.name for t in tree.find_all(exp.Table) if t.name and t.name not in ctes and not t.db}
 
 
-def check_scratch_statement(tree: exp.Expression, tables: Mapping[str, pa.Table]) -> None:
+def check_scratch_statement(tree: exp.Expr, tables: Mapping[str, pa.Table]) -> None:
     """Raise unless ``tree`` is a query over the session's temporary tables and allowed functions only."""
     if not isinstance(tree, exp.Query):
         raise FeatureNotSupported(f"{tree.key.upper()} statements are not supported on temporary tables")
@@ -104,7 +104,7 @@ class _ScratchQuery(WrappedQuery):
 
 
 def run_on_temp_tables(
-    tree: exp.Expression,
+    tree: exp.Expr,
     tables: Mapping[str, pa.Table],
     *,
     timeout: float | None = None,

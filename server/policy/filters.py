@@ -10,7 +10,7 @@ policy that cannot be applied never runs unapplied.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,7 +30,7 @@ from server.semantic.policies import (
 )
 from server.semantic.spec import DimensionType
 
-Subject = tuple[exp.Expression, DimensionType]  # a member's raw SQL and its type
+Subject = tuple[exp.Expr, DimensionType]  # a member's raw SQL and its type
 
 
 def attribute(caller: Caller, name: str) -> Any:
@@ -59,7 +59,7 @@ def bind_values(values: tuple[Any, ...], caller: Caller) -> list[Any]:
     return bound
 
 
-def typed_literal(value: Any, kind: DimensionType) -> exp.Expression:
+def typed_literal(value: Any, kind: DimensionType) -> exp.Expr:
     """``value`` as a literal of the dimension's type; 42501 when it is not one."""
     if value is None:
         return exp.Null()
@@ -92,29 +92,29 @@ def _bad_value(value: Any, kind: DimensionType) -> InsufficientPrivilege:
     )
 
 
-def _like_pattern(value: Any, prefix: str, suffix: str) -> exp.Expression:
+def _like_pattern(value: Any, prefix: str, suffix: str) -> exp.Expr:
     escaped = re.sub(r"([\\%_])", r"\\\1", str(value))
     return exp.Literal.string(f"{prefix}{escaped}{suffix}")
 
 
-def _ilike(subject: exp.Expression, pattern: exp.Expression) -> exp.Expression:
+def _ilike(subject: exp.Expr, pattern: exp.Expr) -> exp.Expr:
     return exp.Escape(this=exp.ILike(this=subject, expression=pattern), expression=exp.Literal.string("\\"))
 
 
-def _any(parts: list[exp.Expression]) -> exp.Expression:
+def _any(parts: Sequence[exp.Expr]) -> exp.Expr:
     return exp.or_(*parts, copy=False) if parts else exp.false()
 
 
-def test_expression(test: MemberTest, subject: Subject, caller: Caller) -> exp.Expression:
+def test_expression(test: MemberTest, subject: Subject, caller: Caller) -> exp.Expr:
     """One member test as SQL. NULL values never pass a positive test (a row with no region is not EU)."""
     sql, kind = subject
     op = test.operator
     values = bind_values(test.values, caller)
 
-    def lit(value: Any) -> exp.Expression:
+    def lit(value: Any) -> exp.Expr:
         return typed_literal(value, kind)
 
-    def ref() -> exp.Expression:
+    def ref() -> exp.Expr:
         return sql.copy()
 
     if op is FilterOperator.SET:
@@ -123,7 +123,7 @@ def test_expression(test: MemberTest, subject: Subject, caller: Caller) -> exp.E
         return exp.Is(this=ref(), expression=exp.Null())
     if op is FilterOperator.EQUALS:
         present = [v for v in values if v is not None]
-        parts = [exp.In(this=ref(), expressions=[lit(v) for v in present])] if present else []
+        parts: list[exp.Expr] = [exp.In(this=ref(), expressions=[lit(v) for v in present])] if present else []
         if len(present) != len(values):
             parts.append(exp.Is(this=ref(), expression=exp.Null()))
         return _any(parts)
@@ -175,7 +175,7 @@ def test_expression(test: MemberTest, subject: Subject, caller: Caller) -> exp.E
     raise InsufficientPrivilege(f"permission denied: row filter operator {op} cannot be applied")
 
 
-def filter_expression(row_filter: RowFilter, subject: Callable[[str], Subject], caller: Caller) -> exp.Expression:
+def filter_expression(row_filter: RowFilter, subject: Callable[[str], Subject], caller: Caller) -> exp.Expr:
     """A whole row filter as SQL; ``subject`` gives each named member's raw SQL and type."""
     if isinstance(row_filter, MemberTest):
         return exp.Paren(this=test_expression(row_filter, subject(row_filter.member), caller))
@@ -202,7 +202,7 @@ def condition_holds(condition: Condition, caller: Caller) -> bool:
     return value
 
 
-def _evaluate(node: exp.Expression, caller: Caller) -> Any:
+def _evaluate(node: exp.Expr, caller: Caller) -> Any:
     if isinstance(node, exp.Paren):
         return _evaluate(node.this, caller)
     if isinstance(node, exp.Column) and ATTRIBUTE_META in node.meta:

@@ -213,9 +213,9 @@ class CallerGovernance:
 
     def _scan_rules(self, table: Table, extra_masks: Mapping[str, Mask]) -> ScanRules:
         masks = self._masks(table, extra_masks)
-        column_masks: dict[str, exp.Expression] = {}
+        column_masks: dict[str, exp.Expr] = {}
         column_mask_of: dict[str, Mask] = {}
-        member_masks: dict[str, exp.Expression] = {}
+        member_masks: dict[str, exp.Expr] = {}
         for name, mask in sorted(masks.items()):
             dimension = table.dimensions[name]
             column = single_column(dimension.expression)
@@ -241,10 +241,10 @@ class CallerGovernance:
             restricted=hidden or bool(masks),
         )
 
-    def _local(self, template: Template, table: Table) -> exp.Expression:
+    def _local(self, template: Template, table: Table) -> exp.Expr:
         """A template over ``table``'s raw columns, unqualified (evaluated inside its scan)."""
 
-        def column(reference: Reference, quoted: bool) -> exp.Expression:
+        def column(reference: Reference, quoted: bool) -> exp.Expr:
             if reference.table != table.name:
                 raise CannotExpand(reference.table)
             return exp.column(exp.to_identifier(reference.name, quoted=quoted))
@@ -261,7 +261,7 @@ class CallerGovernance:
         table: Table,
         masks: Mapping[str, Mask],
         column_mask_of: Mapping[str, Mask],
-        member_masks: Mapping[str, exp.Expression],
+        member_masks: Mapping[str, exp.Expr],
     ) -> tuple[frozenset[str], frozenset[str]]:
         """Measures allowed to read raw values, and sums/averages whose value becomes the mask."""
         raw: set[str] = set()
@@ -285,9 +285,9 @@ class CallerGovernance:
 
     # -- row filters -------------------------------------------------------------------------------
 
-    def _own_filters(self, table: Table, alias: str, propagating: bool) -> list[exp.Expression]:
+    def _own_filters(self, table: Table, alias: str, propagating: bool) -> list[exp.Expr]:
         """The table's own row filters over its columns under ``alias`` (only propagating ones if asked)."""
-        parts: list[exp.Expression] = []
+        parts: list[exp.Expr] = []
         grant = self.table_grant(table.name)
         if grant is None:
             return parts  # a denied table hides its members; its rows restrict nothing else
@@ -307,7 +307,7 @@ class CallerGovernance:
                 parts.append(exp.Paren(this=self._over(segment.expression, table, alias)))
         return parts
 
-    def _over(self, template: Template, table: Table, alias: str) -> exp.Expression:
+    def _over(self, template: Template, table: Table, alias: str) -> exp.Expr:
         try:
             return expand(template, self.manifest.tables, over_alias(table.name, alias))
         except CannotExpand:
@@ -330,7 +330,7 @@ class CallerGovernance:
 
     def table_filter(
         self, name: str, alias: str, depth: int, stack: tuple[str, ...], propagating: bool = False
-    ) -> exp.Expression | None:
+    ) -> exp.Expr | None:
         """The whole row filter of table ``name`` under ``alias``: its own, and its parents' via EXISTS."""
         table = self.manifest.tables[name]
         parts = self._own_filters(table, alias, propagating)
@@ -351,15 +351,13 @@ class CallerGovernance:
             return None
         return exp.and_(*parts, copy=False) if len(parts) > 1 else parts[0]
 
-    def _exists(
-        self, child: Table, parent: Table, alias: str, parent_alias: str, parent_filter: exp.Expression
-    ) -> exp.Expression:
+    def _exists(self, child: Table, parent: Table, alias: str, parent_alias: str, parent_filter: exp.Expr) -> exp.Expr:
         join = self.manifest.join_between(child.name, parent.name) or self.manifest.join_between(
             parent.name, child.name
         )
         assert join is not None
 
-        def column(reference: Reference, quoted: bool) -> exp.Expression:
+        def column(reference: Reference, quoted: bool) -> exp.Expr:
             owner = alias if reference.table == child.name else parent_alias
             return exp.column(exp.to_identifier(reference.name, quoted=quoted), table=owner)
 

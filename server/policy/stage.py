@@ -7,34 +7,22 @@ plan. Decisions are cached: a dashboard's repeated queries decide nothing twice.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Mapping
-
+from server.cache import LRUCache
 from server.policy.governance import CallerGovernance
 from server.policy.identity import Caller
-from server.semantic.model import Manifest, Relation
+from server.semantic.model import Manifest
 
-_CACHE_SIZE = 1024
-_cache: OrderedDict[tuple[str, str, bytes], CallerGovernance] = OrderedDict()
-_lock = threading.Lock()
+# Decisions a worker remembers, one per (model version, caller fingerprint, mask key): callers
+# with the same groups and attributes share one.
+GOVERNANCE_CACHE_SIZE = 1024
+_cache = LRUCache[tuple[str, str, bytes], CallerGovernance](GOVERNANCE_CACHE_SIZE)
 
 
 def governance_for(manifest: Manifest, caller: Caller, secret: bytes) -> CallerGovernance:
     key = (manifest.version, caller.fingerprint, secret)
-    with _lock:
-        found = _cache.get(key)
-        if found is not None and found.manifest is manifest:
-            _cache.move_to_end(key)
-            return found
+    found = _cache.get(key)
+    if found is not None and found.manifest is manifest:
+        return found
     governance = CallerGovernance(manifest, caller, secret)
-    with _lock:
-        _cache[key] = governance
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    _cache.put(key, governance)
     return governance
-
-
-def visible_relations(manifest: Manifest, caller: Caller, secret: bytes = b"") -> Mapping[str, Relation]:
-    """The relations ``caller`` may name in SQL, each with only its permitted members."""
-    return governance_for(manifest, caller, secret).relations()

@@ -53,7 +53,7 @@ class Backoff:
         counted = failures - self.allowance
         if counted <= 0:
             return 0.0
-        return min(self.cap, self.base * 2 ** min(counted - 1, 32))
+        return min(self.cap, self.base * 2.0 ** min(counted - 1, 32))
 
 
 USER_BACKOFF = Backoff()

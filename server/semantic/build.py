@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -38,7 +38,6 @@ from server.semantic.model import (
     Join,
     Manifest,
     Measure,
-    Member,
     MemberKind,
     Relation,
     RelationKind,
@@ -179,7 +178,12 @@ class _Builder:
 
     def _read_document(self, doc: YamlDocument) -> None:
         # Validate each list item on its own, so one broken table does not hide the others.
-        keys = {"tables": TableSpec, "cubes": TableSpec, "views": ViewSpec, "user_groups": UserGroupSpec}
+        keys: dict[str, type[BaseModel]] = {
+            "tables": TableSpec,
+            "cubes": TableSpec,
+            "views": ViewSpec,
+            "user_groups": UserGroupSpec,
+        }
         for key, value in doc.data.items():
             if key not in keys:
                 close = did_you_mean(key, list(keys))
@@ -280,11 +284,12 @@ class _Builder:
         for name, located in self.table_specs.items():
             spec: TableSpec = located.spec
             names: dict[str, MemberKind] = {}
-            for kind, items in (
+            members: tuple[tuple[MemberKind, Sequence[DimensionSpec | MeasureSpec | SegmentSpec]], ...] = (
                 (MemberKind.DIMENSION, spec.dimensions),
                 (MemberKind.MEASURE, spec.measures),
                 (MemberKind.SEGMENT, spec.segments),
-            ):
+            )
+            for kind, items in members:
                 for index, item in enumerate(items):
                     where = located.origin(f"{kind.value}s", index, "name")
                     if not NAME_PATTERN.match(item.name):
@@ -734,7 +739,7 @@ class _FragmentResolver:
             return None
         return Template(self.fragment.text, tree, tuple(self.references), self.origin)
 
-    def _visit(self, node: exp.Expression) -> exp.Expression:
+    def _visit(self, node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.Column):
             return node
         name_index = placeholder_index(node.name)
@@ -775,7 +780,7 @@ class _FragmentResolver:
             return None
         return owner
 
-    def _member_or_column(self, head: str, tail: str | None, node: exp.Column) -> exp.Expression:
+    def _member_or_column(self, head: str, tail: str | None, node: exp.Column) -> exp.Expr:
         if tail is None:
             if head in SELF_NAMES:
                 self.fail("SM501", f"{{{head}}} must be followed by .column")
@@ -908,8 +913,3 @@ def build_manifest(directory: Path | str, dialect: str = "duckdb") -> BuildResul
         issues.extend(rule.check(manifest, all_paths))
     issues.sort(key=lambda i: (i.origin.path, i.origin.line, i.origin.column, i.code))
     return BuildResult(manifest, issues)
-
-
-def iter_members(tables: Iterable[Table]) -> Iterable[Member]:
-    for table in tables:
-        yield from table.members

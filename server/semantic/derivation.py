@@ -224,10 +224,10 @@ def derive(
             # Every rule protecting the column counts: each must allow the member for it to stay.
             rules_seen: set[Rule] = set()
             for key in sorted(lineage.identity(source)):
-                for hit in protected.get(key, ()):
-                    if hit[1].rule not in rules_seen:
-                        rules_seen.add(hit[1].rule)
-                        reasons.append((_reads(source, key, hit), hit[1]))
+                for guarded in protected.get(key, ()):
+                    if guarded[1].rule not in rules_seen:
+                        rules_seen.add(guarded[1].rule)
+                        reasons.append((_reads(source, key, guarded), guarded[1]))
         if not found.decided and restricted and own_rule is not None:
             rule = own_rule(candidate)
             text = f"its lineage cannot be decided: {found.undecided}"
@@ -339,9 +339,9 @@ class Derivation:
                 continue
             rule = grant.entry.rule(table.name)
             for name in sorted(grant.hidden):
-                member = table.member(name)
-                assert member is not None
-                yield _withheld_whole(self.lineage, member, Candidate(table.name, name, name), Withholding.HIDDEN, rule)
+                hidden = table.member(name)
+                assert hidden is not None
+                yield _withheld_whole(self.lineage, hidden, Candidate(table.name, name, name), Withholding.HIDDEN, rule)
             covered = _column_masked(table, grant.masks)
             for name, mask in sorted(grant.masks.items()):
                 if name in grant.hidden:

@@ -23,7 +23,7 @@ class CannotExpand(Exception):
     """The template reads something the caller of :func:`expand` cannot place (another table, a measure)."""
 
 
-def wrap(node: exp.Expression, replaced: exp.Expression | None = None) -> exp.Expression:
+def wrap(node: exp.Expr, replaced: exp.Expr | None = None) -> exp.Expr:
     """Parenthesise a substituted expression unless it is atomic (sqlglot does not add precedence parens).
 
     ``replaced`` is the node being substituted; at the root of a tree no parentheses are needed.
@@ -36,14 +36,14 @@ def wrap(node: exp.Expression, replaced: exp.Expression | None = None) -> exp.Ex
 def expand(
     template: Template,
     tables: Mapping[str, Table],
-    column: Callable[[Reference, bool], exp.Expression],
-) -> exp.Expression:
+    column: Callable[[Reference, bool], exp.Expr],
+) -> exp.Expr:
     """``template`` with every reference replaced: columns by ``column(ref, quoted)``, members by their SQL.
 
     ``column`` raises :class:`CannotExpand` for a table it cannot place.
     """
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         index = node.meta.get(REF_META) if isinstance(node, exp.Column) else None
         if not index:
             return node
@@ -63,7 +63,7 @@ def columns_read(template: Template, tables: Mapping[str, Table]) -> set[Referen
     """Every source column ``template`` reads once its member references are expanded."""
     found: set[Reference] = set()
 
-    def record(reference: Reference, quoted: bool) -> exp.Expression:
+    def record(reference: Reference, quoted: bool) -> exp.Expr:
         found.add(reference)
         return exp.column(reference.name)
 
@@ -71,10 +71,10 @@ def columns_read(template: Template, tables: Mapping[str, Table]) -> set[Referen
     return found
 
 
-def over_alias(table: str, alias: str) -> Callable[[Reference, bool], exp.Expression]:
+def over_alias(table: str, alias: str) -> Callable[[Reference, bool], exp.Expr]:
     """A ``column`` callback placing ``table``'s columns under ``alias`` and refusing any other table."""
 
-    def place(reference: Reference, quoted: bool) -> exp.Expression:
+    def place(reference: Reference, quoted: bool) -> exp.Expr:
         if reference.table != table:
             raise CannotExpand(f'reads "{reference.table}", not only "{table}"')
         return exp.column(exp.to_identifier(reference.name, quoted=quoted), table=alias)

@@ -176,7 +176,7 @@ def _table_source(query: exp.Query) -> _TableSource | None:
 # -- member lineage -----------------------------------------------------------------------------------------
 
 
-def _opaque(tree: exp.Expression) -> str | None:
+def _opaque(tree: exp.Expr) -> str | None:
     """Why the columns ``tree`` reads cannot be listed from its references, else None."""
     for node in tree.walk():
         if isinstance(node, exp.Query | exp.Subquery | exp.Table):

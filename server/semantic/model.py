@@ -49,12 +49,6 @@ class MemberKind(StrEnum):
     SEGMENT = "segment"
 
 
-# Aggregates whose value is unchanged when the rows they read are repeated by a join.
-FANOUT_SAFE_MEASURES = frozenset(
-    {MeasureType.MIN, MeasureType.MAX, MeasureType.COUNT_DISTINCT, MeasureType.COUNT_DISTINCT_APPROX}
-)
-
-
 @dataclass(frozen=True)
 class Dimension(Immutable):
     table: str
@@ -238,7 +232,7 @@ class Manifest(Immutable):
     user_groups: tuple[UserGroup, ...]
     relations: Mapping[str, Relation] = field(default_factory=lambda: EMPTY)
     # (source table, target table) -> the unique shortest directed path, source first.
-    join_paths: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=lambda: EMPTY)
+    join_paths: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # Which source columns each member reads (server.semantic.lineage), computed once at build time.
     lineage: ModelLineage | None = None
 

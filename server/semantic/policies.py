@@ -189,7 +189,7 @@ class Condition:
     """An ``if:`` over the caller's attributes; ``tree`` has attribute placeholders (``meta[ATTRIBUTE_META]``)."""
 
     text: str
-    tree: exp.Expression
+    tree: exp.Expr
 
 
 @dataclass(frozen=True)
@@ -216,11 +216,6 @@ def member_tests(row_filter: RowFilter | None) -> list[MemberTest]:
     if isinstance(row_filter, MemberTest):
         return [row_filter]
     return [test for part in row_filter.parts for test in member_tests(part)]
-
-
-def attribute_names(value: Any) -> list[str]:
-    """The user attributes a filter value refers to."""
-    return ATTRIBUTE_REFERENCE.findall(value) if isinstance(value, str) else []
 
 
 # -- building from specs ----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ see, gives back the value the entry hides (``net_revenue`` allowed while
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 
 from server.errors import did_you_mean
 from server.semantic.diagnostics import Issue, Origin, error, warning
@@ -186,7 +186,7 @@ class Policies:
                 )
 
 
-def _masking_members(relation: Relation, policy: AccessPolicy) -> list:
+def _masking_members(relation: Relation, policy: AccessPolicy) -> list[RelationMember]:
     selection = policy.member_masking
     if selection is None:
         return []
@@ -280,8 +280,8 @@ def _recomputable(
     relation: Relation,
     policy: AccessPolicy,
     written: str,
-    others: set[Source],
-    reads: set[Source],
+    others: Set[Source],
+    reads: Set[Source],
     hidden_keys: set[tuple[str, str]],
 ) -> Iterable[Issue]:
     """A warning when the allowed member's other columns are visible through some member of the entry's groups."""

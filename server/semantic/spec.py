@@ -251,11 +251,3 @@ class UserGroupSpec(Spec):
     api_scopes: list[str] = Field(default_factory=lambda: ["meta", "data", "sql"])
     includes: str | list[str] = Field(default_factory=list)
     excludes: str | list[str] = Field(default_factory=list)
-
-
-class ModelFileSpec(Spec):
-    """One YAML file: any of the three top-level lists."""
-
-    tables: list[TableSpec] = Field(default_factory=list, validation_alias=AliasChoices("tables", "cubes"))
-    views: list[ViewSpec] = Field(default_factory=list)
-    user_groups: list[UserGroupSpec] = Field(default_factory=list)

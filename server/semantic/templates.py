@@ -66,7 +66,7 @@ class Template:
     """A parsed member expression. ``tree`` must be copied before it is changed."""
 
     text: str
-    tree: exp.Expression
+    tree: exp.Expr
     references: tuple[Reference, ...]
     origin: Origin
 
@@ -92,7 +92,7 @@ class ParsedFragment:
     """A fragment parsed but not yet resolved against the model."""
 
     text: str
-    tree: exp.Expression
+    tree: exp.Expr
     raw: tuple[RawReference, ...]
 
 

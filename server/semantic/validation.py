@@ -8,7 +8,7 @@ code is used here but not documented there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 import sqlglot.expressions as exp
 
@@ -23,7 +23,9 @@ KNOWN_SCOPES = frozenset({"meta", "data", "explain", "graphql", "rest", "sql", "
 
 
 class Rule(Protocol):
-    codes: ClassVar[tuple[str, ...]]
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The diagnostic codes the rule can emit (each rule class states them as a class attribute)."""
 
     def check(self, manifest: Manifest, all_paths: AllPaths) -> Iterable[Issue]: ...
 
@@ -226,12 +228,12 @@ class PrimaryKeys:
                 needs_key.setdefault(join.target, f'"{table.name}" joins it')
                 needs_key.setdefault(table.name, f'it joins "{join.target}"')
         for name, reason in sorted(needs_key.items()):
-            table = manifest.tables.get(name)
-            if table is not None and table.measures and not table.primary_key:
+            target = manifest.tables.get(name)
+            if target is not None and target.measures and not target.primary_key:
                 yield warning(
                     "SM404",
                     f'table "{name}" has no primary_key dimension, but {reason}',
-                    table.origin,
+                    target.origin,
                     "Without a primary key its measures cannot be computed when a join repeats its rows.",
                 )
 

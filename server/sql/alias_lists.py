@@ -28,16 +28,16 @@ def _unknown(_table: exp.Table) -> Sequence[str] | None:
     return None
 
 
-def has_alias_lists(tree: exp.Expression) -> bool:
+def has_alias_lists(tree: exp.Expr) -> bool:
     return any(alias.args.get("columns") for alias in tree.find_all(exp.TableAlias))
 
 
-def holder(node: exp.Expression) -> exp.Expression:
+def holder(node: exp.Expr) -> exp.Expr:
     """The node carrying a source's alias: the parenthesised subquery around a query, or the node itself."""
     return node.parent if isinstance(node.parent, exp.Subquery) else node
 
 
-def too_many(what: str, available: int, specified: int, node: exp.Expression) -> InvalidColumnReference:
+def too_many(what: str, available: int, specified: int, node: exp.Expr) -> InvalidColumnReference:
     start = next((i.meta["start"] for i in node.find_all(exp.Identifier) if "start" in i.meta), None)
     return InvalidColumnReference(
         f"{what} has {available} columns available but {specified} columns specified",
@@ -56,7 +56,7 @@ class SourceShapes:
         self.by_query = {id(scope.expression): scope for scope in scopes}
         self.table_columns = table_columns
 
-    def width(self, query: exp.Expression) -> int | None:
+    def width(self, query: exp.Expr) -> int | None:
         """How many columns a query returns."""
         while isinstance(query, exp.Subquery):
             query = query.this
@@ -114,7 +114,7 @@ class SourceShapes:
         return aliases[: len(names)] + names[len(aliases) :]
 
 
-def check_alias_lists(tree: exp.Expression, table_columns: TableColumns = _unknown) -> SourceShapes | None:
+def check_alias_lists(tree: exp.Expr, table_columns: TableColumns = _unknown) -> SourceShapes | None:
     """42P10 for an alias list longer than its source, wherever the source's width is known.
 
     Returns the statement's source shapes (None when it has no alias list or cannot be scoped).

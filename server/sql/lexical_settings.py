@@ -42,7 +42,7 @@ def conforming_strings(value: str) -> str:
     raise InvalidParameterValue(f'parameter "{STANDARD_CONFORMING_STRINGS}" requires a Boolean value')
 
 
-def check_set_config(args: list[exp.Expression]) -> None:
+def check_set_config(args: list[exp.Expr]) -> None:
     """``set_config(name, value, is_local)`` may not turn standard_conforming_strings off either.
 
     A value that is not a literal cannot be checked before it runs, so it is refused

@@ -178,14 +178,14 @@ _TABLE_POSITIONS = (exp.From, exp.Join, exp.CTE, exp.With, exp.Lateral)
 _SELECT_WORD = re.compile(r"select", re.IGNORECASE)
 
 
-def check_subquery_nesting(tree: exp.Expression, text: str) -> None:
+def check_subquery_nesting(tree: exp.Expr, text: str) -> None:
     """54001 when subqueries in expressions (scalar, EXISTS, IN, ANY) nest deeper than the limit."""
     if len(_SELECT_WORD.findall(text)) <= MAX_SUBQUERY_NESTING:
         return  # cannot nest deeper than the SELECTs written
     for query in tree.find_all(exp.Select):
         depth = 0
         in_table = False
-        node: exp.Expression | None = query.parent
+        node: exp.Expr | None = query.parent
         while node is not None:
             if isinstance(node, _TABLE_POSITIONS):
                 in_table = True
@@ -201,7 +201,7 @@ def check_subquery_nesting(tree: exp.Expression, text: str) -> None:
             )
 
 
-def _start(node: exp.Expression) -> int | None:
+def _start(node: exp.Expr) -> int | None:
     for candidate in node.walk():
         start = candidate.meta.get("start") if isinstance(candidate, exp.Expression) else None
         if start is not None:

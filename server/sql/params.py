@@ -23,13 +23,13 @@ INT8 = BY_NAME["int8"].oid
 BOOL = BY_NAME["bool"].oid
 
 
-def parameter_number(node: exp.Expression) -> int | None:
+def parameter_number(node: exp.Expr) -> int | None:
     if isinstance(node, exp.Parameter) and isinstance(node.this, exp.Literal) and not node.this.is_string:
         return int(node.this.name)
     return None
 
 
-def parameter_count(tree: exp.Expression) -> int:
+def parameter_count(tree: exp.Expr) -> int:
     """The highest ``$n`` in ``tree`` (remembered on the tree, which cached statements share)."""
     known = tree.meta.get("quiver_parameter_count")
     if known is None:
@@ -37,14 +37,14 @@ def parameter_count(tree: exp.Expression) -> int:
     return known
 
 
-def _count_parameters(tree: exp.Expression) -> int:
+def _count_parameters(tree: exp.Expr) -> int:
     numbers = [n for n in (parameter_number(p) for p in tree.find_all(exp.Parameter)) if n]
     if any(isinstance(p, exp.Placeholder) for p in tree.find_all(exp.Placeholder)):
         raise SqlSyntaxError('syntax error at or near "?"', hint="Parameters are written $1, $2, ...")
     return max(numbers, default=0)
 
 
-def literal(value: Any) -> exp.Expression:
+def literal(value: Any) -> exp.Expr:
     """An AST literal for a Python value (typed where the engine could misread it)."""
     if value is None:
         return exp.Null()
@@ -55,7 +55,7 @@ def literal(value: Any) -> exp.Expression:
     if isinstance(value, float):
         # Typed: a bare 2.5 would be read as DECIMAL(2,1), not as the float8 the client sent.
         if math.isfinite(value):
-            text: exp.Expression = exp.Literal.number(repr(value))
+            text: exp.Expr = exp.Literal.number(repr(value))
         else:
             text = exp.Literal.string("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity"))
         return exp.Cast(this=text, to=exp.DataType.build("DOUBLE"))
@@ -83,10 +83,10 @@ def literal(value: Any) -> exp.Expression:
     raise InvalidParameterValue(f"unsupported parameter value of type {type(value).__name__}")
 
 
-def bind(tree: exp.Expression, values: Sequence[Any]) -> exp.Expression:
+def bind(tree: exp.Expr, values: Sequence[Any]) -> exp.Expr:
     """A copy of ``tree`` with ``$n`` replaced by ``values[n - 1]`` as literals."""
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         number = parameter_number(node)
         if number is None:
             return node
@@ -97,7 +97,7 @@ def bind(tree: exp.Expression, values: Sequence[Any]) -> exp.Expression:
     return any_array_to_in(tree.transform(visit, copy=True))
 
 
-def any_array_to_in(tree: exp.Expression) -> exp.Expression:
+def any_array_to_in(tree: exp.Expr) -> exp.Expr:
     """``x = ANY(ARRAY[a, b])`` is ``x IN (a, b)`` (and ``<> ALL`` is NOT IN), the form every engine runs.
 
     Applied in place; a non-literal array is left alone.
@@ -122,7 +122,7 @@ def any_array_to_in(tree: exp.Expression) -> exp.Expression:
         if not isinstance(array, exp.Array):
             continue
         if not array.expressions:
-            replacement: exp.Expression = exp.Boolean(this=negate)
+            replacement: exp.Expr = exp.Boolean(this=negate)
         else:
             replacement = exp.In(this=node.this.copy(), expressions=[e.copy() for e in array.expressions])
             if negate:
@@ -142,14 +142,12 @@ def _type_oid(data_type: exp.DataType) -> int:
         return TEXT
 
 
-def infer_types(
-    tree: exp.Expression, declared: Sequence[int], column_type: Callable[[exp.Column], int | None]
-) -> list[int]:
+def infer_types(tree: exp.Expr, declared: Sequence[int], column_type: Callable[[exp.Column], int | None]) -> list[int]:
     """One type OID per parameter: the declared one, or what its context implies, else text."""
     count = max(parameter_count(tree), len(declared))
     types = [declared[i] if i < len(declared) and declared[i] else 0 for i in range(count)]
 
-    def type_of(node: exp.Expression) -> int | None:
+    def type_of(node: exp.Expr) -> int | None:
         if isinstance(node, exp.Column):
             return column_type(node)
         if isinstance(node, exp.Cast):

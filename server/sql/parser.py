@@ -16,6 +16,7 @@ import sqlglot.expressions as exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
+from server.cache import LRUCache
 from server.errors import SqlSyntaxError, StatementTooComplex
 from server.sql.alias_lists import check_alias_lists
 from server.sql.lexer import IDENT_CONT, code_matches, tokens
@@ -184,7 +185,7 @@ def _compact_literal_lists(text: str) -> _Compacted:
     return _Compacted("".join(parts), tuple(lists), tuple(cuts))
 
 
-def _restore_literal_lists(tree: exp.Expression, lists: tuple[str, ...]) -> None:
+def _restore_literal_lists(tree: exp.Expr, lists: tuple[str, ...]) -> None:
     for column in list(tree.find_all(exp.Column)):
         name = column.name
         if column.table or not name.startswith(_LIST_MARKER) or not isinstance(column.parent, exp.In):
@@ -194,7 +195,7 @@ def _restore_literal_lists(tree: exp.Expression, lists: tuple[str, ...]) -> None
             column.replace(exp.Var(this=lists[int(index)]))
 
 
-def _parse(text: str) -> list[exp.Expression | None]:
+def _parse(text: str) -> list[exp.Expr | None]:
     """sqlglot's parse; a parser that runs out of recursion is a statement too complex (54001)."""
     try:
         return sqlglot.parse(text, read=DIALECT)
@@ -202,7 +203,7 @@ def _parse(text: str) -> list[exp.Expression | None]:
         raise too_deep_for_parser() from None
 
 
-def parse_statements(text: str) -> list[exp.Expression]:
+def parse_statements(text: str) -> list[exp.Expr]:
     """Every statement in ``text`` (empty statements dropped); 42601 on bad syntax, 54001 when too complex."""
     check_size(text)
     compacted = _compact_literal_lists(_rewrite_tokens(text))
@@ -238,7 +239,7 @@ def parse_statements(text: str) -> list[exp.Expression]:
     return statements
 
 
-def _check_unicode_strings(tree: exp.Expression) -> None:
+def _check_unicode_strings(tree: exp.Expr) -> None:
     """42601 for a ``U&'...'`` string whose escapes name no character (a lone surrogate such as ``\\D800``).
 
     The parser keeps the escapes as written; decoding them happens only when SQL is
@@ -253,11 +254,13 @@ def _check_unicode_strings(tree: exp.Expression) -> None:
             ) from None
 
 
-_CACHE_SIZE = 2048
-_cache: dict[str, exp.Expression] = {}
+# Statement texts a worker remembers: drivers repeat a small set of statements (catalog probes,
+# a dashboard's queries), and an entry is one parse tree.
+PARSE_CACHE_SIZE = 2048
+_cache = LRUCache[str, exp.Expr](PARSE_CACHE_SIZE)
 
 
-def parse_statement_cached(text: str) -> exp.Expression:
+def parse_statement_cached(text: str) -> exp.Expr:
     """Like :func:`parse_statement`, remembering recent texts (drivers repeat the same statements).
 
     The returned tree is shared: callers must not change it (the engine copies before rewriting).
@@ -265,13 +268,11 @@ def parse_statement_cached(text: str) -> exp.Expression:
     found = _cache.get(text)
     if found is None:
         found = parse_statement(text)
-        if len(_cache) >= _CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        _cache[text] = found
+        _cache.put(text, found)
     return found
 
 
-def parse_statement(text: str) -> exp.Expression:
+def parse_statement(text: str) -> exp.Expr:
     """Exactly one statement; more than one is 42601, as PostgreSQL's extended protocol says."""
     statements = parse_statements(text)
     if not statements:

@@ -185,8 +185,8 @@ def wire_type(data_type: pa.DataType, metadata: dict[bytes, bytes] | None = None
     if pa.types.is_duration(t) or pa.types.is_interval(t):
         return WireType(BY_NAME["interval"])
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        element = wire_type(t.value_type)
-        base = element.array_of or element.type
+        inner = wire_type(t.value_type)
+        base = inner.array_of or inner.type
         return WireType(base, array_of=base) if base.array_oid else WireType(BY_NAME["text"])
     return WireType(BY_NAME["text"])
 

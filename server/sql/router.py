@@ -8,6 +8,7 @@ refused with 25006, as on a read-only PostgreSQL standby; anything else is a
 
 from __future__ import annotations
 
+from server.cache import LRUCache
 from server.errors import FeatureNotSupported, InsufficientPrivilege, ReadOnlyTransaction, SqlSyntaxError
 from server.sql.commands import (
     CloseCursor,
@@ -74,8 +75,9 @@ def route(text: str) -> list[Command]:
     return [route_one(piece) for piece in split_statements(text)]
 
 
-_ROUTES: dict[str, list[tuple[Piece, Command]]] = {}
-_ROUTE_CACHE_SIZE = 2048
+# Statement texts a worker remembers routed (drivers repeat a small set of statements).
+ROUTE_CACHE_SIZE = 2048
+_ROUTES = LRUCache[str, list[tuple[Piece, Command]]](ROUTE_CACHE_SIZE)
 
 
 def route_all(text: str) -> list[tuple[Piece, Command]]:
@@ -86,9 +88,7 @@ def route_all(text: str) -> list[tuple[Piece, Command]]:
     found = _ROUTES.get(text)
     if found is None:
         found = [(piece, route_one(piece)) for piece in split_statements(text)]
-        if len(_ROUTES) >= _ROUTE_CACHE_SIZE:
-            _ROUTES.pop(next(iter(_ROUTES)))
-        _ROUTES[text] = found
+        _ROUTES.put(text, found)
     return found
 
 
@@ -408,7 +408,8 @@ def _create_temp(piece: Piece, toks: list[Token]) -> CreateTempTable | None:
     index += 1
     columns: list[tuple[str, str]] = []
     if index < len(words) and words[index] == "(":
-        depth, current = 0, []
+        depth = 0
+        current: list[str] = []
         for token in toks[index:]:
             if token.value == "(":
                 depth += 1

@@ -46,15 +46,15 @@ class SessionInfo:
         return self.settings.get(key)
 
 
-def _string(value: str) -> exp.Expression:
+def _string(value: str) -> exp.Expr:
     return exp.Literal.string(value)
 
 
-def _text_array(values: tuple[str, ...]) -> exp.Expression:
+def _text_array(values: tuple[str, ...]) -> exp.Expr:
     return exp.Array(expressions=[exp.Literal.string(v) for v in values])
 
 
-def _function_name(node: exp.Expression) -> str | None:
+def _function_name(node: exp.Expr) -> str | None:
     """The lower-case name of a function call node, whichever class sqlglot gave it."""
     if isinstance(node, exp.Anonymous):
         return str(node.this).lower()
@@ -63,14 +63,14 @@ def _function_name(node: exp.Expression) -> str | None:
     return None
 
 
-def substitute_session_functions(tree: exp.Expression, info: SessionInfo, *, copy: bool = True) -> exp.Expression:
+def substitute_session_functions(tree: exp.Expr, info: SessionInfo, *, copy: bool = True) -> exp.Expr:
     """``tree`` with session functions replaced by literal answers for ``info``.
 
     With ``copy`` (the default) ``tree`` is never changed, and copied only when it holds a
     session function: most statements have none, and copying a parse tree costs more than
     looking. ``copy=False`` rewrites a tree the caller owns in place.
     """
-    simple: dict[str, Callable[[exp.Expression], exp.Expression | None]] = {
+    simple: dict[str, Callable[[exp.Expr], exp.Expr | None]] = {
         "current_user": lambda n: _string(info.user),
         "session_user": lambda n: _string(info.user),
         "current_role": lambda n: _string(info.user),
@@ -87,7 +87,7 @@ def substitute_session_functions(tree: exp.Expression, info: SessionInfo, *, cop
         "current_setting": lambda n: _current_setting(n, info),
     }
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         answer = _answer(node)
         if answer is None or answer is node:
             return node
@@ -96,7 +96,7 @@ def substitute_session_functions(tree: exp.Expression, info: SessionInfo, *, cop
             return exp.alias_(answer, _label(node), quoted=True)
         return answer
 
-    def _answer(node: exp.Expression) -> exp.Expression | None:
+    def _answer(node: exp.Expr) -> exp.Expr | None:
         if isinstance(node, exp.CurrentUser):
             return _string(info.user)
         if isinstance(node, exp.CurrentSchema):
@@ -141,7 +141,7 @@ def substitute_session_functions(tree: exp.Expression, info: SessionInfo, *, cop
     return tree.transform(visit, copy=False)
 
 
-def _label(node: exp.Expression) -> str:
+def _label(node: exp.Expr) -> str:
     """PostgreSQL's column name for a session function used as a select item."""
     if isinstance(node, exp.Dot):
         node = node.expression
@@ -155,12 +155,12 @@ def _label(node: exp.Expression) -> str:
     return "version" if name == "current_version" else name
 
 
-def _first_arg_true(node: exp.Expression) -> bool:
+def _first_arg_true(node: exp.Expr) -> bool:
     args = node.expressions if isinstance(node, exp.Anonymous) else [node.this] if node.this else []
     return bool(args) and isinstance(args[0], exp.Boolean) and bool(args[0].this)
 
 
-def _current_setting(node: exp.Expression, info: SessionInfo) -> exp.Expression | None:
+def _current_setting(node: exp.Expr, info: SessionInfo) -> exp.Expr | None:
     args = (
         node.expressions
         if isinstance(node, exp.Anonymous)

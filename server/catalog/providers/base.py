@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from server.cache import LRUCache
 from server.catalog.content import CatalogContent
 from server.catalog.schema import ColumnSpec, columns
 
@@ -39,8 +40,9 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 
 
-# Arrow tables of rows that do not depend on the caller, by (provider, database name).
-_CACHED: dict[tuple[str, str], pa.Table] = {}
+# Arrow tables of rows that do not depend on the caller, by (provider, database name): one
+# database name per server, so the bound only matters if names ever come from clients.
+_CACHED = LRUCache[tuple[str, str], pa.Table](256)
 
 
 def _no_rows(content: CatalogContent) -> Rows:
@@ -83,16 +85,20 @@ class Provider:
         """The provider's rows as an Arrow table typed exactly as the DuckDB table."""
         if self.static:
             key = (self.name, "")
-            if key not in _CACHED:
-                _CACHED[key] = self._arrow(self.rows(content))
-            return _CACHED[key]
+            table = _CACHED.get(key)
+            if table is None:
+                table = self._arrow(self.rows(content))
+                _CACHED.put(key, table)
+            return table
         dynamic = self._arrow(self.rows(content))
         if self.fixed is None:
             return dynamic
         key = (self.name, content.database)
-        if key not in _CACHED:
-            _CACHED[key] = self._arrow(self.fixed(content.database))
-        return pa.concat_tables([dynamic, _CACHED[key]])
+        fixed = _CACHED.get(key)
+        if fixed is None:
+            fixed = self._arrow(self.fixed(content.database))
+            _CACHED.put(key, fixed)
+        return pa.concat_tables([dynamic, fixed])
 
     def _arrow(self, rows: Rows) -> pa.Table:
         data = [tuple(row) for row in rows]

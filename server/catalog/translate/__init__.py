@@ -24,7 +24,7 @@ from server.catalog.translate.names import leftmost_select, output_names, output
 from server.errors import FeatureNotSupported, ReadOnlyTransaction
 from server.sql.session_info import substitute_session_functions
 
-Rewrite = Callable[[exp.Expression, Context], exp.Expression]
+Rewrite = Callable[[exp.Expr, Context], exp.Expr]
 
 REWRITES: tuple[Rewrite, ...] = (
     normalize.parameters_to_null,
@@ -48,7 +48,7 @@ class Translation:
     sources: tuple[str | None, ...] = ()  # the catalog column each result column projects ("*" for a star)
 
 
-def _check_statement(tree: exp.Expression) -> None:
+def _check_statement(tree: exp.Expr) -> None:
     if isinstance(tree, exp.Values):
         return
     if isinstance(tree, exp.Query):
@@ -60,7 +60,7 @@ def _check_statement(tree: exp.Expression) -> None:
     raise FeatureNotSupported("only SELECT statements can read the catalog")
 
 
-def translate(tree: exp.Expression, ctx: Context) -> Translation:
+def translate(tree: exp.Expr, ctx: Context) -> Translation:
     """The DuckDB SQL answering ``tree`` and the names of its result columns."""
     _check_statement(tree)
     tree = tree.copy()

@@ -60,7 +60,7 @@ _CAST_TYPES: dict[str, str] = {
 }
 
 
-def pg_cast_type(to: exp.Expression) -> tuple[str, bool]:
+def pg_cast_type(to: exp.Expr) -> tuple[str, bool]:
     """(internal type name, is array) of a cast's target."""
     if isinstance(to, exp.DataType) and to.this == exp.DataType.Type.ARRAY and to.expressions:
         return type_name(to.expressions[0]), True
@@ -70,7 +70,7 @@ def pg_cast_type(to: exp.Expression) -> tuple[str, bool]:
     return name, False
 
 
-def duckdb_type(to: exp.Expression, name: str, array: bool) -> exp.DataType:
+def duckdb_type(to: exp.Expr, name: str, array: bool) -> exp.DataType:
     """The DuckDB type for a PostgreSQL cast target; numeric(p,s) and varchar(n) keep their parameters."""
     if name in REG_TYPES or name in OID_TYPES:
         base = "UINTEGER"
@@ -85,15 +85,15 @@ def duckdb_type(to: exp.Expression, name: str, array: bool) -> exp.DataType:
     return exp.DataType.build(base + ("[]" if array else ""), dialect="duckdb")
 
 
-def _cast(node: exp.Expression, to: exp.DataType) -> exp.Expression:
+def _cast(node: exp.Expr, to: exp.DataType) -> exp.Expr:
     return exp.Cast(this=node, to=to)
 
 
-def _qf(name: str, *args: exp.Expression) -> exp.Expression:
+def _qf(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Dot(this=exp.to_identifier("qf"), expression=exp.Anonymous(this=name, expressions=list(args)))
 
 
-def _oid_literal(oid: int) -> exp.Expression:
+def _oid_literal(oid: int) -> exp.Expr:
     return _cast(exp.Literal.number(oid), exp.DataType.build("UINTEGER", dialect="duckdb"))
 
 
@@ -163,13 +163,13 @@ def resolve_reg_literal(kind: str, text: str, ctx: Context) -> int:
     raise FeatureNotSupported(f"type {kind} is not supported in catalog queries")
 
 
-def _session_args(kind: str, ctx: Context) -> list[exp.Expression]:
+def _session_args(kind: str, ctx: Context) -> list[exp.Expr]:
     if kind == "regrole":
         return [exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid)]
     return []
 
 
-def reg_output(node: exp.Expression, kind: str, ctx: Context) -> exp.Expression:
+def reg_output(node: exp.Expr, kind: str, ctx: Context) -> exp.Expr:
     """The name a reg* OID prints as."""
     out = {"regtypearray": "regtype", "regoper": "regproc", "regoperator": "regproc"}.get(kind, kind)
     if out not in ("regclass", "regtype", "regproc", "regprocedure", "regnamespace", "regrole"):
@@ -177,7 +177,7 @@ def reg_output(node: exp.Expression, kind: str, ctx: Context) -> exp.Expression:
     return _qf(f"{out}_out", node, *_session_args(out, ctx))
 
 
-def _oid_expression(node: exp.Expression) -> bool:
+def _oid_expression(node: exp.Expr) -> bool:
     """Whether an expression is already an OID (an OID column, a number, an OID cast)."""
     inner = node
     while isinstance(inner, exp.Paren):
@@ -203,13 +203,13 @@ _OID_COLUMNS = frozenset(
 )  # fmt: skip
 
 
-def _string_literal(node: exp.Expression) -> str | None:
+def _string_literal(node: exp.Expr) -> str | None:
     if isinstance(node, exp.Literal) and node.is_string:
-        return node.this
+        return node.name
     return None
 
 
-def array_literal(text: str, element: exp.DataType, vector: bool = False) -> exp.Expression:
+def array_literal(text: str, element: exp.DataType, vector: bool = False) -> exp.Expr:
     """``'{1,2}'`` (or ``'1 2'`` for vectors) as a typed DuckDB list."""
     body = text.strip()
     if vector:
@@ -224,7 +224,7 @@ def array_literal(text: str, element: exp.DataType, vector: bool = False) -> exp
     return _cast(array, exp.DataType.build(element.sql(dialect="duckdb") + "[]", dialect="duckdb"))
 
 
-def _rewrite(cast: exp.Cast, ctx: Context, vectors: frozenset[str]) -> exp.Expression:
+def _rewrite(cast: exp.Cast, ctx: Context, vectors: frozenset[str]) -> exp.Expr:
     name, array = pg_cast_type(cast.to)
     inner = cast.this
     text = _string_literal(inner)
@@ -256,7 +256,7 @@ def _rewrite(cast: exp.Cast, ctx: Context, vectors: frozenset[str]) -> exp.Expre
     return _cast(inner, target)
 
 
-def _numeric_type(value: exp.Expression) -> exp.DataType:
+def _numeric_type(value: exp.Expr) -> exp.DataType:
     """An unconstrained numeric: exact for a literal (its own digits), else DECIMAL(38, 10)."""
     text = value.this if isinstance(value, exp.Literal) else None
     if text is not None:
@@ -270,7 +270,7 @@ def _numeric_type(value: exp.Expression) -> exp.DataType:
     return exp.DataType.build("DECIMAL(38, 10)", dialect="duckdb")
 
 
-def casts(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def casts(tree: exp.Expr, ctx: Context) -> exp.Expr:
     vectors = tree.meta.get(VECTORS, frozenset())
     # Innermost first, so ``x::regclass::text`` sees the regclass value it casts.
     for cast in reversed(list(tree.find_all(exp.Cast, exp.TryCast))):
@@ -282,7 +282,7 @@ def casts(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree
 
 
-def array_comparisons(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def array_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """``pol.polroles = '{0}'``: a string literal compared with an array column becomes a list."""
     types = list_column_types()
     for node in list(tree.find_all(exp.EQ, exp.NEQ)):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
+from typing import cast
 
 import sqlglot.expressions as exp
 
@@ -95,21 +96,21 @@ PASSTHROUGH = frozenset(
 FORBIDDEN_TYPED = ("Read", "Load", "Attach", "Install", "Export", "Import", "Copy", "Glob", "File")
 
 
-def qf(name: str, *args: exp.Expression) -> exp.Expression:
+def qf(name: str, *args: exp.Expr) -> exp.Expr:
     """A call of one of our macros, schema-qualified so DuckDB's built-ins never answer."""
     return exp.Dot(this=exp.to_identifier("qf"), expression=exp.Anonymous(this=name, expressions=list(args)))
 
 
-def _text_list(values: tuple[str, ...]) -> exp.Expression:
+def _text_list(values: tuple[str, ...]) -> exp.Expr:
     array = exp.Array(expressions=[exp.Literal.string(v) for v in values])
     return exp.Cast(this=array, to=exp.DataType.build("VARCHAR[]", dialect="duckdb"))
 
 
-def _typed_null(duckdb_type: str) -> exp.Expression:
+def _typed_null(duckdb_type: str) -> exp.Expr:
     return exp.Cast(this=exp.Null(), to=exp.DataType.build(duckdb_type, dialect="duckdb"))
 
 
-def _is_ours(node: exp.Expression) -> bool:
+def _is_ours(node: exp.Expr) -> bool:
     """A call we generated: a ``qf.`` macro, or a session table macro in FROM."""
     parent = node.parent
     if isinstance(parent, exp.Table):
@@ -117,7 +118,7 @@ def _is_ours(node: exp.Expression) -> bool:
     return isinstance(parent, exp.Dot) and isinstance(parent.this, exp.Identifier) and parent.this.name == "qf"
 
 
-def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expression | None:
+def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     name = str(node.this).lower()
     args = list(node.expressions)
     if name == "current_setting" and args:
@@ -188,7 +189,7 @@ def _xid_columns() -> frozenset[str]:
     return frozenset({"xmin", "xmax"} | {c.name for p in PROVIDERS for c in p.columns if c.pg_type in ("xid", "_xid")})
 
 
-def _is_xid(node: exp.Expression) -> bool:
+def _is_xid(node: exp.Expr) -> bool:
     """A transaction ID (``age(xid)``), as opposed to a timestamp (``age(timestamp)``)."""
     while isinstance(node, exp.Paren):
         node = node.this
@@ -197,21 +198,21 @@ def _is_xid(node: exp.Expression) -> bool:
     return isinstance(node, exp.Cast) and node.to.sql(dialect="duckdb") == "UINTEGER"
 
 
-def _integer_series(args: list[exp.Expression]) -> bool:
+def _integer_series(args: list[exp.Expr]) -> bool:
     """generate_series over integers returns int4 in PostgreSQL (DuckDB: BIGINT); not over timestamps."""
     return not any((isinstance(a, exp.Literal) and a.is_string) or isinstance(a, exp.Cast | exp.Interval) for a in args)
 
 
-def _series(lower: exp.Expression, upper: exp.Expression) -> exp.Expression:
+def _series(lower: exp.Expr, upper: exp.Expr) -> exp.Expr:
     return exp.Explode(this=exp.Anonymous(this="generate_series", expressions=[lower, upper]))
 
 
 _FORMAT_SPEC = re.compile(r"%(?:(\d+)\$)?([sIL%])")
 
 
-def format_call(pattern: str, args: list[exp.Expression]) -> exp.Expression:
+def format_call(pattern: str, args: list[exp.Expr]) -> exp.Expr:
     """PostgreSQL's ``format('%I.%I', a, b)`` as a concatenation (``%s``, ``%I``, ``%L``, ``%%``, ``%n$s``)."""
-    parts: list[exp.Expression] = []
+    parts: list[exp.Expr] = []
     position, next_arg = 0, 0
     for match in _FORMAT_SPEC.finditer(pattern):
         if match.start() > position:
@@ -242,7 +243,7 @@ def format_call(pattern: str, args: list[exp.Expression]) -> exp.Expression:
     return result
 
 
-def _typed(node: exp.Func, ctx: Context) -> exp.Expression | None:
+def _typed(node: exp.Func, ctx: Context) -> exp.Expr | None:
     if isinstance(node, exp.Format):
         pattern = node.this
         if not (isinstance(pattern, exp.Literal) and pattern.is_string):
@@ -267,8 +268,8 @@ def _typed(node: exp.Func, ctx: Context) -> exp.Expression | None:
     return None
 
 
-def functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
-    handlers: list[tuple[type[exp.Expression], Callable[..., exp.Expression | None]]] = [
+def functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    handlers: list[tuple[type[exp.Expr], Callable[..., exp.Expr | None]]] = [
         (exp.Anonymous, _anonymous),
         (exp.Func, _typed),
     ]
@@ -278,7 +279,8 @@ def functions(tree: exp.Expression, ctx: Context) -> exp.Expression:
             continue
         for kind, handler in handlers:
             if isinstance(node, kind):
-                parent, key, index = node.parent, node.arg_key, node.index
+                # sqlglot types arg_key as optional; it is set whenever the node has a parent.
+                parent, key, index = node.parent, cast(str, node.arg_key), node.index
                 replacement = handler(node, ctx)
                 if replacement is not None and parent is not None:
                     # Set on the recorded parent: a replacement may wrap ``node`` itself.

@@ -16,7 +16,7 @@ UNKNOWN = "?column?"
 NAMEDATALEN = 63
 
 # sqlglot node types PostgreSQL names by a keyword of their own.
-_KEYWORD_NAMES: dict[type[exp.Expression], str] = {
+_KEYWORD_NAMES: dict[type[exp.Expr], str] = {
     exp.If: "case",
     exp.Coalesce: "coalesce",
     exp.Nullif: "nullif",
@@ -90,18 +90,18 @@ def sqlglot_type(to: exp.DataType) -> str:
     return str(getattr(kind, "name", kind)).upper()
 
 
-def identifier_name(identifier: exp.Expression | str | None) -> str | None:
+def identifier_name(identifier: exp.Expr | str | None) -> str | None:
     """An identifier as PostgreSQL stores it: unquoted names fold to lower case."""
     if identifier is None:
         return None
     if isinstance(identifier, str):
         return identifier.lower()
     if isinstance(identifier, exp.Identifier):
-        return identifier.this if identifier.quoted else identifier.this.lower()
+        return identifier.name if identifier.quoted else identifier.name.lower()
     return identifier.name.lower() or None
 
 
-def type_name(to: exp.Expression) -> str:
+def type_name(to: exp.Expr) -> str:
     """PostgreSQL's name for a cast's target type (the last part of a qualified name)."""
     if isinstance(to, exp.DataType):
         name = sqlglot_type(to)
@@ -118,7 +118,7 @@ def type_name(to: exp.Expression) -> str:
     return to.name.lower() or UNKNOWN
 
 
-def _named(node: exp.Expression) -> tuple[str | None, int]:
+def _named(node: exp.Expr) -> tuple[str | None, int]:
     """(name, strength) an expression gives its column: 2 for a real name, 1 for a fallback, 0 for none."""
     if isinstance(node, exp.Alias):
         return identifier_name(node.args.get("alias")), 2
@@ -152,11 +152,11 @@ def _named(node: exp.Expression) -> tuple[str | None, int]:
     return None, 0
 
 
-def output_name(node: exp.Expression) -> str:
+def output_name(node: exp.Expr) -> str:
     return (_named(node)[0] or UNKNOWN)[:NAMEDATALEN]
 
 
-def output_names(select: exp.Expression) -> list[str | None]:
+def output_names(select: exp.Expr) -> list[str | None]:
     """Names of a SELECT's result columns, None where a star expands (its names come from the tables)."""
     names: list[str | None] = []
     for projection in select.expressions:
@@ -169,7 +169,7 @@ def output_names(select: exp.Expression) -> list[str | None]:
     return names
 
 
-def output_sources(select: exp.Expression) -> list[str | None]:
+def output_sources(select: exp.Expr) -> list[str | None]:
     """For each result column, the catalog column it projects unchanged (``c.relkind AS "Type"``), if any.
 
     A star is ``"*"``: its columns are the tables' own. The wire layer learns from these
@@ -199,9 +199,9 @@ def _case_source(case: exp.Case) -> str | None:
     return None
 
 
-def leftmost_select(tree: exp.Expression) -> exp.Select | None:
+def leftmost_select(tree: exp.Expr) -> exp.Select | None:
     """The SELECT whose projections name a statement's columns (the first branch of a set operation)."""
-    node: exp.Expression | None = tree
+    node: exp.Expr | None = tree
     while node is not None:
         if isinstance(node, exp.Select):
             return node

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlglot.expressions as exp
 
 from server.catalog.translate.context import Context
@@ -17,17 +19,17 @@ from server.catalog.translate.context import Context
 SCHEMAS = ("pg_catalog", "information_schema")
 
 
-def _is_schema(node: exp.Expression | None) -> bool:
+def _is_schema(node: exp.Expr | None) -> bool:
     return isinstance(node, exp.Identifier) and node.name.lower() in SCHEMAS
 
 
-def parameters_to_null(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def parameters_to_null(tree: exp.Expr, ctx: Context) -> exp.Expr:
     for node in list(tree.find_all(exp.Placeholder, exp.Parameter)):
         node.replace(exp.Null())
     return tree
 
 
-def strip_qualifiers(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def strip_qualifiers(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """``pg_catalog.f(x)`` -> ``f(x)``; ``pg_catalog.pg_class.relname`` -> ``pg_class.relname``."""
     for dot in list(tree.find_all(exp.Dot)):
         if _is_schema(dot.this) and isinstance(dot.expression, exp.Func):
@@ -41,7 +43,7 @@ def strip_qualifiers(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree
 
 
-_OPERATORS = {
+_OPERATORS: dict[str, Callable[[exp.Expr, exp.Expr], exp.Expr]] = {
     "~": lambda a, b: exp.RegexpLike(this=a, expression=b),
     "!~": lambda a, b: exp.not_(exp.RegexpLike(this=a, expression=b)),
     "~*": lambda a, b: exp.RegexpILike(this=a, expression=b),
@@ -61,7 +63,7 @@ _OPERATORS = {
 }
 
 
-def operators(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def operators(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """``OPERATOR(pg_catalog.~)`` (psql's pattern matching) as the plain operator it names."""
     for node in list(tree.find_all(exp.Operator)):
         name = str(node.args.get("operator") or "").split(".")[-1].strip()
@@ -71,9 +73,9 @@ def operators(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree
 
 
-def _array_operand(node: exp.Expression) -> exp.Expression | None:
+def _array_operand(node: exp.Expr) -> exp.Expr | None:
     """The array inside ``ANY(...)``/``ALL(...)``, or None when it is a subquery."""
-    inner = node.this if isinstance(node, exp.Any | exp.All) else None
+    inner: exp.Expr | None = node.this if isinstance(node, exp.Any | exp.All) else None
     if isinstance(node, exp.Anonymous) and str(node.this).lower() in ("any", "all") and len(node.expressions) == 1:
         inner = node.expressions[0]
     while isinstance(inner, exp.Paren):
@@ -83,7 +85,7 @@ def _array_operand(node: exp.Expression) -> exp.Expression | None:
     return inner
 
 
-def any_all(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def any_all(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """``x = ANY(arr)`` -> ``list_contains(arr, x)``; ``x <> ALL(arr)`` -> ``NOT list_contains(arr, x)``."""
     for node in list(tree.find_all(exp.EQ, exp.NEQ)):
         right = node.expression
@@ -102,7 +104,7 @@ def any_all(tree: exp.Expression, ctx: Context) -> exp.Expression:
     return tree
 
 
-def null_projections(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def null_projections(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """A bare ``NULL`` column is text in PostgreSQL (JDBC's ``NULL AS TABLE_CAT``), not DuckDB's integer."""
     for select in tree.find_all(exp.Select):
         if isinstance(select.parent, exp.SetOperation):

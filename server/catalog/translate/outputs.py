@@ -23,7 +23,7 @@ REGPROC_COLUMNS = frozenset(
 )  # fmt: skip
 
 
-def _branches(tree: exp.Expression) -> list[exp.Select]:
+def _branches(tree: exp.Expr) -> list[exp.Select]:
     node = tree
     while isinstance(node, exp.Subquery | exp.Paren):
         node = node.this
@@ -34,7 +34,7 @@ def _branches(tree: exp.Expression) -> list[exp.Select]:
     return []
 
 
-def _reg_aliases(tree: exp.Expression) -> dict[str, str]:
+def _reg_aliases(tree: exp.Expr) -> dict[str, str]:
     """Aliases that name reg* values anywhere in the statement (``basetype::regtype AS bt``)."""
     found: dict[str, str] = {}
     for alias in tree.find_all(exp.Alias):
@@ -44,7 +44,7 @@ def _reg_aliases(tree: exp.Expression) -> dict[str, str]:
     return found
 
 
-def _convert(expression: exp.Expression, ctx: Context, aliases: dict[str, str]) -> exp.Expression | None:
+def _convert(expression: exp.Expr, ctx: Context, aliases: dict[str, str]) -> exp.Expr | None:
     kind = expression.meta.get(REG_META)
     if kind:
         return reg_output(expression, kind, ctx)
@@ -73,7 +73,7 @@ def _expand_star(select: exp.Select) -> None:
         plain_joins = plain_joins and not (join.args.get("using") or join.args.get("method"))
         sources.append(join.this)
     providers = {s.alias_or_name.lower(): s.meta.get(PROVIDER_META) for s in sources}
-    expanded: list[exp.Expression] = []
+    expanded: list[exp.Expr] = []
     for projection in select.expressions:
         if isinstance(projection, exp.Star) and plain_joins and sources:
             found = [(s.alias_or_name, s.meta.get(PROVIDER_META)) for s in sources]
@@ -91,7 +91,7 @@ def _expand_star(select: exp.Select) -> None:
     select.set("expressions", expanded)
 
 
-def outputs(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def outputs(tree: exp.Expr, ctx: Context) -> exp.Expr:
     aliases = _reg_aliases(tree)
     for select in _branches(tree):
         _expand_star(select)

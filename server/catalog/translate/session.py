@@ -7,7 +7,7 @@ import sqlglot.expressions as exp
 from server.catalog.translate.context import Context
 
 
-def session_settings(ctx: Context) -> exp.Expression:
+def session_settings(ctx: Context) -> exp.Expr:
     """The settings a session has (search_path, application_name and any it SET) as a list of structs."""
     settings = dict(ctx.session.settings)
     settings["search_path"] = ", ".join(ctx.session.search_path)
@@ -25,7 +25,7 @@ def session_settings(ctx: Context) -> exp.Expression:
     return exp.Array(expressions=structs)
 
 
-def session_arguments(ctx: Context) -> list[exp.Expression]:
+def session_arguments(ctx: Context) -> list[exp.Expr]:
     """The arguments every session table macro takes (see providers.base.SESSION_PARAMETERS)."""
     return [
         exp.Literal.string(ctx.user),

@@ -57,7 +57,7 @@ def _alias(table: exp.Table, default: str) -> exp.TableAlias:
     return exp.TableAlias(this=exp.to_identifier(default), columns=[c.copy() for c in columns])
 
 
-def provider_reference(provider: Provider, table: exp.Table, ctx: Context) -> exp.Expression:
+def provider_reference(provider: Provider, table: exp.Table, ctx: Context) -> exp.Expr:
     """What a query reads for ``provider`` (a stored table, a session macro call or an empty relation)."""
     alias = _alias(table, provider.name)
     if provider.always_empty:
@@ -74,7 +74,7 @@ def provider_reference(provider: Provider, table: exp.Table, ctx: Context) -> ex
     return node
 
 
-def _function_table(table: exp.Table, ctx: Context) -> exp.Expression:
+def _function_table(table: exp.Table, ctx: Context) -> exp.Expr:
     function = table.this
     name = (
         "generate_series"
@@ -103,12 +103,12 @@ def _function_table(table: exp.Table, ctx: Context) -> exp.Expression:
         _name_single_column(series, "generate_subscripts")
         return series
     if name == "_pg_expandarray" and args:
-        unnest = exp.alias_(exp.Explode(this=qf("_pg_expandarray", args[0])), "s")
+        expanded = exp.alias_(exp.Explode(this=qf("_pg_expandarray", args[0])), "s")
         fields = [
             exp.alias_(exp.Anonymous(this="struct_extract", expressions=[exp.column("s"), exp.Literal.string(f)]), f)
             for f in ("x", "n")
         ]
-        inner = exp.select(unnest).subquery("e")
+        inner = exp.select(expanded).subquery("e")
         return exp.Subquery(this=exp.select(*fields).from_(inner), alias=_alias(table, "_pg_expandarray"))
     if name == "pg_get_keywords":
         keywords = exp.Table(this=exp.to_identifier("keywords"), db=exp.to_identifier(FUNCTIONS))
@@ -131,7 +131,7 @@ def _function_table(table: exp.Table, ctx: Context) -> exp.Expression:
     raise UndefinedTable(f'relation "{table.sql(dialect="postgres")}" does not exist')
 
 
-def _integer_series(table: exp.Table, function: exp.Expression) -> exp.Expression:
+def _integer_series(table: exp.Table, function: exp.Expr) -> exp.Expr:
     """generate_series over integers: int4 in PostgreSQL, BIGINT in DuckDB, so cast its column."""
     args = [function.args.get(k) for k in ("start", "end", "step")] if not isinstance(function, exp.Anonymous) else []
     args = [a for a in (args or list(getattr(function, "expressions", []))) if a is not None]
@@ -160,7 +160,7 @@ def _name_single_column(table: exp.Table, default: str) -> None:
         alias.set("columns", [alias.this.copy()])
 
 
-def _resolve(table: exp.Table, ctx: Context, ctes: set[str]) -> exp.Expression | None:
+def _resolve(table: exp.Table, ctx: Context, ctes: set[str]) -> exp.Expr | None:
     if not isinstance(table.this, exp.Identifier):
         return _function_table(table, ctx)
     name = identifier_name(table.this) or ""
@@ -188,7 +188,7 @@ def _resolve(table: exp.Table, ctx: Context, ctes: set[str]) -> exp.Expression |
     raise UndefinedTable(f'relation "{written}" does not exist')
 
 
-def _carry_joins(table: exp.Table, replacement: exp.Expression) -> exp.Expression:
+def _carry_joins(table: exp.Table, replacement: exp.Expr) -> exp.Expr:
     """sqlglot keeps ``(a JOIN b)`` as joins on table ``a``: a replacement must keep them."""
     joins = table.args.get("joins")
     if not joins:
@@ -199,7 +199,7 @@ def _carry_joins(table: exp.Table, replacement: exp.Expression) -> exp.Expressio
     return replacement
 
 
-def tables(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def tables(tree: exp.Expr, ctx: Context) -> exp.Expr:
     ctes = {identifier_name(cte.args["alias"].this) or "" for cte in tree.find_all(exp.CTE) if cte.args.get("alias")}
     for table in list(tree.find_all(exp.Table)):
         replacement = _resolve(table, ctx, ctes)
@@ -224,7 +224,7 @@ SYSTEM_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
-def _system_columns(tree: exp.Expression) -> None:
+def _system_columns(tree: exp.Expr) -> None:
     """``tableoid`` (the OID of the row's table) and the other system columns of catalog tables."""
     for column in list(tree.find_all(exp.Column)):
         name = column.name.lower()

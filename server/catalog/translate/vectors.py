@@ -28,7 +28,7 @@ def vector_columns() -> frozenset[str]:
     return frozenset(c.name for p in PROVIDERS for c in p.columns if c.pg_type in ZERO_BASED_TYPES)
 
 
-def is_vector(node: exp.Expression, names: frozenset[str] | set[str]) -> bool:
+def is_vector(node: exp.Expr, names: frozenset[str] | set[str]) -> bool:
     while isinstance(node, exp.Paren | exp.Cast):
         if isinstance(node, exp.Cast) and not (sqlglot_type(node.to) == "ARRAY" or _vector_type(node.to)):
             return False
@@ -36,7 +36,7 @@ def is_vector(node: exp.Expression, names: frozenset[str] | set[str]) -> bool:
     return isinstance(node, exp.Column) and node.name.lower() in names
 
 
-def _vector_type(to: exp.Expression) -> bool:
+def _vector_type(to: exp.Expr) -> bool:
     if isinstance(to, exp.DataType) and sqlglot_type(to) == "USERDEFINED":
         kind = to.args.get("kind")
         name = (kind.expression if isinstance(kind, exp.Dot) else kind).name.lower() if kind is not None else ""
@@ -44,7 +44,7 @@ def _vector_type(to: exp.Expression) -> bool:
     return False
 
 
-def statement_vectors(tree: exp.Expression) -> frozenset[str]:
+def statement_vectors(tree: exp.Expr) -> frozenset[str]:
     """Vector column names plus the aliases this statement gives them."""
     names = set(vector_columns())
     for _ in range(3):
@@ -57,11 +57,11 @@ def statement_vectors(tree: exp.Expression) -> frozenset[str]:
     return frozenset(names)
 
 
-def _call(name: str, *args: exp.Expression) -> exp.Expression:
+def _call(name: str, *args: exp.Expr) -> exp.Expr:
     return exp.Dot(this=exp.to_identifier("qf"), expression=exp.Anonymous(this=name, expressions=list(args)))
 
 
-def vectors(tree: exp.Expression, ctx: Context) -> exp.Expression:
+def vectors(tree: exp.Expr, ctx: Context) -> exp.Expr:
     names = statement_vectors(tree)
     tree.meta[META] = names
     for bracket in list(tree.find_all(exp.Bracket)):

@@ -33,7 +33,6 @@ class Settings:
     demo_scale: float = setting(1.0, "QUIVER_DEMO_SCALE", "Size of the generated demo data (1 = 20,000 orders).")
     model_dialect: str = setting("duckdb", "QUIVER_MODEL_DIALECT", "SQL dialect the model's SQL is written in.")
     threads: int = setting(0, "QUIVER_THREADS", "DuckDB worker threads (0 = DuckDB's default: all cores).")
-    query_workers: int = setting(8, "QUIVER_QUERY_WORKERS", "Queries the engine runs at once.")
     plan_cache_size: int = setting(4096, "QUIVER_PLAN_CACHE_SIZE", "Compiled queries kept for reuse.")
     catalog_cache_size: int = setting(
         64,

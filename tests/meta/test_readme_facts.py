@@ -100,13 +100,11 @@ def collected_tests() -> int:
     return sum(int(count) for count in counts)
 
 
-@pytest.mark.xfail(strict=True, reason="README says about 8,000 tests; pytest collects about 6,200")
 def test_the_number_of_tests() -> None:
-    claim = number(stated(r"runs ruff and pytest \(about ([\d,]+) tests", section("Tests")))
+    claim = number(stated(r"runs ruff, mypy and pytest \(about ([\d,]+) tests", section("Tests")))
     assert roughly(claim, collected_tests()), f"README: about {claim:,.0f} tests; collected {collected_tests():,}"
 
 
-@pytest.mark.xfail(strict=True, reason="README says 117 compiler cases; tests/unit/compiler/cases.py has 121")
 def test_the_number_of_compiler_cases() -> None:
     from tests.unit.compiler.cases import CASES
 
@@ -121,7 +119,6 @@ def test_every_compiler_case_has_a_snapshot_and_no_snapshot_is_orphaned() -> Non
     assert snapshots == {case.name for case in CASES}
 
 
-@pytest.mark.xfail(strict=True, reason="README says 207 captured catalog queries; the corpus holds 171")
 def test_the_number_of_captured_catalog_queries() -> None:
     from tests.unit.catalog.test_corpus import CORPUS
 
@@ -293,6 +290,7 @@ def _lookup(data: Any, key: Key) -> Iterable[float]:
 
 MS = 1000.0
 WIRE, FLIGHT, POLICY, COMPILE = "wire.json", "flight.json", "policy.json", "compile.json"
+SOAK = "soak.json"
 FETCH_TEXT = "fetch 1M lineitem rows, psycopg text"
 LATENCY = "TPC-H Q1 / Q6 latency"
 SELECT1 = "`SELECT 1` round trips, 1 connection"
@@ -378,6 +376,12 @@ def _flight_rows() -> list[Figure]:
 COMPILE_EU = ("queries", "*", "compile", "eu_analyst", "median")
 COMPILE_RATIO = ("queries", "*", "ratios", "compile_eu_analyst_over_admin")
 PROSE = [
+    Figure(SOAK, ("targets", "unexpected_errors", "measured"), pattern=r"Last run: \*\*(\d+)\*\* unexpected"),
+    Figure(SOAK, ("targets", "memory_end_over_warm", "measured"), pattern=r"load \*\*([\d.]+)\*\* times its"),
+    Figure(SOAK, ("latency_ms", "all dashboard queries", "p50"), pattern=r"p50 \*\*([\d.]+) ms\*\*"),
+    Figure(SOAK, ("latency_ms", "all dashboard queries", "p99"), pattern=r"p99 \*\*([\d.]+) ms\*\*"),
+    Figure(SOAK, ("dashboard_queries_per_second_after_warmup",), pattern=r"at (\d+) queries a second"),
+    Figure(SOAK, ("targets", "sigterm_drain_unexpected", "measured"), pattern=r"SIGTERM drain \*\*(\d+)\*\* of"),
     Figure(COMPILE, (*T, "dashboard_total_median_ms", "value"), pattern=r"compiles in \*\*([\d.]+) ms\*\*"),
     Figure(COMPILE, (*T, "dashboard_total_median_ms", "limit"), pattern=r"\(target < ([\d.]+) ms; [\d.]+ ms in an"),
     Figure(COMPILE, (*T, "dashboard_cached_median_ms", "value"), pattern=r"a repeated one in \*\*([\d.]+) ms\*\*"),
@@ -400,6 +404,9 @@ FIGURES = _wire_rows() + _policy_rows() + _flight_rows() + PROSE
 
 # Prose figures in the Benchmarks section that no results file holds, and where they come from.
 NOT_IN_RESULTS = {
+    r"target within 20 %": "the soak's target (issue 9), not a measurement",
+    r"measured p50 44 ms, p99\s+189 ms": "an earlier soak run on a quiet machine (commit 425f7e5)",
+    r"more than 2 s after": "the close's wait for the client (CLOSE_SECONDS in pgwire/backend.py), not a measurement",
     r"1\.4 ms in an earlier, quieter run": "an earlier compile run",
     r"costs 0\.010 ms on the dashboard query \(0\.6 %\) and 0\.32 ms on the 100-deep filter \(1\.2 %\)": (
         "measured once for the aggregate-FILTER pass, not recorded in compile.json"

@@ -69,7 +69,7 @@ class PreparedStatement:
     text: str
     command: Command | None  # None: the empty statement
     param_types: list[int]
-    description: Any = None  # filled by Describe: (parameter OIDs, result columns)
+    lifecycle: Any = None  # the statement service's prepared statement (a query's tree, route, types)
 
 
 @dataclass
@@ -82,6 +82,7 @@ class Portal:
     result_formats: list[int]
     cursor: bool = False
     hold: bool = False
+    bound: Any = None  # the statement service's portal (a query with its values bound)
     state: Any = None  # the running result, owned by the protocol layer
     rows_sent: int = 0
     done: bool = False

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pyarrow import flight
 
-from server.errors import QuiverError, SqlState
+from server.errors import QuiverError, SqlState, StatementTimeout
 from server.observability.internal import bounded_traceback, known_condition
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,10 @@ def to_flight(error: BaseException) -> flight.FlightError:
         converted: flight.FlightError = flight.FlightUnauthorizedError(text, extra_info=info)
     elif state.startswith("28"):
         converted = flight.FlightUnauthenticatedError(text, extra_info=info)
+    elif isinstance(error, StatementTimeout):
+        converted = flight.FlightTimedOutError(text, extra_info=info)
     elif state == "57014":
-        timed_out = "timeout" in error.message
-        converted = (flight.FlightTimedOutError if timed_out else flight.FlightCancelledError)(text, extra_info=info)
+        converted = flight.FlightCancelledError(text, extra_info=info)
     elif state.startswith(("58", "08")):
         converted = flight.FlightUnavailableError(text, extra_info=info)
     else:

@@ -264,10 +264,20 @@ class StatementService:
         portal.token.cancel()
 
     def query(
-        self, sql: str, caller: Caller, session: StatementSession, values: Sequence[Any] = (), **options: Any
+        self,
+        sql: str,
+        caller: Caller,
+        session: StatementSession | SessionInfo,
+        values: Sequence[Any] = (),
+        *,
+        timeout: float | None = None,
+        token: CancelToken | None = None,
     ) -> Result:
-        """Prepare, bind and run ``sql`` in one call (for callers with no protocol of their own)."""
-        return self.run(self.bind(self.prepare(sql, caller, session), values), **options)
+        """Prepare, bind and run ``sql`` in one call: the path of callers with no protocol of their own
+        (the CLI, tests), which is every channel's path."""
+        if isinstance(session, SessionInfo):
+            session = FixedSession(session)
+        return self.run(self.bind(self.prepare(sql, caller, session), values, token), timeout=timeout)
 
     def _start(self, portal: Portal, watch: Any, timeout: float | None) -> Result:
         statement = portal.statement

@@ -33,6 +33,7 @@ from server.sql.params import bind as bind_values
 from server.sql.params import infer_types, parameter_count
 from server.sql.parser import parse_statement_cached
 from server.sql.session_info import SessionInfo, substitute_session_functions
+from server.sql.text_input import from_text
 from server.statement.origins import ColumnOrigin, column_origins
 from server.statement.route import Route, route
 
@@ -186,6 +187,7 @@ class StatementService:
     def bind(self, statement: Statement, values: Sequence[Any], token: CancelToken | None = None) -> Portal:
         """``statement`` with ``values`` (exactly one per parameter); ``token``, when given, cancels its run."""
         self.check_count(statement, len(values))
+        values = _typed(values, statement.parameter_types)
         tree = statement.tree
         if tree is None:
             raise FeatureNotSupported("this statement is answered by the session, not run")
@@ -328,6 +330,15 @@ class _Lazy:
         if self._lookup is None:
             self._lookup = self._build()
         return self._lookup(column)
+
+
+def _typed(values: Sequence[Any], types: Sequence[int]) -> list[Any]:
+    """Values a channel received as text, read as their parameters' types (PostgreSQL's text input).
+
+    The wire decodes its text-format values by type itself; a Flight SQL client may bind
+    ``'abc'`` where an integer is expected, and must get the wire's 22P02, not the engine's error.
+    """
+    return [from_text(v, t) if isinstance(v, str) else v for v, t in zip(values, types, strict=True)]
 
 
 def _parse(query: Query) -> exp.Expression:

@@ -13,9 +13,10 @@ the wrong number of values is PostgreSQL's 08P01 wherever it comes from.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 import pyarrow as pa
 import sqlglot.expressions as exp
@@ -36,6 +37,8 @@ from server.sql.session_info import SessionInfo, substitute_session_functions
 from server.sql.text_input import from_text
 from server.statement.origins import ColumnOrigin, column_origins
 from server.statement.route import Route, route
+
+SCHEMA_CACHE_SIZE = 1024  # result schemas remembered, by model version and engine SQL
 
 
 class StatementSession(Protocol):
@@ -123,8 +126,11 @@ def plan_key(text: str, count: int, values: Sequence[Any]) -> str | None:
 class StatementService:
     """The lifecycle of statements over one engine, shared by every channel of a process."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, schema_cache_size: int = SCHEMA_CACHE_SIZE) -> None:
         self.engine = engine
+        # Result columns by (model version, engine SQL): describing asks the engine to plan the query, which costs
+        # as much as a small query itself; the same SQL always has the same columns.
+        self._schemas: _Lru[tuple[str, str], pa.Schema] = _Lru(schema_cache_size)
 
     # -- prepare ---------------------------------------------------------------------------------
 
@@ -241,7 +247,12 @@ class StatementService:
         if executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
         compiled = engine.compile_cached(tree, statement.caller, info, portal.cache_key if cache else None)
-        return Description(executor.describe(compiled.sql), self._origins(compiled, statement.caller))
+        key = (compiled.model_version, compiled.sql)
+        schema = self._schemas.get(key)
+        if schema is None:
+            schema = executor.describe(compiled.sql)
+            self._schemas.put(key, schema)
+        return Description(schema, self._origins(compiled, statement.caller))
 
     # -- run -------------------------------------------------------------------------------------
 
@@ -317,6 +328,35 @@ class StatementService:
     def _origins(self, compiled: CompiledQuery, caller: Caller) -> tuple[ColumnOrigin | None, ...]:
         relations: Mapping[str, Relation] = self.engine.governance(caller).relations()
         return column_origins(compiled, relations)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Lru(Generic[K, V]):
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> None:
+        if self.capacity <= 0:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
 
 
 class _Lazy:

@@ -51,6 +51,7 @@ from server.errors import (
     QuiverError,
     ReadOnlyTransaction,
 )
+from server.execution.executor import TableResult
 from server.policy.groups import META
 from server.policy.identity import Caller
 from server.policy.users import UserStore
@@ -64,6 +65,7 @@ from server.semantic.model import Relation
 from server.sql.lexer import qmark_to_dollar
 from server.sql.pg_types import BY_NAME
 from server.sql.session_info import SessionInfo
+from server.statement.route import Route
 from server.statement.service import FixedSession, Statement, StatementService
 
 TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
@@ -362,14 +364,17 @@ class QuiverFlightServer(flight.FlightServerBase):
         raw = ticket.ticket
         command = unpack(raw)
         if command is None:  # plain Flight's own form: SQL text, run as whoever sends it
-            return self._stream(context, caller, sql_text(raw), parameter_rows(None), raw)
+            return self._statement_stream(context, caller, sql_text(raw), raw)
         if isinstance(command, pb.TicketStatementQuery):
             sql = self.tickets.open(caller, command.statement_handle)
-            return self._stream(context, caller, sql, parameter_rows(None), raw)
+            return self._statement_stream(context, caller, sql, raw)
         if isinstance(command, pb.CommandPreparedStatementQuery):
             prepared = self.prepared.get(caller.user, command.prepared_statement_handle)
-            rows = parameter_rows(prepared.parameters)
-            return self._stream(context, caller, prepared.statement.text, rows, raw, prepared.statement)
+            statement = prepared.statement
+            if statement.parameter_count:
+                rows = parameter_rows(prepared.parameters)
+                return self._stream(context, caller, statement.text, rows, raw, statement)
+            return self._statement_stream(context, caller, statement.text, raw, statement)
         return flight.RecordBatchStream(self._metadata(caller, command))
 
     @rpc
@@ -467,6 +472,22 @@ class QuiverFlightServer(flight.FlightServerBase):
         assert description is not None  # Flight prepares queries only
         return plain(description.schema)
 
+    def _statement_stream(
+        self,
+        context: flight.ServerCallContext,
+        caller: Caller,
+        sql: str,
+        ticket: bytes,
+        statement: Statement | None = None,
+    ) -> flight.FlightDataStream:
+        """The result of one statement without parameters; a constant is sent whole, from C++."""
+        statement = statement if statement is not None else self.prepare(caller, sql)
+        if statement.route is Route.CONSTANT:
+            # No engine work to watch or cancel, and no Python generator to call back per batch.
+            table = self.statements.run(self.statements.bind(statement, [])).read_all()
+            return flight.RecordBatchStream(table)
+        return self._stream(context, caller, sql, parameter_rows(None), ticket, statement)
+
     def _stream(
         self,
         context: flight.ServerCallContext,
@@ -492,6 +513,8 @@ class QuiverFlightServer(flight.FlightServerBase):
         """Start ``sql`` with ``values`` bound; a client that disconnects meanwhile cancels it."""
         statement = statement if statement is not None else self.prepare(caller, sql)
         portal = self.statements.bind(statement, _values(statement, values), token)
+        if portal.route is Route.CONSTANT:
+            return self.statements.run(portal)  # answered at once: nothing to stop if the client goes
         with self.watch.waiting(context, token):
             return self.statements.run(portal)
 
@@ -682,6 +705,7 @@ class QueryStream:
         self._rows = rows
         self._pending: collections.deque[pa.RecordBatch] = collections.deque()
         self._batches: Iterator[pa.RecordBatch] | None = None
+        self._immediate = False
         self.token = CancelToken()
         self._release = _Release(server.running, caller.user, ticket, self.token)
         server.running.add(caller.user, ticket, self.token)
@@ -709,6 +733,7 @@ class QueryStream:
     def _open(self, values: list[Any]) -> tuple[Any, Iterator[pa.RecordBatch]]:
         """Start one execution (``values`` bound); its result is released when the stream ends."""
         result = self._server.run(self._context, self._caller, self._sql, values, self._statement, self.token)
+        self._immediate = isinstance(result, TableResult)
         batches = iter(result.batches())
         self._release.result, self._batches = result, batches
         return result, batches
@@ -720,8 +745,11 @@ class QueryStream:
                 raise StopIteration
             # The next parameter row's execution, if any (StopIteration after the last one ends the stream).
             batches = self._batches if self._batches is not None else self._open(next(self._rows))[1]
-            with self._server.watch.waiting(self._context, self.token):
-                batch = next(batches, None)
+            if self._immediate:
+                batch = next(batches, None)  # already computed: no engine work to stop
+            else:
+                with self._server.watch.waiting(self._context, self.token):
+                    batch = next(batches, None)
             if batch is None:
                 self._release.result_done()
                 self._batches = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Protocol, TypeVar
 
 import pyarrow as pa
@@ -28,6 +28,7 @@ from server.execution.constants import constant_result
 from server.execution.executor import Result, TableResult, open_stream
 from server.execution.scratch import referenced_tables, run_on_temp_tables
 from server.policy.identity import Caller
+from server.render.targets import target as find_target
 from server.semantic.model import Relation
 from server.sql.commands import Command, Query
 from server.sql.params import bind as bind_values
@@ -35,6 +36,7 @@ from server.sql.params import infer_types, parameter_count
 from server.sql.parser import parse_statement_cached
 from server.sql.session_info import SessionInfo, substitute_session_functions
 from server.sql.text_input import from_text
+from server.statement.generic import GenericBinding, bind_markers, generic_binding, sample_values
 from server.statement.origins import ColumnOrigin, column_origins
 from server.statement.route import Route, route
 
@@ -110,6 +112,7 @@ class Portal:
     route: Route
     cache_key: str | None  # None: compiled without the plan cache
     token: CancelToken = field(default_factory=CancelToken)
+    generic: GenericBinding | None = None  # markers for a plan shared by all values of these types
 
 
 def plan_key(text: str, count: int, values: Sequence[Any]) -> str | None:
@@ -131,6 +134,8 @@ class StatementService:
         # Result columns by (model version, engine SQL): describing asks the engine to plan the query, which costs
         # as much as a small query itself; the same SQL always has the same columns.
         self._schemas: _Lru[tuple[str, str], pa.Schema] = _Lru(schema_cache_size)
+        # Statements whose markers did not survive compiling: they are compiled with their values.
+        self._not_generic: _Lru[tuple[str, str, str], bool] = _Lru(schema_cache_size)
 
     # -- prepare ---------------------------------------------------------------------------------
 
@@ -206,7 +211,9 @@ class StatementService:
         elif count and routed is not Route.TEMPORARY and constant_result(bound) is not None:
             routed = Route.CONSTANT  # SELECT $1: a constant once its value is known
         key = plan_key(statement.cache_key, count, values)
-        return Portal(statement, tuple(values), bound, routed, key, token if token is not None else CancelToken())
+        generic = generic_binding(statement.cache_key, values) if count and routed is Route.SEMANTIC else None
+        token = token if token is not None else CancelToken()
+        return Portal(statement, tuple(values), bound, routed, key, token, generic)
 
     # -- describe --------------------------------------------------------------------------------
 
@@ -219,11 +226,13 @@ class StatementService:
             return found
         with statement._lock:
             if statement._description is None:
-                nulls = (None,) * statement.parameter_count
-                statement._description = self.describe_portal(self.bind(statement, nulls), cache=not nulls)
+                # Bound with a sample of each parameter's type, the description compiles the generic plan
+                # the runs reuse; a type without a marker is described as NULL.
+                values = sample_values(statement.parameter_types) or (None,) * statement.parameter_count
+                statement._description = self.describe_portal(self.bind(statement, values))
             return statement._description
 
-    def describe_portal(self, portal: Portal, *, cache: bool = True) -> Description:
+    def describe_portal(self, portal: Portal) -> Description:
         """The result columns of ``portal`` without producing its rows (bound values can type columns)."""
         statement = portal.statement
         engine = self.engine
@@ -246,7 +255,7 @@ class StatementService:
         executor = engine.executor
         if executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
-        compiled = engine.compile_cached(tree, statement.caller, info, portal.cache_key if cache else None)
+        compiled = self._compile(portal, tree, info)
         key = (compiled.model_version, compiled.sql)
         schema = self._schemas.get(key)
         if schema is None:
@@ -318,12 +327,31 @@ class StatementService:
         executor = engine.executor
         if executor is None:
             raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
-        compiled = engine.compile_cached(tree, caller, info, portal.cache_key)
+        compiled = self._compile(portal, tree, info)
         engine.describe_data(watch, compiled)
         stream = executor.start(compiled.sql, timeout=timeout, token=token)
         stream.origins = self._origins(compiled, caller)  # type: ignore[attr-defined]
         stream.notices = engine.notices_for(compiled)  # type: ignore[attr-defined]
         return stream
+
+    def _compile(self, portal: Portal, tree: exp.Expression, info: SessionInfo) -> CompiledQuery:
+        """The portal's compiled query: its statement's generic plan with the values in, when there is one."""
+        engine = self.engine
+        caller = portal.statement.caller
+        generic = portal.generic
+        if generic is not None:
+            failed_key = (generic.key, caller.fingerprint, engine.manifest.version)
+            if self._not_generic.get(failed_key) is None:
+                try:
+                    marked = substitute_session_functions(bind_markers(portal.statement.tree, generic), info)
+                    plan = engine.compile_cached(marked, caller, info, generic.key)
+                except QuiverError:
+                    plan = None  # a marker where the compiler reads the value: compile with the values
+                sql = generic.render(plan.sql, find_target(plan.target).dialect) if plan is not None else None
+                if plan is not None and sql is not None:
+                    return replace(plan, sql=sql)
+                self._not_generic.put(failed_key, True)
+        return engine.compile_cached(tree, caller, info, portal.cache_key)
 
     def _origins(self, compiled: CompiledQuery, caller: Caller) -> tuple[ColumnOrigin | None, ...]:
         relations: Mapping[str, Relation] = self.engine.governance(caller).relations()

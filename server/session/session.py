@@ -114,6 +114,17 @@ class Session:
         self.portals: dict[str, Portal] = {}
         self.temp_tables: dict[str, pa.Table] = {}
 
+    # -- temporary tables ---------------------------------------------------------------------------
+
+    def check_new_temp_table(self, name: str) -> None:
+        """42P07 when the session already has a temporary table ``name``."""
+        if name in self.temp_tables:
+            raise DuplicateObject(f'relation "{name}" already exists', SqlState.DUPLICATE_TABLE)
+
+    def add_temp_table(self, name: str, table: pa.Table) -> None:
+        self.check_new_temp_table(name)
+        self.temp_tables[name] = table
+
     # -- what the rest of the server reads ------------------------------------------------------
 
     def setting(self, name: str) -> str:

@@ -23,7 +23,13 @@ import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
 from server.engine import CompiledQuery, Engine
-from server.errors import FeatureNotSupported, ProtocolViolation, QuiverError
+from server.errors import (
+    FeatureNotSupported,
+    ProtocolViolation,
+    QuiverError,
+    ReadOnlyTransaction,
+    UndefinedTable,
+)
 from server.execution.constants import constant_result
 from server.execution.executor import Result, TableResult, open_stream
 from server.execution.scratch import referenced_tables, run_on_temp_tables
@@ -280,6 +286,17 @@ class StatementService:
             raise
         result.attach(watch)
         return result
+
+    def drop_tables(self, session: StatementSession, names: Sequence[str], *, if_exists: bool) -> None:
+        """DROP TABLE: the session's temporary tables go; a relation of the model is read-only (25006)."""
+        temp = session.temp_tables
+        for name in names:
+            if name in temp:
+                del temp[name]  # type: ignore[attr-defined]
+            elif name in self.engine.manifest.relations:
+                raise ReadOnlyTransaction("cannot execute DROP TABLE in a read-only transaction")
+            elif not if_exists:
+                raise UndefinedTable(f'table "{name}" does not exist')
 
     def cancel(self, portal: Portal) -> None:
         """Stop ``portal``'s run, wherever it is (any thread may call this)."""

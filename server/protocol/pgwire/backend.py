@@ -33,7 +33,6 @@ from server.engine import Engine
 from server.errors import (
     AdminShutdown,
     CannotConnectNow,
-    DuplicateObject,
     FeatureNotSupported,
     IdleSessionTimeout,
     InvalidCatalogName,
@@ -43,11 +42,8 @@ from server.errors import (
     ProtocolViolation,
     QueryCanceled,
     QuiverError,
-    ReadOnlyTransaction,
-    SqlState,
     SqlSyntaxError,
     TooManyConnections,
-    UndefinedTable,
 )
 from server.execution.executor import TableResult
 from server.execution.scheduler import FairScheduler
@@ -861,10 +857,9 @@ class Backend:
         from server.execution.scratch import empty_table
 
         session = self._ready_session()
-        if command.name in session.temp_tables:
-            raise DuplicateObject(f'relation "{command.name}" already exists', SqlState.DUPLICATE_TABLE)
+        session.check_new_temp_table(command.name)
         if command.query is None:
-            session.temp_tables[command.name] = empty_table(command.columns)
+            session.add_temp_table(command.name, empty_table(command.columns))
             self.send(m.command_complete("CREATE TABLE"))
             return
         result = await self._start_query(command.query)
@@ -874,18 +869,11 @@ class Backend:
             self.token = None
         if command.columns:
             table = table.rename_columns([name for name, _ in command.columns][: table.num_columns])
-        session.temp_tables[command.name] = table
+        session.add_temp_table(command.name, table)
         self.send(m.command_complete(f"SELECT {table.num_rows}"))
 
     def _drop_table(self, command: c.DropTable) -> None:
-        session = self._ready_session()
-        for name in command.names:
-            if name in session.temp_tables:
-                del session.temp_tables[name]
-            elif name in self.context.engine.manifest.relations:
-                raise ReadOnlyTransaction("cannot execute DROP TABLE in a read-only transaction")
-            elif not command.if_exists:
-                raise UndefinedTable(f'table "{name}" does not exist')
+        self.context.statements.drop_tables(self._ready_session(), command.names, if_exists=command.if_exists)
         self.send(m.command_complete("DROP TABLE"))
 
     async def _explain(self, command: c.Explain) -> None:

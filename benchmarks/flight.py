@@ -11,7 +11,13 @@ Targets (issue 5), one run, rounds interleaved:
 Also measured: a minimal pyarrow.flight server that only runs DuckDB (the cost of
 Flight itself), and TPC-H Q1 (10 columns, 4 rows) on every path.
 
-    python benchmarks/flight.py [--rows 1000000] [--rounds 5]
+Small statements (issue 10), over the demo data product: ``SELECT 1`` and a dashboard
+query through ADBC Flight SQL and through psycopg over the PostgreSQL wire, one
+connection each kept open, in interleaved rounds of the same run; target: Flight SQL
+takes at most 2x the wire's time. ``--small-only`` runs this section alone and writes
+``results/flight_small.{json,md}``.
+
+    python benchmarks/flight.py [--rows 1000000] [--rounds 5] [--small-only]
 """
 
 from __future__ import annotations
@@ -203,12 +209,127 @@ def measure(paths: Paths, names: tuple[str, ...], sql_semantic: str, sql_direct:
     return {name: {"median": statistics.median(v), "min": min(v), "samples": v} for name, v in samples.items()}
 
 
+# -- small statements: what a statement costs beyond its rows -----------------------------------------
+
+SMALL_STATEMENTS = {  # name -> (SQL, executions per timed batch)
+    "select_1": ("SELECT 1", 200),
+    "dashboard": (  # the compile benchmark's dashboard question, over the demo data product
+        "SELECT customer_region, DATE_TRUNC('month', order_ts) AS month, net_revenue, order_count FROM sales "
+        "WHERE status IN ('shipped', 'placed') AND order_ts >= DATE '2024-01-01' "
+        "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 100",
+        20,
+    ),
+}
+SMALL_PATHS = ("flightsql_adbc", "wire_psycopg")
+DEMO_USER, DEMO_PASSWORD = "admin", "admin-pass"  # the demo's own users file
+
+
+@contextlib.contextmanager
+def demo_quiver() -> Iterator[tuple[Target, str]]:
+    """``quiver serve`` over the demo data product (its models and users), one worker, Flight in its own process."""
+    from server.demo.generate import build_demo
+
+    database = CACHE / "flight-small-demo.duckdb"
+    if not database.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        build_demo(database, scale=1.0)
+    port, flight_port = free_port(), free_port()
+    command = [
+        sys.executable, "-c", QUIVER_MAIN, "serve", "--database", str(database),
+        "--pg-port", str(port), "--workers", "1", "--flight-port", str(flight_port),
+    ]  # fmt: skip
+    target = Target("quiver_demo", port, "quiver", "SELECT 1", "SELECT 1", user=DEMO_USER, password=DEMO_PASSWORD)
+    with subprocess_server("quiver_flight_small", command, target):
+        location = f"grpc://127.0.0.1:{flight_port}"
+        wait_for_flight(location)
+        yield target, location
+
+
+def small_statements(rounds: int) -> dict[str, Any]:
+    """Per statement and path: seconds per execution (median of the rounds' batches) and the Flight/wire ratio."""
+    results: dict[str, Any] = {}
+    with demo_quiver() as (wire, location):
+        adbc = flightsql.connect(location, db_kwargs={"username": DEMO_USER, "password": DEMO_PASSWORD},
+                                 autocommit=True)  # fmt: skip
+        cursor = adbc.cursor()
+        connection = wire.psycopg()
+
+        def flightsql_adbc(sql: str) -> list[Any]:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+        def wire_psycopg(sql: str) -> list[Any]:
+            return connection.execute(sql).fetchall()
+
+        paths: dict[str, Callable[[str], list[Any]]] = {"flightsql_adbc": flightsql_adbc, "wire_psycopg": wire_psycopg}
+        try:
+            for name, (sql, batch) in SMALL_STATEMENTS.items():
+                answers = {path: run(sql) for path, run in paths.items()}
+                if answers["flightsql_adbc"] != [tuple(row) for row in answers["wire_psycopg"]]:
+                    raise SystemExit(f"{name}: Flight SQL and the wire answered differently")
+                samples: dict[str, list[float]] = {path: [] for path in SMALL_PATHS}
+                for round_number in range(rounds + 1):  # round 0 warms up
+                    order = SMALL_PATHS[round_number % 2 :] + SMALL_PATHS[: round_number % 2]
+                    for path in order:
+                        run = paths[path]
+                        started = time.perf_counter()
+                        for _ in range(batch):
+                            run(sql)
+                        if round_number:
+                            samples[path].append((time.perf_counter() - started) / batch)
+                cells = {
+                    path: {"median": statistics.median(v), "min": min(v), "samples": v} for path, v in samples.items()
+                }
+                ratio = cells["flightsql_adbc"]["median"] / cells["wire_psycopg"]["median"]
+                results[name] = {"sql": sql, "batch": batch, **cells, "flightsql_over_wire": ratio}
+                log(f"{name}: Flight SQL {cells['flightsql_adbc']['median'] * 1e3:.2f} ms, "
+                    f"wire {cells['wire_psycopg']['median'] * 1e3:.2f} ms, ratio {ratio:.2f}")  # fmt: skip
+        finally:
+            cursor.close()
+            adbc.close()
+            connection.close()
+    return results
+
+
+def small_markdown(results: dict[str, Any]) -> str:
+    lines = [
+        "# Small statements: ADBC Flight SQL against psycopg over the PostgreSQL wire",
+        "",
+        f"Generated by `benchmarks/flight.py --small-only` in {results['seconds']} s over the demo data product "
+        f"(`quiver serve --workers 1`, Flight in its own process); medians of {results['rounds']} interleaved "
+        "rounds after a warm-up, each round a batch of executions on one open connection per client, rows "
+        f"fetched with `fetchall`. Quiver commit {results['quiver'].get('commit', '?')}. Answers checked equal "
+        "before timing.",
+        "",
+        machine_markdown(results["machine"]),
+        "",
+        "| statement | Flight SQL (ADBC), ms | wire (psycopg), ms | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, cell in results["small"].items():
+        ratio = cell["flightsql_over_wire"]
+        lines.append(
+            f"| {name} | {cell['flightsql_adbc']['median'] * 1e3:.2f} | {cell['wire_psycopg']['median'] * 1e3:.2f} "
+            f"| {ratio:.2f} | <= 2 | {'yes' if ratio <= 2 else 'NO'} |"
+        )
+    lines += ["", "Statements:", ""] + [f"* {name}: `{cell['sql']}`" for name, cell in results["small"].items()]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--small-only", action="store_true", help="only the small-statement section")
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.small_only:
+        small: dict[str, Any] = {"machine": machine(), "quiver": git_state(), "rounds": args.rounds}
+        small["small"] = small_statements(args.rounds)
+        small["seconds"] = round(time.perf_counter() - started, 1)
+        write_results("flight_small", small, small_markdown(small))
+        log("written benchmarks/results/flight_small.{json,md}")
+        return
     database, data_info = ensure_tpch(1.0)
     users = ensure_users()
     direct = duckdb.connect(str(database), read_only=True)

@@ -42,6 +42,7 @@ from server.policy.identity import Caller  # noqa: E402
 from server.semantic.store import ModelStore  # noqa: E402
 from server.sql.parser import parse_statement  # noqa: E402
 from server.sql.session_info import SessionInfo  # noqa: E402
+from server.statement import StatementService  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / ".cache"
 ADMIN = Caller("admin", roles=("admin",))
@@ -87,9 +88,8 @@ def demo_database(scale: float) -> Path:
 
 
 def run_once(engine: Engine, caller: Caller, sql: str) -> tuple[float, Any]:
-    tree = parse_statement(sql)
     started = time.perf_counter()
-    table = engine.run(tree, caller, SessionInfo(user=caller.user), cache_key=sql).read_all()
+    table = StatementService(engine).query(sql, caller, SessionInfo(user=caller.user)).read_all()
     return time.perf_counter() - started, table
 
 

@@ -125,13 +125,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     from server.app import build_app
     from server.sql.parser import parse_statement
     from server.sql.session_info import SessionInfo
+    from server.statement import StatementService
 
     app = build_app(_settings(args))
     try:
         caller = _caller(args)
-        tree = parse_statement(args.sql)
         # The same path as a wire session: catalog, constants and data answered alike.
-        result = app.engine.run(tree, caller, SessionInfo(user=caller.user, database=app.engine.database_name))
+        session = SessionInfo(user=caller.user, database=app.engine.database_name)
+        result = StatementService(app.engine).query(args.sql, caller, session)
         table = result.read_all()
         if args.explain:
             print(app.engine.explain(parse_statement(args.sql), caller))

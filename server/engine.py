@@ -1,9 +1,10 @@
-"""The one place that knows the whole path of a query: parse, compile, govern, render, execute.
+"""The one place that knows the whole path of a query: compile, govern, render, execute.
 
-Every channel (PostgreSQL wire, Flight, HTTP, the CLI) calls :class:`Engine`
-with SQL text and a :class:`Caller`; none of them parses, plans or filters on
-its own, so the same question gets the same answer and the same policies
-everywhere.
+Channels reach it through the statement lifecycle (:mod:`server.statement`),
+which parses and routes once for all of them; the engine compiles for a
+:class:`Caller`, describes, and keeps what every channel shares (plan cache,
+catalogs, limits, audit), so the same question gets the same answer and the
+same policies everywhere.
 
 Compiled queries are cached by (SQL text, caller fingerprint, model version,
 target): a repeated dashboard query costs one dictionary lookup before it runs.
@@ -14,22 +15,19 @@ from __future__ import annotations
 import contextlib
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 import sqlglot.expressions as exp
 
-from connectors.base import CancelToken
 from server.cache import LRUCache
 from server.compiler.governance import OPEN
 from server.compiler.plan import SemanticPlan, explain
-from server.compiler.statement import CompiledStatement, compile_statement, marker_index
+from server.compiler.statement import CompiledStatement, compile_statement
 from server.errors import FeatureNotSupported, QuiverError
-from server.execution.constants import constant_result
-from server.execution.executor import Executor, Result, ResultStream, TableResult, Watch, open_stream
-from server.execution.scratch import referenced_tables, run_on_temp_tables
+from server.execution.executor import Executor
 from server.execution.sources import Sources
 from server.observability.audit import AuditLog, QueryWatch
 from server.policy.governance import CallerGovernance
@@ -42,14 +40,9 @@ from server.render.statement import render_statement
 from server.render.targets import target as find_target
 from server.semantic.model import Manifest, Relation
 from server.semantic.store import ModelStore
-from server.session import temporary
-from server.sql.oids import relation_oid
 from server.sql.parser import parse_statement
 from server.sql.pg_types import wire_type
-from server.sql.session_info import SessionInfo, substitute_session_functions
-
-TABLE_OID_METADATA = b"pg_table_oid"
-ATTNUM_METADATA = b"pg_attnum"
+from server.sql.session_info import SessionInfo
 
 
 @dataclass(frozen=True)
@@ -172,23 +165,6 @@ class Engine:
         compiled = self.compile_tree(tree, caller, target or self.dialect)
         return compiled.explain(detailed=self.governance(caller).allows(EXPLAIN))
 
-    def execute(
-        self, sql: str, caller: Caller, timeout: float | None = None, token: CancelToken | None = None
-    ) -> tuple[CompiledQuery, ResultStream]:
-        """Compile and start ``sql``; the caller iterates the stream's batches. ``token`` cancels it."""
-        if self.executor is None:
-            raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
-        watch = self.watch(caller)
-        try:
-            compiled = self.compile(sql, caller)
-            self._describe_data(watch, compiled)
-            stream = self.executor.start(compiled.sql, timeout=self.timeout(caller, timeout), token=token)
-        except BaseException as exc:
-            watch.finish(exc)
-            raise
-        stream.attach(watch)
-        return compiled, stream
-
     # -- limits and audit -------------------------------------------------------------------------
 
     def watch(self, caller: Caller) -> QueryWatch:
@@ -218,7 +194,7 @@ class Engine:
         return min(timeout, cap) if timeout else cap
 
     @staticmethod
-    def _describe_data(watch: QueryWatch, compiled: CompiledQuery) -> None:
+    def describe_data(watch: QueryWatch, compiled: CompiledQuery) -> None:
         watch.describe(
             kind="data",
             relations=compiled.relations,
@@ -316,16 +292,14 @@ class Engine:
 
         return lookup
 
-    @staticmethod
-    def _reads_temp_tables(tree: exp.Expression, temp_tables: Mapping[str, pa.Table] | None) -> bool:
-        if not temp_tables:
-            return False
-        read = referenced_tables(tree)
-        return bool(read) and read <= set(temp_tables)
-
-    def _compile_cached(
+    def compile_cached(
         self, tree: exp.Expression, caller: Caller, session: SessionInfo, cache_key: str | None
     ) -> CompiledQuery:
+        """:meth:`compile_tree` through the plan cache under ``cache_key`` (None: not cached).
+
+        The key also holds the caller's fingerprint, the session values substituted as
+        literals, the model version and the target, so a hit is always the same plan.
+        """
         if cache_key is None:
             return self.compile_tree(tree, caller, self.dialect)
         manifest = self.manifest
@@ -335,90 +309,6 @@ class Engine:
             cached = self.compile_tree(tree, caller, self.dialect, manifest)
             self.cache.put(key, cached)
         return cached
-
-    def names_relation(self, tree: exp.Expression, caller: Caller) -> bool:
-        relations = self.manifest.relations
-        ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
-        for table in tree.find_all(exp.Table):
-            if table.name in relations and table.name not in ctes and (not table.db or table.db == "public"):
-                return True
-        return False
-
-    @staticmethod
-    def immediate(tree: exp.Expression) -> TableResult | None:
-        """The answer when it needs no engine at all (``SELECT 1``); callers skip threads for it."""
-        constant = constant_result(tree)
-        return TableResult(constant) if constant is not None else None
-
-    def run_immediate(self, tree: exp.Expression, caller: Caller) -> TableResult | None:
-        """:meth:`immediate`, audited like any other query: for channels that answer it without a thread."""
-        constant = self.immediate(tree)
-        if constant is None:
-            return None
-        watch = self.watch(caller)
-        watch.describe(kind="constant")
-        constant.attach(watch)
-        return constant
-
-    def run(
-        self,
-        tree: exp.Expression,
-        caller: Caller,
-        session: SessionInfo,
-        *,
-        temp_tables: Mapping[str, pa.Table] | None = None,
-        timeout: float | None = None,
-        token: CancelToken | None = None,
-        cache_key: str | None = None,
-    ) -> Result:
-        """Run one parsed statement for a session: semantic relations, the catalog, or temporary tables.
-
-        ``cache_key`` (the statement text, when it has no parameters) lets a repeated
-        statement reuse its compiled plan. Every run is audited, whatever answers it.
-        """
-        watch = self.watch(caller)
-        try:
-            result = self._run(tree, caller, session, watch, temp_tables, timeout, token, cache_key)
-        except BaseException as exc:
-            watch.finish(exc)
-            raise
-        result.attach(watch)
-        return result
-
-    def _run(
-        self,
-        tree: exp.Expression,
-        caller: Caller,
-        session: SessionInfo,
-        watch: QueryWatch,
-        temp_tables: Mapping[str, pa.Table] | None,
-        timeout: float | None,
-        token: CancelToken | None,
-        cache_key: str | None,
-    ) -> Result:
-        constant = self.immediate(tree)
-        if constant is not None:
-            watch.describe(kind="constant")
-            return constant
-        timeout = self.timeout(caller, timeout)
-        if not self.names_relation(tree, caller) and not self._reads_temp_tables(tree, temp_tables):
-            # The catalog answers session functions itself (keeping PostgreSQL's column names).
-            watch.describe(kind="catalog")
-            return open_stream(lambda: self.catalog_for(caller).start(tree, session, timeout=timeout, token=token))
-        tree = substitute_session_functions(tree, session)
-        temp_tables = temp_tables or {}
-        read = referenced_tables(tree)
-        if temp_tables and read and read <= set(temp_tables):
-            watch.describe(kind="temporary", relations=sorted(read))
-            return run_on_temp_tables(tree, temp_tables, timeout=timeout, token=token)
-        if self.executor is None:
-            raise FeatureNotSupported("this engine compiles only; it has no connector to run queries")
-        compiled = self._compile_cached(tree, caller, session, cache_key)
-        self._describe_data(watch, compiled)
-        stream = self.executor.start(compiled.sql, timeout=timeout, token=token)
-        result = _with_origins(stream, compiled, self.governance(caller).relations())
-        result.notices = self.notices_for(compiled)
-        return result
 
     def notices_for(self, compiled: CompiledQuery) -> tuple[str, ...]:
         """Warnings a query earns: a relation its author marked deprecated (``meta.deprecated``)."""
@@ -430,39 +320,6 @@ class Engine:
                 reason = f": {deprecated}" if isinstance(deprecated, str) else ""
                 notices.append(f'relation "{name}" is deprecated{reason}')
         return tuple(notices)
-
-    def describe(
-        self,
-        tree: exp.Expression,
-        caller: Caller,
-        session: SessionInfo,
-        *,
-        temp_tables: Mapping[str, pa.Table] | None = None,
-        cache_key: str | None = None,
-    ) -> pa.Schema:
-        """The result columns of a statement, without producing its rows."""
-        constant = constant_result(tree)
-        if constant is not None:
-            return constant.schema
-        if not self.names_relation(tree, caller) and not self._reads_temp_tables(tree, temp_tables):
-            stream = open_stream(lambda: self.catalog_for(caller).start(tree, session))
-            stream.close()
-            return stream.schema
-        tree = substitute_session_functions(tree, session)
-        temp_tables = temp_tables or {}
-        read = referenced_tables(tree)
-        if temp_tables and read and read <= set(temp_tables):
-            stream = run_on_temp_tables(tree, temp_tables)
-            stream.close()
-            return stream.schema
-        if self.executor is None:
-            raise FeatureNotSupported("this engine compiles only; it has no connector to describe queries")
-        compiled = self._compile_cached(tree, caller, session, cache_key)
-        return _annotate_origins(self.executor.describe(compiled.sql), compiled, self.governance(caller).relations())
-
-    def drop_tables(self, temp_tables: MutableMapping[str, pa.Table], names: Sequence[str], *, if_exists: bool) -> None:
-        """DROP TABLE for a session: its temporary tables go, the model's relations are read-only (25006)."""
-        temporary.drop(temp_tables, names, if_exists=if_exists, governed=self.manifest.relations)
 
 
 def _type_name(data_type: pa.DataType) -> str:
@@ -478,61 +335,3 @@ def _type_name(data_type: pa.DataType) -> str:
 def _session_key(session: SessionInfo) -> str:
     """Session values a compiled statement can depend on (they were substituted as literals)."""
     return f"{session.user}|{session.database}|{','.join(session.search_path)}|{session.application_name}"
-
-
-def _annotate_origins(schema: pa.Schema, compiled: CompiledQuery, relations: Mapping[str, Relation]) -> pa.Schema:
-    """Mark columns that show a relation member unchanged with its table OID and attribute number.
-
-    ``relations`` are the caller's: attribute numbers match the catalog that caller sees.
-    """
-    statement = compiled.statement
-    if len(compiled.plans) != 1 or marker_index(statement.tree) != 0:
-        return schema
-    plan = compiled.plans[0]
-    relation = relations.get(plan.relation)
-    if relation is None or not plan.origins:
-        return schema
-    positions = {m.name: i + 1 for i, m in enumerate(relation.public_members())}
-    oid = str(relation_oid(relation.name)).encode()
-    fields = []
-    for field, origin in zip(schema, plan.origins, strict=False):
-        if origin is not None and origin in positions:
-            metadata = dict(field.metadata or {})
-            metadata[TABLE_OID_METADATA] = oid
-            metadata[ATTNUM_METADATA] = str(positions[origin]).encode()
-            fields.append(field.with_metadata(metadata))
-        else:
-            fields.append(field)
-    fields.extend(list(schema)[len(fields) :])
-    return pa.schema(fields, metadata=schema.metadata)
-
-
-class _AnnotatedStream:
-    """A result stream whose schema carries column origins (batches are cast to it)."""
-
-    notices: tuple[str, ...] = ()
-
-    def __init__(self, stream: ResultStream, schema: pa.Schema) -> None:
-        self._stream = stream
-        self.schema = schema
-
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        for batch in self._stream.batches():
-            yield pa.RecordBatch.from_arrays(batch.columns, schema=self.schema)
-
-    def read_all(self) -> pa.Table:
-        return pa.Table.from_batches(list(self.batches()), schema=self.schema)
-
-    def cancel(self) -> None:
-        self._stream.cancel()
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def attach(self, watch: Watch) -> None:
-        self._stream.attach(watch)
-
-
-def _with_origins(stream: ResultStream, compiled: CompiledQuery, relations: Mapping[str, Relation]) -> Result:
-    schema = _annotate_origins(stream.schema, compiled, relations)
-    return stream if schema is stream.schema else _AnnotatedStream(stream, schema)  # type: ignore[return-value]

@@ -295,6 +295,10 @@ class QueryCanceled(QuiverError):
     sqlstate = SqlState.QUERY_CANCELED
 
 
+class StatementTimeout(QueryCanceled):
+    """57014 because ``statement_timeout`` ran out (channels that tell it from a cancel branch on the type)."""
+
+
 class ConfigurationLimitExceeded(QuiverError):
     """53400: a configured limit (rows, concurrent queries, message size) was reached."""
 

@@ -19,6 +19,7 @@ from server.errors import (
     QueryCanceled,
     QuiverError,
     SourceError,
+    StatementTimeout,
     StatementTooComplex,
     UndefinedFunction,
 )
@@ -32,7 +33,7 @@ def translate(error: ConnectorError) -> QuiverError:
     if kind is ErrorKind.CANCELLED:
         return QueryCanceled("canceling statement due to user request")
     if kind is ErrorKind.TIMEOUT:
-        return QueryCanceled("canceling statement due to statement timeout")
+        return StatementTimeout("canceling statement due to statement timeout")
     if kind is ErrorKind.DATA:
         return DataException(error.message)
     if kind is ErrorKind.UNDEFINED:
@@ -100,10 +101,12 @@ class _Watched:
 class ResultStream(_Watched):
     """A running query's schema and batches, with engine errors translated.
 
-    ``notices`` are warnings for the client (a deprecated relation), sent before the rows.
+    ``notices`` are warnings for the client (a deprecated relation), sent before the rows;
+    ``origins`` say which relation member each column shows (see :mod:`server.statement.origins`).
     """
 
     notices: tuple[str, ...] = ()
+    origins: tuple[object, ...] = ()
     secrets: tuple[str, ...] = ()
 
     def __init__(self, handle: QueryHandle) -> None:

@@ -72,7 +72,7 @@ class PreparedStatement:
     text: str
     command: Command | None  # None: the empty statement
     param_types: list[int]
-    description: Any = None  # filled by Describe: (parameter OIDs, result columns)
+    lifecycle: Any = None  # the statement service's prepared statement (a query's tree, route, types)
 
 
 @dataclass
@@ -85,6 +85,7 @@ class Portal:
     result_formats: list[int]
     cursor: bool = False
     hold: bool = False
+    bound: Any = None  # the statement service's portal (a query with its values bound)
     state: Any = None  # the running result, owned by the protocol layer
     rows_sent: int = 0
     done: bool = False
@@ -115,6 +116,8 @@ class Session:
         self.prepared: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
         self.temp_tables: dict[str, pa.Table] = {}
+
+    # -- temporary tables ---------------------------------------------------------------------------
 
     # -- what the rest of the server reads ------------------------------------------------------
 

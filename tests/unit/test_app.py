@@ -10,6 +10,8 @@ from server.config import Settings
 from server.execution.sources import DEFAULT_SOURCE
 from server.policy.identity import Caller
 from server.render.targets import target
+from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 
 def test_build_app_serves_from_the_default_source(demo_db: Path, tmp_path: Path) -> None:
@@ -22,9 +24,11 @@ def test_build_app_serves_from_the_default_source(demo_db: Path, tmp_path: Path)
         assert app.sources.default.target is target("duckdb")
         assert app.engine.executor is not None
         assert app.engine.executor.connector is app.sources.default.connector
-        compiled, stream = app.engine.execute("SELECT count(*) AS n FROM orders", Caller("admin"))
-        assert compiled.target == "duckdb"
-        assert stream.read_all().column("n")[0].as_py() > 0
+        caller = Caller("admin")
+        assert app.engine.compile("SELECT count(*) AS n FROM orders", caller).target == "duckdb"
+        session = SessionInfo(user="admin", database=app.engine.database_name)
+        result = StatementService(app.engine).query("SELECT count(*) AS n FROM orders", caller, session)
+        assert result.read_all().column("n")[0].as_py() == 20000
     finally:
         app.close()
 

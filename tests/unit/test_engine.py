@@ -8,6 +8,7 @@ from server.engine import Engine
 from server.policy.identity import Caller
 from server.sql.parser import parse_statement_cached
 from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 ADMIN = Caller("admin")
 EU_ANALYST = Caller("eu_analyst", attributes={"region": "EU"})
@@ -23,8 +24,7 @@ SHAPES = [
 
 
 def _rows(engine: Engine, sql: str, caller: Caller) -> list[tuple[object, ...]]:
-    tree = parse_statement_cached(sql)
-    result = engine.run(tree, caller, SessionInfo(user=caller.user, database="quiver"))
+    result = StatementService(engine).query(sql, caller, SessionInfo(user=caller.user, database="quiver"))
     table = result.read_all()
     return sorted(zip(*(c.to_pylist() for c in table.columns), strict=True), key=repr)
 

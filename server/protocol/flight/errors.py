@@ -8,6 +8,9 @@ them::
 
     column "gross_revenu" does not exist (SQLSTATE 42703)
     HINT:  Perhaps you meant "gross_revenue".
+    POSITION:  8
+
+(the position counts characters from 1, as the wire's ErrorResponse field P does).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any, TypeVar
 
 from pyarrow import flight
 
-from server.errors import QuiverError, SqlState
+from server.errors import QuiverError, SqlState, StatementTimeout
 from server.observability.internal import bounded_traceback, known_condition
 
 log = logging.getLogger(__name__)
@@ -45,12 +48,16 @@ def extra_info(error: QuiverError) -> bytes:
 
 
 def message_text(error: QuiverError) -> str:
-    """The status message: the error's first line with its SQLSTATE, then DETAIL and HINT lines."""
+    """The status message: the error's first line with its SQLSTATE, then DETAIL, HINT and POSITION lines."""
     lines = [f"{_clip(error.message)} (SQLSTATE {error.sqlstate.value})"]
     if error.detail:
         lines.append(f"DETAIL:  {_clip(error.detail)}")
     if error.hint:
         lines.append(f"HINT:  {_clip(error.hint)}")
+    position = getattr(error, "position", None)
+    if position:
+        # Drivers that show only the status message (ADBC, JDBC) still learn where the error is.
+        lines.append(f"POSITION:  {position}")
     return "\n".join(lines)
 
 
@@ -84,9 +91,10 @@ def to_flight(error: BaseException) -> flight.FlightError:
         converted: flight.FlightError = flight.FlightUnauthorizedError(text, extra_info=info)
     elif state.startswith("28"):
         converted = flight.FlightUnauthenticatedError(text, extra_info=info)
+    elif isinstance(error, StatementTimeout):
+        converted = flight.FlightTimedOutError(text, extra_info=info)
     elif state == "57014":
-        timed_out = "timeout" in error.message
-        converted = (flight.FlightTimedOutError if timed_out else flight.FlightCancelledError)(text, extra_info=info)
+        converted = flight.FlightCancelledError(text, extra_info=info)
     elif state.startswith(("58", "08")):
         converted = flight.FlightUnavailableError(text, extra_info=info)
     else:

@@ -51,6 +51,7 @@ from server.errors import (
     QuiverError,
     ReadOnlyTransaction,
 )
+from server.execution.executor import TableResult
 from server.policy.groups import META
 from server.policy.identity import Caller
 from server.policy.users import UserStore
@@ -62,10 +63,10 @@ from server.protocol.flight.state import DEFAULT_MAX_PREPARED, CallWatch, Prepar
 from server.protocol.flight.tickets import DEFAULT_LIFETIME, TicketSigner
 from server.semantic.model import Relation
 from server.sql.lexer import qmark_to_dollar
-from server.sql.params import bind, infer_types, parameter_count
-from server.sql.parser import parse_statement
 from server.sql.pg_types import BY_NAME
 from server.sql.session_info import SessionInfo
+from server.statement.route import Route
+from server.statement.service import FixedSession, Statement, StatementService
 
 TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
 M = TypeVar("M", bound=Message)
@@ -96,7 +97,7 @@ _PARAMETER_TYPES: dict[str, pa.DataType] = {
 
 @dataclass
 class Prepared:
-    """A prepared statement: its owner, its SQL as a tree with ``$n`` parameters, and the bound values.
+    """A prepared statement: its owner, the service's statement, its schemas, and the bound values.
 
     Each row of ``parameters`` (bound by DoPut, kept as Arrow) is one execution; a query
     bound with several rows answers with their results one after the other (the Flight
@@ -105,8 +106,7 @@ class Prepared:
     """
 
     user: str
-    sql: str
-    tree: exp.Expression
+    statement: Statement
     parameter_schema: pa.Schema
     dataset_schema: pa.Schema
     parameters: pa.Table | None = None
@@ -186,19 +186,8 @@ def path_relation(path: list[bytes | str]) -> str:
     return name
 
 
-def plan_key(sql: str, count: int, values: tuple[Any, ...] | list[Any]) -> str | None:
-    """The plan-cache key of ``sql`` with ``values`` bound: GetFlightInfo's describe compiles, DoGet reuses it.
-
-    The values' reprs tell their types apart (1, 1.0, '1'), and literals of different types
-    compile differently; the cache is a bounded LRU, so distinct values only cycle it.
-    """
-    if not count:
-        return sql
-    return f"{sql}\x00{list(values)!r}" if values else None  # unbound: described with NULLs, not cached
-
-
 def plain(schema: pa.Schema) -> pa.Schema:
-    """``schema`` without the PostgreSQL-wire metadata (table OIDs) the engine annotates."""
+    """``schema`` without field metadata (the catalog's PostgreSQL type annotations mean nothing to Flight)."""
     return pa.schema([f.remove_metadata() for f in schema])
 
 
@@ -212,7 +201,7 @@ def parameter_rows(table: pa.Table | None) -> Iterator[list[Any]]:
         yield from (list(row) for row in zip(*columns, strict=True))
 
 
-def read_parameters(reader: flight.MetadataRecordBatchReader, count: int) -> pa.Table:
+def read_parameters(reader: flight.MetadataRecordBatchReader) -> pa.Table:
     """The parameter rows a client sends by DoPut, at most :data:`MAX_PARAMETER_BYTES` of them."""
     batches, size = [], 0
     try:
@@ -229,8 +218,6 @@ def read_parameters(reader: flight.MetadataRecordBatchReader, count: int) -> pa.
         table = pa.Table.from_batches(batches, schema=reader.schema)
     except (pa.ArrowException, flight.FlightError):
         raise ProtocolViolation("DoPut: the parameters are not a valid Arrow stream") from None
-    if table.num_rows and table.num_columns < count:
-        raise InvalidParameterValue(f"the statement needs {count} parameter(s), {table.num_columns} were bound")
     return table
 
 
@@ -290,6 +277,7 @@ class QuiverFlightServer(flight.FlightServerBase):
             tls_certificates=tls_certificates or [],
         )
         self.engine = engine
+        self.statements = StatementService(engine)
         self.tickets = TicketSigner(ticket_lifetime)
         self.prepared: PreparedStatements[Prepared] = PreparedStatements(max_prepared, PREPARED_LIFETIME)
         self.running = RunningQueries()
@@ -307,8 +295,14 @@ class QuiverFlightServer(flight.FlightServerBase):
             raise InvalidAuthorization("authentication required")
         return middleware.user.caller("flight")
 
-    def session(self, caller: Caller) -> SessionInfo:
-        return SessionInfo(user=caller.user, database=self.engine.database_name, application_name="flight")
+    def session(self, caller: Caller) -> FixedSession:
+        return FixedSession(
+            SessionInfo(user=caller.user, database=self.engine.database_name, application_name="flight")
+        )
+
+    def prepare(self, caller: Caller, sql: str) -> Statement:
+        """``sql`` (``?`` or ``$n`` placeholders) prepared by the statement service for ``caller``."""
+        return self.statements.prepare(qmark_to_dollar(sql), caller, self.session(caller))
 
     def statement_ticket(self, caller: Caller, sql: str) -> flight.Ticket:
         """A Flight SQL statement ticket: ``sql`` signed for ``caller`` (see :mod:`tickets`)."""
@@ -370,14 +364,17 @@ class QuiverFlightServer(flight.FlightServerBase):
         raw = ticket.ticket
         command = unpack(raw)
         if command is None:  # plain Flight's own form: SQL text, run as whoever sends it
-            return self._stream(context, caller, sql_text(raw), parameter_rows(None), raw)
+            return self._statement_stream(context, caller, sql_text(raw), raw)
         if isinstance(command, pb.TicketStatementQuery):
             sql = self.tickets.open(caller, command.statement_handle)
-            return self._stream(context, caller, sql, parameter_rows(None), raw)
+            return self._statement_stream(context, caller, sql, raw)
         if isinstance(command, pb.CommandPreparedStatementQuery):
             prepared = self.prepared.get(caller.user, command.prepared_statement_handle)
-            rows = parameter_rows(prepared.parameters)
-            return self._stream(context, caller, prepared.sql, rows, raw, prepared.tree)
+            statement = prepared.statement
+            if statement.parameter_count:
+                rows = parameter_rows(prepared.parameters)
+                return self._stream(context, caller, statement.text, rows, raw, statement)
+            return self._statement_stream(context, caller, statement.text, raw, statement)
         return flight.RecordBatchStream(self._metadata(caller, command))
 
     @rpc
@@ -392,7 +389,10 @@ class QuiverFlightServer(flight.FlightServerBase):
         command = unpack(descriptor.command or b"")
         if isinstance(command, pb.CommandPreparedStatementQuery):
             prepared = self.prepared.get(caller.user, command.prepared_statement_handle)
-            prepared.parameters = read_parameters(reader, parameter_count(prepared.tree))
+            parameters = read_parameters(reader)
+            if parameters.num_rows and parameters.num_columns < prepared.statement.parameter_count:
+                self.statements.check_count(prepared.statement, parameters.num_columns)
+            prepared.parameters = parameters
             return
         if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
             raise ReadOnlyTransaction(
@@ -457,26 +457,36 @@ class QuiverFlightServer(flight.FlightServerBase):
         if isinstance(command, pb.CommandPreparedStatementQuery):
             prepared = self.prepared.get(caller.user, command.prepared_statement_handle)
             bound = prepared.parameters
-            if bound is not None and bound.num_rows and parameter_count(prepared.tree):
+            statement = prepared.statement
+            if bound is not None and bound.num_rows and statement.parameter_count:
                 # Bound values can type what NULL placeholders could not (SELECT ? AS x): describe again.
-                first = next(parameter_rows(bound))
-                return self._describe(caller, prepared.sql, first), flight.Ticket(descriptor.command)
+                portal = self.statements.bind(statement, _values(statement, next(parameter_rows(bound))))
+                return plain(self.statements.describe_portal(portal).schema), flight.Ticket(descriptor.command)
             return prepared.dataset_schema, flight.Ticket(descriptor.command)
         if isinstance(command, pb.CommandStatementUpdate | pb.CommandPreparedStatementUpdate):
             raise ReadOnlyTransaction("cannot execute an update in a read-only transaction")
         return self._metadata(caller, command).schema, flight.Ticket(descriptor.command)
 
-    def _tree(self, sql: str) -> exp.Expression:
-        return parse_statement(qmark_to_dollar(sql))
+    def _describe(self, caller: Caller, sql: str) -> pa.Schema:
+        description = self.statements.describe(self.prepare(caller, sql))
+        assert description is not None  # Flight prepares queries only
+        return plain(description.schema)
 
-    def _describe(self, caller: Caller, sql: str, values: tuple[Any, ...] | list[Any] = ()) -> pa.Schema:
-        tree = self._tree(sql)
-        count = parameter_count(tree)
-        bound = bind(tree, list(values) or [None] * count) if count else tree
-        immediate = self.engine.immediate(bound)
-        if immediate is not None:
-            return plain(immediate.schema)
-        return plain(self.engine.describe(bound, caller, self.session(caller), cache_key=plan_key(sql, count, values)))
+    def _statement_stream(
+        self,
+        context: flight.ServerCallContext,
+        caller: Caller,
+        sql: str,
+        ticket: bytes,
+        statement: Statement | None = None,
+    ) -> flight.FlightDataStream:
+        """The result of one statement without parameters; a constant is sent whole, from C++."""
+        statement = statement if statement is not None else self.prepare(caller, sql)
+        if statement.route is Route.CONSTANT:
+            # No engine work to watch or cancel, and no Python generator to call back per batch.
+            table = self.statements.run(self.statements.bind(statement, [])).read_all()
+            return flight.RecordBatchStream(table)
+        return self._stream(context, caller, sql, parameter_rows(None), ticket, statement)
 
     def _stream(
         self,
@@ -485,10 +495,10 @@ class QuiverFlightServer(flight.FlightServerBase):
         sql: str,
         rows: Iterator[list[Any]],
         ticket: bytes,
-        tree: exp.Expression | None = None,
+        statement: Statement | None = None,
     ) -> flight.FlightDataStream:
         """The result of ``sql`` run once per parameter row, in row order (see :class:`QueryStream`)."""
-        stream = QueryStream(self, context, caller, sql, rows, ticket, tree)
+        stream = QueryStream(self, context, caller, sql, rows, ticket, statement)
         return flight.GeneratorStream(stream.schema, stream)
 
     def run(
@@ -497,19 +507,16 @@ class QuiverFlightServer(flight.FlightServerBase):
         caller: Caller,
         sql: str,
         values: list[Any],
-        tree: exp.Expression | None,
+        statement: Statement | None,
         token: CancelToken,
     ) -> Any:
         """Start ``sql`` with ``values`` bound; a client that disconnects meanwhile cancels it."""
-        tree = tree if tree is not None else self._tree(sql)
-        count = parameter_count(tree)
-        if count and len(values) < count:
-            raise InvalidParameterValue(f"the statement needs {count} parameter(s); bind them with DoPut first")
-        bound = bind(tree, list(values)) if count else tree
+        statement = statement if statement is not None else self.prepare(caller, sql)
+        portal = self.statements.bind(statement, _values(statement, values), token)
+        if portal.route is Route.CONSTANT:
+            return self.statements.run(portal)  # answered at once: nothing to stop if the client goes
         with self.watch.waiting(context, token):
-            return self.engine.run(
-                bound, caller, self.session(caller), token=token, cache_key=plan_key(sql, count, values)
-            )
+            return self.statements.run(portal)
 
     def _cancel(self, caller: Caller, serialized_info: bytes) -> bool:
         """Cancel the caller's running queries of the tickets in a serialised FlightInfo.
@@ -537,9 +544,8 @@ class QuiverFlightServer(flight.FlightServerBase):
 
     def _prepare(self, caller: Caller, sql: str) -> pb.ActionCreatePreparedStatementResult:
         self.prepared.check_room(caller.user)  # refused before any work when the user has no slot left
-        tree = self._tree(sql)
-        count = parameter_count(tree)
-        types = infer_types(tree, [], self.engine.column_type_lookup(caller)) if count else []
+        statement = self.prepare(caller, sql)
+        types = statement.parameter_types
         names = {t.oid: t.name for t in BY_NAME.values()}
         parameter_schema = pa.schema(
             [
@@ -547,8 +553,10 @@ class QuiverFlightServer(flight.FlightServerBase):
                 for i, oid in enumerate(types, 1)
             ]
         )
-        dataset_schema = self._describe(caller, sql)
-        handle = self.prepared.add(Prepared(caller.user, sql, tree, parameter_schema, dataset_schema))
+        description = self.statements.describe(statement)
+        assert description is not None  # Flight prepares queries only
+        dataset_schema = plain(description.schema)
+        handle = self.prepared.add(Prepared(caller.user, statement, parameter_schema, dataset_schema))
         return pb.ActionCreatePreparedStatementResult(
             prepared_statement_handle=handle,
             dataset_schema=dataset_schema.serialize().to_pybytes(),
@@ -619,6 +627,12 @@ class QuiverFlightServer(flight.FlightServerBase):
         }
 
 
+def _values(statement: Statement, row: list[Any]) -> list[Any]:
+    """A bound row cut to the statement's parameters (a client may bind extra columns; they are unused)."""
+    count = statement.parameter_count
+    return row[:count] if len(row) > count else row
+
+
 def _optional(message: Message, name: str) -> Any:
     return getattr(message, name) if message.HasField(name) else None
 
@@ -681,16 +695,17 @@ class QueryStream:
         sql: str,
         rows: Iterator[list[Any]],
         ticket: bytes,
-        tree: exp.Expression | None,
+        statement: Statement | None,
     ) -> None:
         self._server = server
         self._context = context
         self._caller = caller
         self._sql = sql
-        self._tree = tree
+        self._statement = statement
         self._rows = rows
         self._pending: collections.deque[pa.RecordBatch] = collections.deque()
         self._batches: Iterator[pa.RecordBatch] | None = None
+        self._immediate = False
         self.token = CancelToken()
         self._release = _Release(server.running, caller.user, ticket, self.token)
         server.running.add(caller.user, ticket, self.token)
@@ -717,7 +732,8 @@ class QueryStream:
 
     def _open(self, values: list[Any]) -> tuple[Any, Iterator[pa.RecordBatch]]:
         """Start one execution (``values`` bound); its result is released when the stream ends."""
-        result = self._server.run(self._context, self._caller, self._sql, values, self._tree, self.token)
+        result = self._server.run(self._context, self._caller, self._sql, values, self._statement, self.token)
+        self._immediate = isinstance(result, TableResult)
         batches = iter(result.batches())
         self._release.result, self._batches = result, batches
         return result, batches
@@ -729,8 +745,11 @@ class QueryStream:
                 raise StopIteration
             # The next parameter row's execution, if any (StopIteration after the last one ends the stream).
             batches = self._batches if self._batches is not None else self._open(next(self._rows))[1]
-            with self._server.watch.waiting(self._context, self.token):
-                batch = next(batches, None)
+            if self._immediate:
+                batch = next(batches, None)  # already computed: no engine work to stop
+            else:
+                with self._server.watch.waiting(self._context, self.token):
+                    batch = next(batches, None)
             if batch is None:
                 self._release.result_done()
                 self._batches = None

@@ -53,9 +53,12 @@ from server.session import temporary
 from server.session.session import Portal, PreparedStatement, Session
 from server.sql import commands as c
 from server.sql.lexer import Piece, split_statements
-from server.sql.params import bind, infer_types, parameter_count
+from server.sql.oids import relation_oid
 from server.sql.parser import parse_statement_cached
 from server.sql.router import route_all, route_one
+from server.statement import Route, Statement
+from server.statement.origins import ColumnOrigin
+from server.statement.service import Portal as BoundPortal
 
 log = logging.getLogger("quiver.pgwire")
 
@@ -401,14 +404,15 @@ class Backend:
         formats: tuple[int, ...],
         max_rows: int,
         describe: bool,
-        params: list[Any] | None = None,
     ) -> None:
         """Execute one command of the simple protocol (or a non-query command of the extended one)."""
         self._ready_session()  # 08P01 before authentication
         if isinstance(command, c.Query):
-            tree = await self._parse(command)
-            portal = Portal("", PreparedStatement("", command.text, command, []), params or [], list(formats))
-            await self._execute_portal(portal, tree, max_rows=0, describe=describe)
+            statement = PreparedStatement("", command.text, command, [])
+            statement.lifecycle = self._prepare(command)
+            portal = Portal("", statement, [], list(formats))
+            portal.bound = self.context.statements.bind(statement.lifecycle, portal.params)
+            await self._execute_portal(portal, max_rows=0, describe=describe)
             return
         run = _COMMANDS.get(type(command))
         if run is None:
@@ -456,44 +460,41 @@ class Backend:
             digits = 1
         return TextContext(time_zone=session.setting("timezone") or "UTC", extra_float_digits=digits)
 
-    async def _start(
-        self,
-        tree: exp.Expression,
-        params: list[Any],
-        cache_key: str | None = None,
-        then: Callable[[Any], Any] | None = None,
-    ) -> Any:
-        """Start a query (on a worker thread unless the engine answers at once); returns its result.
+    def _prepare(self, query: c.Query, name: str = "", declared: list[int] | None = None) -> Statement:
+        """``query`` prepared by the statement service for this session (parsed, routed, typed once)."""
+        session = self._ready_session()
+        return self.context.statements.prepare(
+            query.text, session.caller, session, name=name, command=query, declared_types=declared or ()
+        )
+
+    def _encoder(self, schema: pa.Schema, formats: Any, origins: tuple[ColumnOrigin | None, ...] = ()) -> ResultEncoder:
+        """The encoder of a result: its columns' origins become RowDescription's table OIDs and numbers."""
+        wire = [None if o is None else (relation_oid(o.relation), o.position) for o in origins]
+        return ResultEncoder(schema, formats, self._text_context(), wire)
+
+    async def _start(self, portal: BoundPortal, then: Callable[[Any], Any] | None = None) -> Any:
+        """Start a bound statement (on a worker thread unless it is a constant); returns its result.
 
         ``then`` runs on the result in the same worker thread (reading ahead costs no extra hop).
         """
         session = self._ready_session()
-        needed = parameter_count(tree)
-        if needed > len(params):
-            raise ProtocolViolation(
-                f"bind message supplies {len(params)} parameters, but prepared statement requires {needed}"
-            )
-        bound = bind(tree, params) if params else tree
-        engine = self.context.engine
-        immediate = engine.run_immediate(bound, session.caller)
-        if immediate is not None:
-            return then(immediate) if then is not None else immediate
-        self.token = token = CancelToken()
-        info = session.info()
+        service = self.context.statements
+        if portal.route is Route.CONSTANT:
+            result = service.run(portal)
+            return then(result) if then is not None else result
+        self.token = portal.token
+        timeout = session.statement_timeout
 
         def start() -> Any:
-            result = engine.run(
-                bound,
-                session.caller,
-                info,
-                temp_tables=session.temp_tables,
-                timeout=session.statement_timeout,
-                token=token,
-                cache_key=None if params else cache_key,
-            )
+            result = service.run(portal, timeout=timeout)
             return then(result) if then is not None else result
 
         return await self._blocking(start)
+
+    async def _start_query(self, query: c.Query) -> Any:
+        """Prepare, bind (no values) and start ``query``: DECLARE, COPY and CREATE TABLE AS run their query so."""
+        service = self.context.statements
+        return await self._start(service.bind(self._prepare(query), []))
 
     async def _stream(self, running: _Running, max_rows: int, encoder: ResultEncoder | None = None) -> tuple[int, bool]:
         """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted)."""
@@ -515,13 +516,10 @@ class Backend:
                     await self._blocking(running.fill, 1)
                 return sent, not running.has_more
 
-    async def _execute_portal(
-        self, portal: Portal, tree: exp.Expression | None, *, max_rows: int, describe: bool
-    ) -> None:
+    async def _execute_portal(self, portal: Portal, *, max_rows: int, describe: bool) -> None:
         """Run (or resume) a portal's query and send its rows and completion."""
         if portal.state is None:
-            assert tree is not None
-            await self._open_portal(portal, tree)
+            await self._open_portal(portal)
             if describe:
                 self.send(m.row_description(portal.state.encoder.fields()))
         running: _Running = portal.state
@@ -537,16 +535,16 @@ class Backend:
         else:
             self.send(m.portal_suspended())
 
-    async def _open_portal(self, portal: Portal, tree: exp.Expression) -> None:
+    async def _open_portal(self, portal: Portal) -> None:
         """Start a portal's query and keep its stream (Describe of a portal and Execute share it)."""
-        context = self._text_context()
+        formats = portal.result_formats
 
         def opened(result: Any) -> _Running:
-            running = _Running(result, ResultEncoder(result.schema, portal.result_formats, context))
+            running = _Running(result, self._encoder(result.schema, formats, getattr(result, "origins", ())))
             running.fill(2)  # read ahead in the same thread: small results need no further hop
             return running
 
-        portal.state = await self._start(tree, portal.params, cache_key=portal.statement.text, then=opened)
+        portal.state = await self._start(portal.bound, then=opened)
         self.token = None
         for notice in getattr(portal.state.result, "notices", ()):
             self.send(m.notice_response(notice, "01000", "WARNING"))
@@ -557,13 +555,14 @@ class Backend:
         session = self._ready_session()
         if not command.hold and not session.in_block:
             raise NoActiveTransaction("DECLARE CURSOR can only be used in transaction blocks")
-        tree = await self._parse(command.query)
         statement = PreparedStatement(command.name, command.query.text, command.query, [])
+        statement.lifecycle = self._prepare(command.query)
         formats = (1,) if command.binary else ()
         portal = Portal(command.name, statement, [], list(formats), cursor=True, hold=command.hold)
         session.add_portal(portal)
-        result = await self._start(tree, [])
-        portal.state = _Running(result, ResultEncoder(result.schema, formats, self._text_context()))
+        portal.bound = self.context.statements.bind(statement.lifecycle, [])
+        result = await self._start(portal.bound)
+        portal.state = _Running(result, self._encoder(result.schema, formats, getattr(result, "origins", ())))
         self.token = None
         self.send(m.command_complete("DECLARE CURSOR"))
 
@@ -577,7 +576,8 @@ class Backend:
         portal = self._cursor(command.name)
         running: _Running = portal.state
         # Rows go out in the formats of the FETCH itself when it was bound with some (extended protocol).
-        encoder = ResultEncoder(running.result.schema, formats, self._text_context()) if formats else running.encoder
+        result = running.result
+        encoder = self._encoder(result.schema, formats, getattr(result, "origins", ())) if formats else running.encoder
         assert encoder is not None
         if describe and not command.move:
             self.send(m.row_description(encoder.fields()))
@@ -600,8 +600,7 @@ class Backend:
     # -- COPY, temporary tables, EXPLAIN ----------------------------------------------------------
 
     async def _copy_out(self, command: c.CopyOut) -> None:
-        tree = await self._parse(command.query)
-        result = await self._start(tree, [])
+        result = await self._start_query(command.query)
         try:
             encoder = CopyEncoder(command, result.schema, self._text_context())
             formats = [encoder.overall_format] * len(result.schema)
@@ -637,8 +636,7 @@ class Backend:
             temporary.store(session.temp_tables, command.name, empty_table(command.columns), ())
             self.send(m.command_complete("CREATE TABLE"))
             return
-        tree = await self._parse(command.query)
-        result = await self._start(tree, [])
+        result = await self._start_query(command.query)
         try:
             table = await self._blocking(result.read_all)
         finally:
@@ -647,8 +645,7 @@ class Backend:
         self.send(m.command_complete(f"SELECT {table.num_rows}"))
 
     def _drop_table(self, command: c.DropTable) -> None:
-        session = self._ready_session()
-        self.context.engine.drop_tables(session.temp_tables, command.names, if_exists=command.if_exists)
+        self.context.statements.drop_tables(self._ready_session(), command.names, if_exists=command.if_exists)
         self.send(m.command_complete("DROP TABLE"))
 
     async def _explain(self, command: c.Explain) -> None:
@@ -657,7 +654,7 @@ class Backend:
         text = await self._blocking(self.context.engine.explain, tree, session.caller)
         lines = text.splitlines()
         table = pa.table({"QUERY PLAN": pa.array(lines, pa.string())})
-        encoder = ResultEncoder(table.schema, (), self._text_context())
+        encoder = self._encoder(table.schema, ())
         self.send(m.row_description(encoder.fields()))
         for batch in table.to_batches():
             self.send(encoder.encode(batch))
@@ -683,39 +680,29 @@ class Backend:
         command = routed[0][1] if routed else None
         session.check_not_failed(command)
         statement = PreparedStatement(message.name, message.query, command, list(message.param_types))
-        if isinstance(command, c.Query):
-            tree = parse_statement_cached(command.text)
-            statement.description = {"tree": tree}
+        statement.lifecycle = self.context.statements.prepare(
+            command.text if isinstance(command, c.Query) else message.query,
+            session.caller,
+            session,
+            name=message.name,
+            command=command,
+            declared_types=message.param_types,
+        )
         if message.name == "":
             session.prepared.pop("", None)
         session.add_prepared(statement)
         self.send(m.parse_complete())
 
     def _param_types(self, statement: PreparedStatement) -> list[int]:
-        info = statement.description if isinstance(statement.description, dict) else {}
-        if "types" in info:
-            return info["types"]
-        tree = info.get("tree")
-        if tree is None:
-            types = [t or 25 for t in statement.param_types]
-        else:
-            session = self._ready_session()
-            column_types = self.context.engine.column_type_lookup(session.caller)
-            types = infer_types(tree, statement.param_types, column_types)
-        if isinstance(statement.description, dict):
-            statement.description["types"] = types
-        return types
+        return list(statement.lifecycle.parameter_types)
 
     def _bind_message(self, message: m.Bind) -> None:
         session = self._ready_session()
         statement = session.get_prepared(message.statement)
         session.check_not_failed(statement.command)
-        types = self._param_types(statement)
-        if len(message.params) != len(types):
-            raise ProtocolViolation(
-                f"bind message supplies {len(message.params)} parameters, "
-                f'but prepared statement "{message.statement}" requires {len(types)}'
-            )
+        lifecycle: Statement = statement.lifecycle
+        types = lifecycle.parameter_types
+        self.context.statements.check_count(lifecycle, len(message.params))
         formats = message.param_formats
         if len(formats) not in (0, 1, len(message.params)):
             raise ProtocolViolation(
@@ -724,9 +711,10 @@ class Backend:
         values = []
         for index, raw in enumerate(message.params):
             fmt = formats[index] if len(formats) > 1 else (formats[0] if formats else 0)
-            oid = types[index] if index < len(types) else 25
-            values.append(decode_param(raw, oid, fmt == 1))
+            values.append(decode_param(raw, types[index], fmt == 1))
         portal = Portal(message.portal, statement, values, list(message.result_formats))
+        if lifecycle.is_query:
+            portal.bound = self.context.statements.bind(lifecycle, values)
         session.add_portal(portal)
         self.send(m.bind_complete())
 
@@ -734,57 +722,50 @@ class Backend:
         session = self._ready_session()
         if message.kind == "S":
             statement = session.get_prepared(message.name)
-            types = self._param_types(statement)
-            self.send(m.parameter_description(types))
-            schema = await self._statement_schema(statement, [None] * len(types))
-            if schema is None:
+            self.send(m.parameter_description(self._param_types(statement)))
+            described = await self._statement_schema(statement, None)
+            if described is None:
                 self.send(m.no_data())
             else:
-                self.send(m.row_description(ResultEncoder(schema, (), self._text_context()).fields()))
+                self.send(m.row_description(self._encoder(described[0], (), described[1]).fields()))
             return
         portal = session.get_portal(message.name)
         if portal.state is None and isinstance(portal.statement.command, c.Query) and not portal.done:
             # The portal is about to be executed: start it now and describe its actual stream.
-            await self._open_portal(portal, portal.statement.description["tree"])
+            await self._open_portal(portal)
         if portal.state is not None and portal.state.encoder is not None:
             self.send(m.row_description(portal.state.encoder.fields()))
             return
-        schema = await self._statement_schema(portal.statement, portal.params)
-        if schema is None:
+        described = await self._statement_schema(portal.statement, portal)
+        if described is None:
             self.send(m.no_data())
         else:
-            self.send(m.row_description(ResultEncoder(schema, portal.result_formats, self._text_context()).fields()))
+            encoder = self._encoder(described[0], portal.result_formats, described[1])
+            self.send(m.row_description(encoder.fields()))
 
-    async def _statement_schema(self, statement: PreparedStatement, params: list[Any]) -> pa.Schema | None:
-        """The result columns of a statement, or None when it returns no rows."""
+    async def _statement_schema(
+        self, statement: PreparedStatement, portal: Portal | None
+    ) -> tuple[pa.Schema, tuple[ColumnOrigin | None, ...]] | None:
+        """The result columns of a statement (with ``portal``'s values, if any), or None when it returns no rows."""
         command = statement.command
         session = self._ready_session()
         if isinstance(command, c.ShowVariable):
             rows = session.apply(command).rows
-            return rows.schema if rows is not None else None
+            return (rows.schema, ()) if rows is not None else None
         if isinstance(command, c.Fetch) and not command.move:
-            return self._cursor(command.name).state.result.schema
+            return self._cursor(command.name).state.result.schema, ()
         if not isinstance(command, c.Query):
             return None
-        cached = statement.description.get("schema") if not any(p is not None for p in params) else None
-        if cached is not None:
-            return cached
-        tree = statement.description["tree"]
-        bound = bind(tree, params) if params else tree
-        immediate = self.context.engine.immediate(bound)
-        if immediate is not None:
-            return immediate.schema
-        schema = await self._blocking(
-            self.context.engine.describe,
-            bound,
-            session.caller,
-            session.info(),
-            temp_tables=session.temp_tables,
-            cache_key=statement.text,
-        )
-        if not any(p is not None for p in params):
-            statement.description["schema"] = schema
-        return schema
+        service = self.context.statements
+        lifecycle: Statement = statement.lifecycle
+        if portal is not None and portal.bound is not None and any(v is not None for v in portal.params):
+            found = await self._blocking(service.describe_portal, portal.bound)
+        elif lifecycle.described or lifecycle.route is Route.CONSTANT:
+            found = service.describe(lifecycle)  # known, or needs no engine: no thread hop
+        else:
+            found = await self._blocking(service.describe, lifecycle)
+        assert found is not None
+        return found.schema, found.origins
 
     async def _execute_message(self, message: m.Execute) -> None:
         session = self._ready_session()
@@ -799,8 +780,7 @@ class Backend:
             return
         session.check_not_failed(command)
         if isinstance(command, c.Query):
-            tree = statement.description["tree"] if portal.state is None else None
-            await self._execute_portal(portal, tree, max_rows=message.max_rows, describe=False)
+            await self._execute_portal(portal, max_rows=message.max_rows, describe=False)
             return
         await self._run_command(
             command,

@@ -20,6 +20,7 @@ from server.execution.scheduler import FairScheduler
 from server.policy.throttle import AuthThrottle
 from server.policy.users import UserStore
 from server.protocol.pgwire.auth import AuthMethod
+from server.statement import StatementService
 
 if TYPE_CHECKING:
     from server.protocol.pgwire.backend import Backend
@@ -48,6 +49,10 @@ class ServerContext:
     unauthenticated: Counter[str] = field(default_factory=Counter)  # by client address
     live: set[Backend] = field(default_factory=set)  # every open connection, authenticated or not
     draining: bool = False  # SIGTERM: no new statements; idle connections end with 57P01
+    statements: StatementService = field(init=False)  # the lifecycle every channel shares, over ``engine``
+
+    def __post_init__(self) -> None:
+        self.statements = StatementService(self.engine)
 
     @property
     def connections(self) -> int:

@@ -11,28 +11,22 @@ binary data 22P03, invalid UTF-8 or a NUL byte in text 22021, as in PostgreSQL's
 from __future__ import annotations
 
 import datetime as dt
-import re
 import struct
 import uuid
-from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 from typing import Any
 
 from server.errors import (
-    CharacterNotInRepertoire,
     DatatypeMismatch,
     DatetimeFieldOverflow,
     InvalidBinaryRepresentation,
-    InvalidTextRepresentation,
-    NumericValueOutOfRange,
 )
-from server.sql.pg_types import BY_OID, ELEMENT_OF_ARRAY
+from server.sql.pg_types import ELEMENT_OF_ARRAY
+from server.sql.text_input import TEXT_TYPES, decode_text, type_name, utf8
 
 PG_EPOCH = dt.datetime(2000, 1, 1)
 PG_EPOCH_DATE = dt.date(2000, 1, 1)
 
-_TRUE = {"t", "true", "y", "yes", "on", "1"}
-_FALSE = {"f", "false", "n", "no", "off", "0"}
-_TEXT_TYPES = frozenset({"text", "varchar", "name", "bpchar", "json", "unknown", "char", "xml"})
 
 # What Python's datetime can hold, as PostgreSQL's binary offsets from 2000-01-01.
 _MICROSECOND = dt.timedelta(microseconds=1)
@@ -52,11 +46,6 @@ _NUMERIC_DSCALE_MASK = 0x3FFF
 _MAX_ARRAY_DIMENSIONS = 6
 
 
-def _type_name(oid: int) -> str:
-    found = BY_OID.get(oid)
-    return found.name if found else "text"
-
-
 def _out_of_range(name: str) -> DatetimeFieldOverflow:
     return DatetimeFieldOverflow(
         f"{name} out of range",
@@ -66,142 +55,6 @@ def _out_of_range(name: str) -> DatetimeFieldOverflow:
 
 def _bad_binary(name: str, detail: str | None = None) -> InvalidBinaryRepresentation:
     return InvalidBinaryRepresentation(f"incorrect binary data format in bound parameter of type {name}", detail=detail)
-
-
-_DATETIME = re.compile(
-    r"^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?)?"
-    r"\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def _zone(text: str | None) -> dt.tzinfo | None:
-    if not text:
-        return None
-    if text.upper() == "Z":
-        return dt.UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2] if len(digits) > 2 else digits), int(digits[2:] or 0) if len(digits) > 2 else 0
-    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-
-
-def parse_datetime(text: str, with_zone: bool) -> dt.datetime:
-    """PostgreSQL date/time input: ``2024-01-15``, ``2024-01-15 10:00:00.5``, with an optional zone (``+00``).
-
-    A zone on a timestamp without time zone is ignored, as PostgreSQL ignores it.
-    Raises ValueError for text that is not a date/time, :class:`DatetimeFieldOverflow`
-    for one whose fields are out of range (month 13, year 10000).
-    """
-    match = _DATETIME.match(text)
-    if match is None:
-        raise ValueError(text)
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    micros = int((fraction or "0").ljust(6, "0"))
-    try:
-        value = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micros)
-        if with_zone:
-            return value.replace(tzinfo=_zone(zone) or dt.UTC)
-    except (ValueError, OverflowError):
-        raise DatetimeFieldOverflow(f'date/time field value out of range: "{text}"') from None
-    return value
-
-
-def parse_array(text: str) -> list[str | None]:
-    """The elements of a one-dimensional PostgreSQL array literal ``{a,"b c",NULL}`` as text."""
-    body = text.strip()
-    if body.startswith("[") and "=" in body:
-        body = body[body.index("=") + 1 :]
-    if not (body.startswith("{") and body.endswith("}")):
-        raise ValueError(text)
-    body = body[1:-1]
-    items: list[str | None] = []
-    i, n = 0, len(body)
-    while i < n:
-        if body[i] == '"':
-            i += 1
-            chars = []
-            while i < n and body[i] != '"':
-                if body[i] == "\\" and i + 1 < n:
-                    i += 1
-                chars.append(body[i])
-                i += 1
-            items.append("".join(chars))
-            i += 1
-        else:
-            end = body.find(",", i)
-            end = n if end < 0 else end
-            token = body[i:end].strip()
-            items.append(None if token.upper() == "NULL" else token)
-            i = end
-        while i < n and body[i] in " ,":
-            i += 1
-    return items
-
-
-def _utf8(raw: bytes) -> str:
-    """Text as PostgreSQL stores it: valid UTF-8 without NUL bytes (22021 otherwise)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        bad = raw[error.start : error.start + 1].hex()
-        raise CharacterNotInRepertoire(f'invalid byte sequence for encoding "UTF8": 0x{bad}') from None
-    if "\x00" in text:
-        raise CharacterNotInRepertoire('invalid byte sequence for encoding "UTF8": 0x00')
-    return text
-
-
-# What each integer parameter type holds; a text value outside it is 22003, as in PostgreSQL.
-_INTEGER_RANGES = {
-    "int2": (-(2**15), 2**15 - 1),
-    "int4": (-(2**31), 2**31 - 1),
-    "int8": (-(2**63), 2**63 - 1),
-    "oid": (0, 2**32 - 1),
-}
-_INTEGER_SQL_NAMES = {"int2": "smallint", "int4": "integer", "int8": "bigint", "oid": "oid"}
-
-
-def decode_text(raw: bytes, oid: int) -> Any:
-    text = _utf8(raw)
-    if oid in ELEMENT_OF_ARRAY:
-        element = ELEMENT_OF_ARRAY[oid]
-        try:
-            return [None if item is None else decode_text(item.encode(), element) for item in parse_array(text)]
-        except ValueError:
-            raise InvalidTextRepresentation(f'malformed array literal: "{text}"') from None
-    name = _type_name(oid)
-    try:
-        if name in ("int2", "int4", "int8", "oid"):
-            value = int(text.strip())
-            low, high = _INTEGER_RANGES[name]
-            if not low <= value <= high:
-                raise NumericValueOutOfRange(
-                    f'value "{text.strip()}" is out of range for type {_INTEGER_SQL_NAMES[name]}'
-                )
-            return value
-        if name in ("float4", "float8"):
-            lowered = text.strip().lower()
-            return float({"infinity": "inf", "-infinity": "-inf"}.get(lowered, lowered))
-        if name == "numeric":
-            return Decimal(text.strip())
-        if name == "bool":
-            lowered = text.strip().lower()
-            if lowered in _TRUE:
-                return True
-            if lowered in _FALSE:
-                return False
-            raise ValueError(text)
-        if name == "date":
-            return parse_datetime(text, with_zone=False).date()
-        if name in ("timestamp", "timestamptz"):
-            return parse_datetime(text, with_zone=name == "timestamptz")
-        if name == "time":
-            return dt.time.fromisoformat(text.strip())
-        if name == "bytea":
-            return bytes.fromhex(text[2:]) if text.startswith("\\x") else text.encode("utf-8")
-    except (ValueError, InvalidOperation):
-        raise InvalidTextRepresentation(f'invalid input syntax for type {name}: "{text}"') from None
-    return text
 
 
 def _unpack(fmt: str, raw: bytes, name: str) -> tuple[Any, ...]:
@@ -272,7 +125,7 @@ def _binary_numeric(raw: bytes) -> Decimal:
 def _binary_array(raw: bytes, oid: int) -> list[Any]:
     """A one-dimensional array in binary format: header, then length-prefixed elements."""
     expected = ELEMENT_OF_ARRAY[oid]
-    name = f"{_type_name(expected)}[]"
+    name = f"{type_name(expected)}[]"
     if len(raw) < 12:
         raise _bad_binary(name)
     dims, flags, element = struct.unpack_from("!iiI", raw, 0)
@@ -284,8 +137,8 @@ def _binary_array(raw: bytes, oid: int) -> list[Any]:
         raise InvalidBinaryRepresentation("invalid array flags")
     if element != expected:
         raise DatatypeMismatch(
-            f"binary data has array element type {element} ({_type_name(element)}) "
-            f"instead of expected {expected} ({_type_name(expected)})"
+            f"binary data has array element type {element} ({type_name(element)}) "
+            f"instead of expected {expected} ({type_name(expected)})"
         )
     if dims == 0:
         if len(raw) != 12:
@@ -317,7 +170,7 @@ def _binary_array(raw: bytes, oid: int) -> list[Any]:
 
 
 def _decode_scalar_binary(raw: bytes, oid: int) -> Any:
-    name = _type_name(oid)
+    name = type_name(oid)
     if name == "int2":
         return _unpack("!h", raw, name)[0]
     if name == "int4":
@@ -344,12 +197,12 @@ def _decode_scalar_binary(raw: bytes, oid: int) -> Any:
         return _binary_numeric(raw)
     if name == "bytea":
         return bytes(raw)
-    if name in _TEXT_TYPES:
-        return _utf8(raw)
+    if name in TEXT_TYPES:
+        return utf8(raw)
     if name == "jsonb":
         if not raw or raw[0] != 1:
             raise _bad_binary(name, "Only jsonb version 1 is known.")
-        return _utf8(raw[1:])
+        return utf8(raw[1:])
     if name == "uuid":
         if len(raw) != 16:
             raise _bad_binary(name, f"Expected 16 bytes, got {len(raw)}.")
@@ -365,7 +218,7 @@ def decode_binary(raw: bytes, oid: int) -> Any:
             return _binary_array(raw, oid)
         return _decode_scalar_binary(raw, oid)
     except (struct.error, ValueError, ArithmeticError):  # defence in depth: every case is checked above
-        raise _bad_binary(_type_name(ELEMENT_OF_ARRAY.get(oid, oid))) from None
+        raise _bad_binary(type_name(ELEMENT_OF_ARRAY.get(oid, oid))) from None
 
 
 def decode(raw: bytes | None, oid: int, binary: bool) -> Any:

@@ -31,8 +31,6 @@ from server.sql.pg_types import WireType, is_uuid, wire_type
 
 PG_EPOCH_DAYS = 10_957  # days from 1970-01-01 to 2000-01-01
 PG_EPOCH_MICROS = PG_EPOCH_DAYS * 86_400 * 1_000_000
-TABLE_OID_METADATA = b"pg_table_oid"
-ATTNUM_METADATA = b"pg_attnum"
 
 
 # -- text format ------------------------------------------------------------------------------
@@ -521,9 +519,17 @@ def data_rows(cell_columns: Sequence[pa.Array]) -> bytes:
 class ResultEncoder:
     """Encodes a result of a fixed schema into DataRow bytes, in the formats the client asked for."""
 
-    def __init__(self, schema: pa.Schema, formats: Sequence[int], context: TextContext) -> None:
+    def __init__(
+        self,
+        schema: pa.Schema,
+        formats: Sequence[int],
+        context: TextContext,
+        origins: Sequence[tuple[int, int] | None] = (),
+    ) -> None:
+        """``origins``: per column, the (table OID, attribute number) it shows unchanged, or None."""
         self.schema = schema
         self.context = context
+        self.origins = origins
         n = len(schema)
         if not formats:
             self.formats = [0] * n
@@ -535,16 +541,17 @@ class ResultEncoder:
 
     def fields(self) -> list[FieldDescription]:
         result = []
-        for field, wire, fmt in zip(self.schema, self.wire, self.formats, strict=False):
-            meta = field.metadata or {}
+        for index, (field, wire, fmt) in enumerate(zip(self.schema, self.wire, self.formats, strict=False)):
+            origin = self.origins[index] if index < len(self.origins) else None
+            table_oid, column_number = origin if origin is not None else (0, 0)
             result.append(
                 FieldDescription(
                     name=field.name,
                     type_oid=wire.oid,
                     type_size=wire.size,
                     type_modifier=wire.modifier,
-                    table_oid=int(meta.get(TABLE_OID_METADATA, b"0")),
-                    column_number=int(meta.get(ATTNUM_METADATA, b"0")),
+                    table_oid=table_oid,
+                    column_number=column_number,
                     format=fmt,
                 )
             )

@@ -8,7 +8,7 @@ Channels:
   statement prepared, parameters bound by DoPut); errors are read from the status message
   (SQLSTATE, DETAIL and HINT lines), all the driver shows its users;
 * ``cli_path``: in process, exactly what ``quiver query`` does (``build_app``, the users
-  file's caller on the sql channel, ``engine.run(parse_statement(sql), ...)``, ``read_all``),
+  file's caller on the sql channel, ``StatementService(engine).query(sql, ...)``, ``read_all``),
   with one app for the module over its own copy of the demo database;
 * ``cli_process``: a sample run through ``python -m server.cli query`` itself, whose output
   must be the in-process answer.
@@ -64,8 +64,8 @@ from server.errors import QuiverError
 from server.policy.masks import key_pads
 from server.policy.users import UserStore
 from server.semantic.store import ModelStore
-from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 from tests.integration.conftest import DEMO_PASSWORDS, ROOT, QuiverServer
 from tests.integration.governance.corpus import (
     ADMIN,
@@ -331,9 +331,8 @@ class InProcess:
     def run(self, user: str, sql: str) -> Outcome:
         caller = self.callers[user]
         try:
-            tree = parse_statement(sql)
             session = SessionInfo(user=caller.user, database=self.app.engine.database_name)
-            table = self.app.engine.run(tree, caller, session).read_all()
+            table = StatementService(self.app.engine).query(sql, caller, session).read_all()
         except QuiverError as exc:
             return Outcome(
                 False,
@@ -351,7 +350,7 @@ class InProcess:
 
     def alive(self, user: str) -> bool:
         session = SessionInfo(user=user, database=self.app.engine.database_name)
-        table = self.app.engine.run(parse_statement("SELECT 1"), self.callers[user], session).read_all()
+        table = StatementService(self.app.engine).query("SELECT 1", self.callers[user], session).read_all()
         return table.to_pylist() == [{"?column?": 1}]
 
 

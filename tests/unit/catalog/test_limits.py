@@ -11,8 +11,8 @@ from connectors.base import CancelToken
 from server.engine import Engine
 from server.errors import QuiverError
 from server.policy.identity import Caller
-from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 GUEST = Caller("guest")  # the demo's catalog-only user
 SESSION = SessionInfo(user="guest", database="quiver")
@@ -22,7 +22,7 @@ ENDLESS = "SELECT count(*) FROM generate_series(1, 2000000000) a"
 def _sqlstate(engine: Engine, sql: str, **options: object) -> tuple[str, float]:
     started = time.monotonic()
     with pytest.raises(QuiverError) as caught:
-        engine.run(parse_statement(sql), GUEST, SESSION, **options).read_all()  # type: ignore[arg-type]
+        StatementService(engine).query(sql, GUEST, SESSION, **options).read_all()  # type: ignore[arg-type]
     return caught.value.sqlstate.value, time.monotonic() - started
 
 
@@ -43,7 +43,7 @@ def test_cancel_reaches_the_catalog_engine(engine: Engine) -> None:
 
 def test_catalog_results_stream_in_batches(engine: Engine) -> None:
     """``SELECT unnest(range(2e7))``-like answers no longer materialise in memory before the first row."""
-    result = engine.run(parse_statement("SELECT g FROM generate_series(1, 3000000) g"), GUEST, SESSION)
+    result = StatementService(engine).query("SELECT g FROM generate_series(1, 3000000) g", GUEST, SESSION)
     batches = result.batches()
     first = next(batches)
     assert 0 < first.num_rows < 3_000_000
@@ -55,5 +55,5 @@ def test_catalog_memory_is_bounded(engine: Engine) -> None:
     sql = "SELECT length(string_agg(repeat('x', 1000), ',')) FROM generate_series(1, 1000000)"
     sqlstate, _ = _sqlstate(engine, sql)
     assert sqlstate == "53200"
-    table = engine.run(parse_statement("SELECT count(*) AS n FROM pg_class"), GUEST, SESSION).read_all()
+    table = StatementService(engine).query("SELECT count(*) AS n FROM pg_class", GUEST, SESSION).read_all()
     assert table.column(0)[0].as_py() > 0

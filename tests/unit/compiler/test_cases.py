@@ -17,6 +17,8 @@ import pytest
 from server.engine import Engine
 from server.errors import FeatureNotSupported
 from server.policy.identity import Caller
+from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 from tests.conftest import STRICT
 from tests.unit.compiler.cases import CASES, Case
 
@@ -59,8 +61,8 @@ def test_case(case: Case, engine: Engine, raw: duckdb.DuckDBPyConnection, update
     assert path.exists(), f"missing SQL snapshot {path}; run pytest --update-snapshots and review it"
     assert text == path.read_text(), f"generated SQL changed; rerun with --update-snapshots if intended: {path}"
 
-    _, stream = engine.execute(case.sql, ADMIN)
-    table = stream.read_all()
+    # The answer comes through the statement lifecycle every channel uses (prepare, bind, run).
+    table = StatementService(engine).query(case.sql, ADMIN, SessionInfo(user=ADMIN.user)).read_all()
     got = rows_of([tuple(row.values()) for row in table.to_pylist()], case.ordered)
     expected = rows_of(raw.execute(case.reference).fetchall(), case.ordered)
     assert got == expected

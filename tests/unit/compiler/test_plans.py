@@ -11,6 +11,8 @@ from server.errors import QueryCanceled
 from server.execution.executor import Executor
 from server.policy.identity import Caller
 from server.semantic.store import ModelStore
+from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 ADMIN = Caller("admin")
 
@@ -73,6 +75,5 @@ def test_statement_timeout_setting_cancels_long_queries(models: ModelStore, conn
         "SELECT COUNT(*) FROM a, b, (SELECT customer_id FROM customers) c"
     )
     with pytest.raises(QueryCanceled) as caught:
-        _, stream = engine.execute(slow, ADMIN)
-        stream.read_all()
+        StatementService(engine).query(slow, ADMIN, SessionInfo(user=ADMIN.user)).read_all()
     assert caught.value.message == "canceling statement due to statement timeout"

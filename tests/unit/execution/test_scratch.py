@@ -12,8 +12,8 @@ from connectors.base import CancelToken
 from server.engine import Engine
 from server.errors import QuiverError
 from server.policy.identity import Caller
-from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
+from server.statement.service import FixedSession, StatementService
 
 ANALYST = Caller("analyst")
 SESSION = SessionInfo(user="analyst", database="quiver")
@@ -21,7 +21,8 @@ TEMP = {"t": pa.table({"x": pa.array(range(3000), pa.int64())})}
 
 
 def _run(engine: Engine, sql: str, **options: object) -> pa.Table:
-    result = engine.run(parse_statement(sql), ANALYST, SESSION, temp_tables=TEMP, **options)  # type: ignore[arg-type]
+    session = FixedSession(SESSION, TEMP)
+    result = StatementService(engine).query(sql, ANALYST, session, **options)  # type: ignore[arg-type]
     return result.read_all()
 
 

@@ -17,8 +17,8 @@ from server.execution.executor import Executor
 from server.observability.audit import AuditLog
 from server.policy.identity import Caller, QueryLimits
 from server.semantic.store import ModelStore
-from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 EU_ANALYST = Caller("eu_analyst", roles=("analyst",), attributes={"region": "EU"})
 ADMIN = Caller("admin", roles=("admin",))
@@ -37,7 +37,7 @@ def audited(models: ModelStore, connector: DuckDBConnector, tmp_path: Path) -> I
 
 
 def run(engine: Engine, caller: Caller, sql: str) -> int:
-    return engine.run(parse_statement(sql), caller, SessionInfo(user=caller.user)).read_all().num_rows
+    return StatementService(engine).query(sql, caller, SessionInfo(user=caller.user)).read_all().num_rows
 
 
 def records(path: Path) -> list[dict]:
@@ -85,7 +85,7 @@ def test_row_limit_fails_instead_of_truncating(audited: tuple[Engine, Path, list
 
 def test_a_stream_closed_early_is_recorded_as_closed(audited: tuple[Engine, Path, list]) -> None:
     engine, path, _ = audited
-    result = engine.run(parse_statement("SELECT order_id FROM orders LIMIT 40"), ADMIN, SessionInfo())
+    result = StatementService(engine).query("SELECT order_id FROM orders LIMIT 40", ADMIN, SessionInfo())
     next(iter(result.batches()))
     result.close()
     (record,) = records(path)
@@ -95,12 +95,12 @@ def test_a_stream_closed_early_is_recorded_as_closed(audited: tuple[Engine, Path
 def test_per_user_concurrency_limit(models: ModelStore, connector: DuckDBConnector) -> None:
     engine = Engine(models, Executor(connector))
     limited = Caller("admin", roles=("admin",), limits=QueryLimits(max_concurrent_queries=1))
-    first = engine.run(parse_statement("SELECT order_id FROM orders"), limited, SessionInfo())
+    first = StatementService(engine).query("SELECT order_id FROM orders", limited, SessionInfo())
     with pytest.raises(QuiverError) as caught:
-        engine.run(parse_statement("SELECT order_id FROM orders"), limited, SessionInfo())
+        StatementService(engine).query("SELECT order_id FROM orders", limited, SessionInfo())
     assert caught.value.sqlstate.value == "53400"
     first.read_all()  # finishing the first frees the slot
-    assert engine.run(parse_statement("SELECT 1"), limited, SessionInfo()).read_all().num_rows == 1
+    assert StatementService(engine).query("SELECT 1", limited, SessionInfo()).read_all().num_rows == 1
 
 
 def test_user_statement_timeout_caps_the_session(models: ModelStore, connector: DuckDBConnector) -> None:

@@ -24,8 +24,8 @@ from server.policy.users import UserStore
 from server.semantic.derivation import Derivation, Entry
 from server.semantic.policies import AccessPolicy
 from server.semantic.store import ModelStore
-from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 USERS = UserStore.load(DEMO_MODELS / "users.yml")
 
@@ -38,7 +38,7 @@ def caller(name: str) -> Caller:
 
 def ask(engine: Engine, user: str, sql: str) -> list[tuple[Any, ...]]:
     who = caller(user)
-    table = engine.run(parse_statement(sql), who, SessionInfo(user=who.user)).read_all()
+    table = StatementService(engine).query(sql, who, SessionInfo(user=who.user)).read_all()
     columns = [c.to_pylist() for c in table.columns]
     return [tuple(c[i] for c in columns) for i in range(table.num_rows)]
 
@@ -116,7 +116,7 @@ def derived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 def run(engine: Engine, who: Caller, sql: str) -> list[tuple[Any, ...]]:
-    table = engine.run(parse_statement(sql), who, SessionInfo(user=who.user)).read_all()
+    table = StatementService(engine).query(sql, who, SessionInfo(user=who.user)).read_all()
     columns = [c.to_pylist() for c in table.columns]
     return [tuple(c[i] for c in columns) for i in range(table.num_rows)]
 

@@ -37,8 +37,8 @@ from server.execution.executor import Executor
 from server.policy.groups import group_of
 from server.policy.identity import Caller
 from server.semantic.store import ModelStore
-from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 MODEL = Path(__file__).resolve().parents[2] / "fixtures" / "models" / "governed"
 SECRET = b"test-secret"
@@ -90,7 +90,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 
 def ask(engine: Engine, caller: Caller, sql: str) -> list[tuple[Any, ...]]:
-    table = engine.run(parse_statement(sql), caller, SessionInfo(user=caller.user)).read_all()
+    table = StatementService(engine).query(sql, caller, SessionInfo(user=caller.user)).read_all()
     columns = [c.to_pylist() for c in table.columns]
     return [tuple(c[i] for c in columns) for i in range(table.num_rows)]
 
@@ -213,7 +213,7 @@ def test_hidden_member_is_like_a_missing_one(engine: Engine) -> None:
 
 
 def test_select_star_shows_only_permitted_members(engine: Engine) -> None:
-    table = engine.run(parse_statement("SELECT * FROM accounts"), RON, SessionInfo()).read_all()
+    table = StatementService(engine).query("SELECT * FROM accounts", RON, SessionInfo()).read_all()
     assert set(table.column_names) == {"id", "region", "tenant", "email", "full_label", "birthday", "account_count",
                                         "distinct_emails"}  # fmt: skip
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pyarrow import flight
 
-from server.errors import DataException, InternalError, QueryCanceled, UndefinedColumn
+from server.errors import DataException, InternalError, QueryCanceled, StatementTimeout, UndefinedColumn
 from server.observability.internal import MAX_LOG_CHARS
 from server.protocol.flight.errors import rpc, schema_rpc, to_flight, unformattable
 
@@ -30,9 +30,11 @@ def test_typed_errors_keep_their_sqlstate_and_status() -> None:
     assert isinstance(converted, flight.FlightServerError)
     assert str(converted) == 'column "x" does not exist (SQLSTATE 42703)\nHINT:  Perhaps you meant "y".'
     assert json.loads(converted.extra_info)["sqlstate"] == "42703"
-    timed_out = to_flight(QueryCanceled("canceling statement due to statement timeout"))
+    timed_out = to_flight(StatementTimeout("canceling statement due to statement timeout"))
     assert isinstance(timed_out, flight.FlightTimedOutError)
     assert isinstance(to_flight(QueryCanceled("canceling statement due to user request")), flight.FlightCancelledError)
+    # The type decides, never the words: a cancel whose message mentions a timeout is still a cancel.
+    assert isinstance(to_flight(QueryCanceled("canceling authentication due to timeout")), flight.FlightCancelledError)
     assert to_flight(converted) is converted  # already converted: passes through
 
 

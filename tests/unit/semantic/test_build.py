@@ -15,6 +15,8 @@ from server.semantic.build import build_manifest
 from server.semantic.model import MemberKind, RelationKind
 from server.semantic.spec import MeasureType, Relationship
 from server.semantic.store import ModelStore
+from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "models"
 
@@ -81,7 +83,8 @@ def test_cube_spelling_loads_and_answers_like_the_raw_tables(
     assert manifest.tables["orders"].joins["customers"].relationship is Relationship.MANY_TO_ONE
     assert list(manifest.relations["revenue"].members) == ["status", "count", "revenue", "customers_region"]
     engine = Engine(ModelStore(FIXTURES / "cube_style"), Executor(connector))
-    _, stream = engine.execute("SELECT customers_region, revenue, count FROM revenue ORDER BY 1", Caller("admin"))
+    sql = "SELECT customers_region, revenue, count FROM revenue ORDER BY 1"
+    stream = StatementService(engine).query(sql, Caller("admin"), SessionInfo(user="admin"))
     got = [tuple(r.values()) for r in stream.read_all().to_pylist()]
     expected = raw.execute(
         "SELECT c.region, SUM(o.gross_amount - o.refunded_amount), COUNT(*) FROM raw.orders o "

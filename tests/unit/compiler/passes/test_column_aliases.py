@@ -17,8 +17,8 @@ from server.engine import Engine
 from server.errors import QuiverError, SqlState
 from server.policy.identity import Caller
 from server.policy.users import UserStore
-from server.sql.parser import parse_statement
 from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 
 USERS = UserStore.load(DEMO_MODELS / "users.yml")
 
@@ -31,7 +31,7 @@ def caller(name: str) -> Caller:
 
 def ask(engine: Engine, sql: str, user: str = "admin") -> tuple[list[str], list[tuple[Any, ...]]]:
     who = caller(user)
-    table = engine.run(parse_statement(sql), who, SessionInfo(user=who.user)).read_all()
+    table = StatementService(engine).query(sql, who, SessionInfo(user=who.user)).read_all()
     columns = [c.to_pylist() for c in table.columns]
     return table.column_names, [tuple(c[i] for c in columns) for i in range(table.num_rows)]
 

@@ -16,6 +16,7 @@ a lock; each thread queries through its own cursor.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -142,7 +143,7 @@ class CatalogDatabase:
         for provider in providers:
             if provider.always_empty:
                 continue
-            self._tables[stored_table(provider)] = lambda p=provider: p.arrow(content)  # type: ignore[misc]
+            self._tables[stored_table(provider)] = functools.partial(provider.arrow, content)
             if provider.session_sql is not None:
                 body = provider.session_sql.format(stored=stored_table(provider))
                 self._macros[f"{SESSION_MACROS}.{provider.name}"] = (

@@ -25,7 +25,7 @@ import sqlglot.expressions as exp
 from server.semantic.model import Relation
 
 
-def _empty() -> Mapping[str, exp.Expression]:
+def _empty() -> Mapping[str, exp.Expr]:
     return MappingProxyType({})
 
 
@@ -41,9 +41,9 @@ class ScanRules:
     NULL (the mask) rather than a total of masked values.
     """
 
-    row_filter: exp.Expression | None = None
-    column_masks: Mapping[str, exp.Expression] = field(default_factory=_empty)
-    member_masks: Mapping[str, exp.Expression] = field(default_factory=_empty)
+    row_filter: exp.Expr | None = None
+    column_masks: Mapping[str, exp.Expr] = field(default_factory=_empty)
+    member_masks: Mapping[str, exp.Expr] = field(default_factory=_empty)
     raw_measures: frozenset[str] = frozenset()
     masked_measures: frozenset[str] = frozenset()
     # Some of the table is withheld from the caller (hidden members, masks or rows): read it through a
@@ -64,7 +64,7 @@ class RelationRules:
 
     tables: Mapping[str, ScanRules] = field(default_factory=lambda: MappingProxyType({}))
     # A view's row filter, over member references (query.member_ref), evaluated on raw values.
-    where: exp.Expression | None = None
+    where: exp.Expr | None = None
     # (table the entry is about, or None for the relation itself; text without literal values)
     journal: tuple[tuple[str | None, str], ...] = ()
 

@@ -70,10 +70,10 @@ class Scan:
     path: tuple[str, ...]
     source: exp.Query
     columns: tuple[str, ...]
-    row_filter: exp.Expression | None = None
-    masks: Mapping[str, exp.Expression] = field(default_factory=lambda: MappingProxyType({}))
+    row_filter: exp.Expr | None = None
+    masks: Mapping[str, exp.Expr] = field(default_factory=lambda: MappingProxyType({}))
     raw_columns: tuple[str, ...] = ()
-    member_masks: Mapping[str, exp.Expression] = field(default_factory=lambda: MappingProxyType({}))
+    member_masks: Mapping[str, exp.Expr] = field(default_factory=lambda: MappingProxyType({}))
     restricted: bool = False  # read through a projection of ``columns`` only, never the bare table
 
     @property
@@ -87,7 +87,7 @@ class JoinStep:
 
     scan: Scan
     parent: str
-    condition: exp.Expression
+    condition: exp.Expr
     relationship: Relationship
 
 
@@ -108,7 +108,7 @@ class Column:
     """A named expression: a key, a pass input, a measure or an output column."""
 
     name: str
-    expression: exp.Expression
+    expression: exp.Expr
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class AggregatePass:
 
     name: str
     measures: tuple[Column, ...]
-    dedup_key: tuple[exp.Expression, ...] = ()
+    dedup_key: tuple[exp.Expr, ...] = ()
     owner: str | None = None
 
 
@@ -134,12 +134,12 @@ class SemanticPlan:
 
     relation: str
     source: Source
-    where: exp.Expression | None
+    where: exp.Expr | None
     keys: tuple[Column, ...]
     passes: tuple[AggregatePass, ...]
     # Measures computed from pass outputs (number measures over other measures).
     derived: tuple[Column, ...]
-    having: exp.Expression | None
+    having: exp.Expr | None
     projections: tuple[Column, ...]
     order: tuple[exp.Ordered, ...]
     limit: int | None

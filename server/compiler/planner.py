@@ -67,10 +67,10 @@ def is_fanout_safe(aggregate: exp.AggFunc) -> bool:
     return isinstance(aggregate, exp.Count) and isinstance(aggregate.this, exp.Distinct)
 
 
-def _as_written(aggregate: exp.Expression) -> str:
+def _as_written(aggregate: exp.Expr) -> str:
     """An aggregate as the user's SQL names things (member names, not the engine's table columns)."""
 
-    def by_member_name(node: exp.Expression) -> exp.Expression:
+    def by_member_name(node: exp.Expr) -> exp.Expr:
         member = member_of(node) if isinstance(node, exp.Column) else None
         return exp.column(member.name) if member is not None else node
 
@@ -133,11 +133,11 @@ class Planner:
         self,
         template: Template,
         path: Path,
-        on_member: Callable[[Member, Path], exp.Expression],
+        on_member: Callable[[Member, Path], exp.Expr],
         locate: Callable[[str], Path] | None = None,
         *,
         raw: bool = False,
-    ) -> exp.Expression:
+    ) -> exp.Expr:
         """Copy ``template`` with its references bound to join-tree aliases.
 
         Each reference's table is found by ``locate`` (default: the join path from
@@ -148,7 +148,7 @@ class Planner:
         """
         find = locate or (lambda table: self.path_to(path, table))
 
-        def visit(node: exp.Expression) -> exp.Expression:
+        def visit(node: exp.Expr) -> exp.Expr:
             index = node.meta.get(REF_META) if isinstance(node, exp.Column) else None
             if not index:
                 return node
@@ -173,7 +173,7 @@ class Planner:
         self.node(path)
         return template.tree.transform(visit, copy=True)
 
-    def row(self, member: Member, path: Path, raw: bool = False) -> exp.Expression:
+    def row(self, member: Member, path: Path, raw: bool = False) -> exp.Expr:
         """The row-level SQL of a dimension or segment at ``path``."""
         if isinstance(member, Measure):
             raise FeatureNotSupported(f'measure "{member.name}" used where a row-level value is needed')
@@ -183,13 +183,13 @@ class Planner:
             return exp.column(masked_member_name(member.name), table=alias)
         return self.instantiate(member.expression, path, lambda m, p: self.row(m, p, raw), raw=raw)
 
-    def raw_row(self, member: Member, path: Path) -> exp.Expression:
+    def raw_row(self, member: Member, path: Path) -> exp.Expr:
         return self.row(member, path, raw=True)
 
-    def user_row(self, tree: exp.Expression, raw: bool = False) -> exp.Expression:
+    def user_row(self, tree: exp.Expr, raw: bool = False) -> exp.Expr:
         """A user expression over member references, expanded to SQL (``raw`` only for policy filters)."""
 
-        def visit(node: exp.Expression) -> exp.Expression:
+        def visit(node: exp.Expr) -> exp.Expr:
             member = member_of(node)
             if member is None:
                 return node
@@ -197,7 +197,7 @@ class Planner:
 
         return tree.transform(visit, copy=False)
 
-    def primary_key(self, path: Path) -> list[exp.Expression]:
+    def primary_key(self, path: Path) -> list[exp.Expr]:
         table = self.manifest.tables[path[-1]]
         keys = table.primary_key
         if not keys:
@@ -208,7 +208,7 @@ class Planner:
             )
         return [self.raw_row(key, path) for key in keys]
 
-    def measure(self, measure: Measure, path: Path) -> exp.Expression:
+    def measure(self, measure: Measure, path: Path) -> exp.Expr:
         """An aggregate-level expression whose leaf aggregates are tagged with their owner path.
 
         A measure reads masked values, unless the caller's policy lets this
@@ -216,26 +216,26 @@ class Planner:
         """
         raw = measure.name in self.rules.scan(measure.table).raw_measures
 
-        def row(member: Member, target: Path) -> exp.Expression:
+        def row(member: Member, target: Path) -> exp.Expr:
             return self.row(member, target, raw)
 
         if measure.type is MeasureType.NUMBER:
             assert measure.expression is not None
 
-            def on_member(member: Member, target: Path) -> exp.Expression:
+            def on_member(member: Member, target: Path) -> exp.Expr:
                 if isinstance(member, Measure):
                     return self.measure(member, target)
                 return row(member, target)
 
             tree = self.instantiate(measure.expression, path, on_member, raw=raw)
-            for leaf in tree.find_all(exp.AggFunc):
-                leaf.meta.setdefault(OWNER, path)
+            for aggregate in tree.find_all(exp.AggFunc):
+                aggregate.meta.setdefault(OWNER, path)
             return tree
         conditions = [self.instantiate(f, path, row, raw=raw) for f in measure.filters]
         condition = exp.and_(*conditions, copy=False) if conditions else None
         if measure.expression is None:  # count of rows
             if condition is not None:
-                value: exp.Expression = exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))])
+                value: exp.Expr = exp.Case(ifs=[exp.If(this=condition, true=exp.Literal.number(1))])
             elif path == self.root:
                 value = exp.Star()
             else:
@@ -252,7 +252,7 @@ class Planner:
         leaf.meta[OWNER] = path
         return leaf
 
-    def aggregate(self, use: AggregateUse) -> exp.Expression:
+    def aggregate(self, use: AggregateUse) -> exp.Expr:
         if use.measure is not None:
             member = use.measure.member
             assert isinstance(member, Measure)
@@ -333,7 +333,7 @@ class Planner:
         for use, tree in zip(query.aggregates, aggregate_trees, strict=True):
             single_leaf = isinstance(tree, exp.AggFunc)
 
-            def place(leaf: exp.Expression, use: AggregateUse = use, single_leaf: bool = single_leaf) -> exp.Expression:
+            def place(leaf: exp.Expr, use: AggregateUse = use, single_leaf: bool = single_leaf) -> exp.Expr:
                 if not isinstance(leaf, exp.AggFunc) or OWNER not in leaf.meta:
                     return leaf
                 owner: Path = leaf.meta.pop(OWNER)  # planning's own note: the plan says it by its passes
@@ -418,7 +418,7 @@ class Planner:
                 join.condition,
                 parent,
                 self.raw_row,
-                locate=lambda table, parent=parent, child=child: child if table == child[-1] else parent,
+                locate=_join_sides(parent, child),
                 raw=True,
             )
             joins.append(JoinStep(scans[path], path_key(parent), condition, join.relationship))
@@ -447,7 +447,16 @@ class Planner:
         )
 
 
-def _aggregate_for(measure_type: MeasureType, value: exp.Expression) -> exp.AggFunc:
+def _join_sides(parent: Path, child: Path) -> Callable[[str], Path]:
+    """Locate a join condition's tables: the child's own table is the child, any other is the parent."""
+
+    def locate(table: str) -> Path:
+        return child if table == child[-1] else parent
+
+    return locate
+
+
+def _aggregate_for(measure_type: MeasureType, value: exp.Expr) -> exp.AggFunc:
     if measure_type is MeasureType.SUM:
         return exp.Sum(this=value)
     if measure_type is MeasureType.AVG:
@@ -481,7 +490,7 @@ class _AliasRenamer:
     def __init__(self, aliases: dict[str, str]) -> None:
         self.aliases = {k: v for k, v in aliases.items() if k != v}
 
-    def __call__(self, tree: exp.Expression) -> exp.Expression:
+    def __call__(self, tree: exp.Expr) -> exp.Expr:
         if self.aliases:
             for column in tree.find_all(exp.Column):
                 final = self.aliases.get(column.table)

@@ -58,17 +58,17 @@ def slot_ref(slot: Slot, name: str) -> exp.Column:
     return column
 
 
-def member_of(node: exp.Expression) -> RelationMember | None:
+def member_of(node: exp.Expr) -> RelationMember | None:
     """The relation member a row-level reference names, or None when ``node`` is not one."""
     return node.meta.get(MEMBER) if isinstance(node, exp.Column) else None
 
 
-def slot_of(node: exp.Expression) -> Slot | None:
+def slot_of(node: exp.Expr) -> Slot | None:
     """The key or aggregate a post-aggregation reference points at, or None when ``node`` is not one."""
     return node.meta.get(SLOT) if isinstance(node, exp.Column) else None
 
 
-def is_measure_ref(node: exp.Expression) -> bool:
+def is_measure_ref(node: exp.Expr) -> bool:
     member = member_of(node)
     return member is not None and member.kind is MemberKind.MEASURE
 
@@ -88,7 +88,10 @@ class AggregateUse:
 
     @property
     def key(self) -> str:
-        return f"m:{self.measure.name}" if self.measure else f"a:{self.adhoc.sql(copy=False)}"  # type: ignore[union-attr]
+        if self.measure is not None:
+            return f"m:{self.measure.name}"
+        assert self.adhoc is not None, "an aggregate use is a measure or an ad-hoc aggregate"
+        return f"a:{self.adhoc.sql(copy=False)}"
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,8 @@ class SemanticQuery:
     relation: Relation
     keys: tuple[Column, ...]
     aggregates: tuple[AggregateUse, ...]
-    where: exp.Expression | None
-    having: exp.Expression | None
+    where: exp.Expr | None
+    having: exp.Expr | None
     projections: tuple[Column, ...]
     order: tuple[exp.Ordered, ...]
     limit: int | None
@@ -109,7 +112,7 @@ class SemanticQuery:
     def members(self) -> tuple[RelationMember, ...]:
         """Every relation member the query touches, in first-use order."""
         seen: dict[str, RelationMember] = {}
-        trees: list[exp.Expression] = [k.expression for k in self.keys]
+        trees: list[exp.Expr] = [k.expression for k in self.keys]
         trees += [a.adhoc for a in self.aggregates if a.adhoc is not None]
         if self.where is not None:
             trees.append(self.where)

@@ -41,7 +41,7 @@ from server.errors import (
     UndefinedTable,
     did_you_mean,
 )
-from server.semantic.model import MemberKind, Relation, RelationMember
+from server.semantic.model import Measure, MemberKind, Relation, RelationMember
 from server.semantic.spec import MeasureType
 from server.sql.oids import relation_oid as relation_oid_of
 
@@ -59,11 +59,11 @@ MATCHING_AGGREGATE: dict[MeasureType, tuple[type[exp.AggFunc], bool]] = {
 }
 
 
-def is_measure_call(node: exp.Expression) -> bool:
+def is_measure_call(node: exp.Expr) -> bool:
     return isinstance(node, exp.Anonymous) and str(node.this).upper() == "MEASURE"
 
 
-def position_of(node: exp.Expression) -> int | None:
+def position_of(node: exp.Expr) -> int | None:
     """1-based character position of a node in the statement text, when the parser kept it."""
     for candidate in (node, *node.find_all(exp.Identifier)):
         start = candidate.meta.get("start")
@@ -72,7 +72,7 @@ def position_of(node: exp.Expression) -> int | None:
     return None
 
 
-def _aggregate_argument(node: exp.AggFunc) -> tuple[exp.Expression | None, bool]:
+def _aggregate_argument(node: exp.AggFunc) -> tuple[exp.Expr | None, bool]:
     """The single argument of an aggregate, and whether it is DISTINCT."""
     argument = node.this
     if isinstance(argument, exp.Distinct):
@@ -84,7 +84,7 @@ def _aggregate_argument(node: exp.AggFunc) -> tuple[exp.Expression | None, bool]
 _FUNCTION_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
 
-def output_name(node: exp.Expression) -> str:
+def output_name(node: exp.Expr) -> str:
     """The column name PostgreSQL would give a select item (with MEASURE(m) named m)."""
     if isinstance(node, exp.Alias):
         return node.alias
@@ -123,10 +123,10 @@ class SelectResolver:
 
     # -- member names ---------------------------------------------------------------------------
 
-    def annotate(self, tree: exp.Expression) -> exp.Expression:
+    def annotate(self, tree: exp.Expr) -> exp.Expr:
         """Copy ``tree`` with each column replaced by a member reference (42703 if unknown)."""
 
-        def visit(node: exp.Expression) -> exp.Expression:
+        def visit(node: exp.Expr) -> exp.Expr:
             if node is not tree and _is_subquery(node):
                 return node.copy()  # its own scope, already compiled; do not descend
             if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
@@ -145,7 +145,7 @@ class SelectResolver:
         # The parsed statement is used once, so members are substituted in place.
         return tree.transform(visit, copy=False)
 
-    def system_column(self, column: exp.Column) -> exp.Expression | None:
+    def system_column(self, column: exp.Column) -> exp.Expr | None:
         """PostgreSQL's system columns (DataGrip reads CTID), which a semantic relation has no rows for.
 
         ``tableoid`` is the relation's OID; the others are NULL. A member of the same name wins.
@@ -175,16 +175,16 @@ class SelectResolver:
     # -- levels ---------------------------------------------------------------------------------
 
     @staticmethod
-    def has_members(tree: exp.Expression) -> bool:
+    def has_members(tree: exp.Expr) -> bool:
         return any(member_of(n) is not None for n in _scope_nodes(tree))
 
     @staticmethod
-    def has_aggregate(tree: exp.Expression) -> bool:
+    def has_aggregate(tree: exp.Expr) -> bool:
         return any(isinstance(n, exp.AggFunc) or is_measure_call(n) or is_measure_ref(n) for n in _scope_nodes(tree))
 
     # -- aggregates -----------------------------------------------------------------------------
 
-    def aggregate_slot(self, node: exp.Expression) -> exp.Column:
+    def aggregate_slot(self, node: exp.Expr) -> exp.Column:
         use = self.aggregate_use(node)
         index = self.aggregate_index.get(use.key)
         if index is None:
@@ -193,7 +193,7 @@ class SelectResolver:
             self.aggregate_index[use.key] = index
         return slot_ref(Slot(SlotKind.AGGREGATE, index), self.aggregates[index].name)
 
-    def aggregate_use(self, node: exp.Expression) -> AggregateUse:
+    def aggregate_use(self, node: exp.Expr) -> AggregateUse:
         if is_measure_ref(node):
             member = member_of(node)
             assert member is not None
@@ -231,7 +231,9 @@ class SelectResolver:
 
     @staticmethod
     def check_matching(node: exp.AggFunc, member: RelationMember, distinct: bool) -> None:
-        measure_type: MeasureType = member.member.type  # type: ignore[union-attr]
+        measure = member.member
+        assert isinstance(measure, Measure), "only a measure reference reaches check_matching"
+        measure_type = measure.type
         expected = MATCHING_AGGREGATE.get(measure_type)
         matches = expected is not None and isinstance(node, expected[0]) and distinct == expected[1]
         if measure_type is MeasureType.COUNT_DISTINCT_APPROX and isinstance(node, exp.ApproxDistinct):
@@ -251,12 +253,12 @@ class SelectResolver:
             position=position_of(node),
         )
 
-    def is_aggregate_leaf(self, node: exp.Expression) -> bool:
+    def is_aggregate_leaf(self, node: exp.Expr) -> bool:
         return isinstance(node, exp.AggFunc) or is_measure_call(node) or is_measure_ref(node)
 
     # -- keys -----------------------------------------------------------------------------------
 
-    def add_key(self, tree: exp.Expression, name: str) -> int:
+    def add_key(self, tree: exp.Expr, name: str) -> int:
         canonical = tree.sql(copy=False)
         index = self.key_index.get(canonical)
         if index is None:
@@ -268,10 +270,10 @@ class SelectResolver:
     def key_slot(self, index: int) -> exp.Column:
         return slot_ref(Slot(SlotKind.KEY, index), self.keys[index].name)
 
-    def lift(self, tree: exp.Expression, may_add_keys: bool, name: str = "") -> exp.Expression:
+    def lift(self, tree: exp.Expr, may_add_keys: bool, name: str = "") -> exp.Expr:
         """Rewrite an expression to the post-aggregation level, over key and aggregate slots."""
 
-        def visit(node: exp.Expression) -> exp.Expression:
+        def visit(node: exp.Expr) -> exp.Expr:
             if _is_subquery(node):
                 return node.copy()
             if self.is_aggregate_leaf(node):
@@ -298,8 +300,8 @@ class SelectResolver:
 
     # -- clauses --------------------------------------------------------------------------------
 
-    def projections(self) -> list[tuple[str, exp.Expression]]:
-        items: list[tuple[str, exp.Expression]] = []
+    def projections(self) -> list[tuple[str, exp.Expr]]:
+        items: list[tuple[str, exp.Expr]] = []
         for item in self.select.expressions:
             star = item if isinstance(item, exp.Star) else item.this if isinstance(item, exp.Column) else None
             if isinstance(star, exp.Star):
@@ -319,7 +321,7 @@ class SelectResolver:
             names.add(name)
         return names
 
-    def group_by(self, projections: list[tuple[str, exp.Expression]]) -> None:
+    def group_by(self, projections: list[tuple[str, exp.Expr]]) -> None:
         group = self.select.args.get("group")
         if not group:
             return
@@ -336,8 +338,8 @@ class SelectResolver:
                 self.add_key(tree, name)
 
     def positional_or_named(
-        self, item: exp.Expression, projections: list[tuple[str, exp.Expression]], prefer_output: bool
-    ) -> tuple[exp.Expression, str]:
+        self, item: exp.Expr, projections: list[tuple[str, exp.Expr]], prefer_output: bool
+    ) -> tuple[exp.Expr, str]:
         """GROUP BY / ORDER BY item: a 1-based position, an output name, or an expression."""
         if isinstance(item, exp.Literal) and not item.is_string:
             position = int(item.name)
@@ -352,12 +354,12 @@ class SelectResolver:
                 return outputs[0][1], outputs[0][0]
         return self.annotate(item), output_name(item)
 
-    def where(self) -> tuple[exp.Expression | None, list[exp.Expression]]:
+    def where(self) -> tuple[exp.Expr | None, list[exp.Expr]]:
         where = self.select.args.get("where")
         if where is None:
             return None, []
-        row_level: list[exp.Expression] = []
-        post_aggregate: list[exp.Expression] = []
+        row_level: list[exp.Expr] = []
+        post_aggregate: list[exp.Expr] = []
         condition = self.annotate(where.this)
         for conjunct in condition.flatten() if isinstance(condition, exp.And) else [condition]:
             if not self.has_aggregate(conjunct):
@@ -369,7 +371,7 @@ class SelectResolver:
             post_aggregate.append(conjunct)
         return _and(row_level), post_aggregate
 
-    def order(self, projections: list[tuple[str, exp.Expression]], finals: list[exp.Expression]) -> list[exp.Ordered]:
+    def order(self, projections: list[tuple[str, exp.Expr]], finals: list[exp.Expr]) -> list[exp.Ordered]:
         order = self.select.args.get("order")
         if not order:
             return []
@@ -382,9 +384,7 @@ class SelectResolver:
             )
         return result
 
-    def order_target(
-        self, item: exp.Expression, projections: list[tuple[str, exp.Expression]], finals: list[exp.Expression]
-    ) -> exp.Expression:
+    def order_target(self, item: exp.Expr, projections: list[tuple[str, exp.Expr]], finals: list[exp.Expr]) -> exp.Expr:
         if isinstance(item, exp.Literal) and not item.is_string:
             position = int(item.name)
             if not 1 <= position <= len(projections):
@@ -428,16 +428,16 @@ class SelectResolver:
         )
 
 
-def _is_subquery(node: exp.Expression) -> bool:
+def _is_subquery(node: exp.Expr) -> bool:
     return isinstance(node, exp.Query | exp.Subquery)
 
 
-def _scope_nodes(tree: exp.Expression) -> Iterator[exp.Expression]:
+def _scope_nodes(tree: exp.Expr) -> Iterator[exp.Expr]:
     """Nodes of ``tree`` without descending into subqueries (separate scopes)."""
     return tree.walk(prune=lambda node: node is not tree and _is_subquery(node))
 
 
-def _and(parts: list[exp.Expression]) -> exp.Expression | None:
+def _and(parts: list[exp.Expr]) -> exp.Expr | None:
     if not parts:
         return None
     return exp.and_(*parts, copy=False) if len(parts) > 1 else parts[0]

@@ -70,13 +70,13 @@ class CompiledStatement:
     :func:`marker_index` maps to an index into ``plans``.
     """
 
-    tree: exp.Expression
+    tree: exp.Expr
     plans: tuple[SemanticPlan, ...]
     relations: tuple[str, ...]
 
 
 def compile_statement(
-    tree: exp.Expression, manifest: Manifest, relations: Mapping[str, Relation], governance: Governance = OPEN
+    tree: exp.Expr, manifest: Manifest, relations: Mapping[str, Relation], governance: Governance = OPEN
 ) -> CompiledStatement:
     """Compile ``tree`` for a caller who may query ``relations``, under ``governance``'s rules.
 

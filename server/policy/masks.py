@@ -47,8 +47,8 @@ def key_pads(secret: bytes) -> tuple[str, str]:
 
 
 def mask_expression(
-    mask: Mask, dimension_type: DimensionType, secret: bytes, value: exp.Expression | None = None
-) -> exp.Expression:
+    mask: Mask, dimension_type: DimensionType, secret: bytes, value: exp.Expr | None = None
+) -> exp.Expr:
     """``mask`` over ``value`` (default: the mask input placeholder), as a node each target renders.
 
     The options are the mask's own, plus what its rendering needs and only this

@@ -36,11 +36,11 @@ from server.sql.neutral import OptionValue
 
 REDACTED = "REDACTED"
 
-DateBucket = Callable[[exp.Expression, str], exp.Expression]
+DateBucket = Callable[[exp.Expr, str], exp.Expr]
 """``(value, unit)`` to the value truncated to the start of its ``unit`` (year ... hour)."""
 
 
-def call(name: str, *args: exp.Expression) -> exp.Anonymous:
+def call(name: str, *args: exp.Expr) -> exp.Anonymous:
     """A function the rendering knows the engine has (masks are Quiver's SQL, not the caller's).
 
     Upper case, as sqlglot writes function names (BigQuery's generator keeps an anonymous name as given).
@@ -52,7 +52,7 @@ def text(value: str) -> exp.Literal:
     return exp.Literal.string(value)
 
 
-def literal(value: OptionValue) -> exp.Expression:
+def literal(value: OptionValue) -> exp.Expr:
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if isinstance(value, int | float):
@@ -62,7 +62,7 @@ def literal(value: OptionValue) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def as_text(value: exp.Expression) -> exp.Expression:
+def as_text(value: exp.Expr) -> exp.Expr:
     return exp.cast(value, exp.DataType.Type.VARCHAR)
 
 
@@ -77,18 +77,18 @@ class Hashing:
     SHA-256 digest as bytes, ``hex_digest`` bytes to the digest as lowercase hex.
     """
 
-    utf8: Callable[[exp.Expression], exp.Expression]
-    unhex: Callable[[exp.Expression], exp.Expression]
-    digest: Callable[[exp.Expression], exp.Expression]
-    hex_digest: Callable[[exp.Expression], exp.Expression]
+    utf8: Callable[[exp.Expr], exp.Expr]
+    unhex: Callable[[exp.Expr], exp.Expr]
+    digest: Callable[[exp.Expr], exp.Expr]
+    hex_digest: Callable[[exp.Expr], exp.Expr]
 
-    def hmac(self, value: exp.Expression, inner_pad: str, outer_pad: str) -> exp.Expression:
+    def hmac(self, value: exp.Expr, inner_pad: str, outer_pad: str) -> exp.Expr:
         """HMAC-SHA-256 of ``value``'s text (RFC 2104) from the padded keys, as lowercase hex."""
         inner = self.digest(exp.DPipe(this=self.unhex(text(inner_pad)), expression=self.utf8(as_text(value))))
         return self.hex_digest(exp.DPipe(this=self.unhex(text(outer_pad)), expression=inner))
 
 
-def _sha2(value: exp.Expression) -> exp.Expression:
+def _sha2(value: exp.Expr) -> exp.Expr:
     return exp.SHA2(this=value, length=exp.Literal.number(256))
 
 
@@ -135,18 +135,18 @@ BIGQUERY_HASHING = Hashing(
 _WIDTHS = {"quarter": "3 months", "week": "7 days"}
 
 
-def time_bucket(value: exp.Expression, unit: str) -> exp.Expression:
+def time_bucket(value: exp.Expr, unit: str) -> exp.Expr:
     """DuckDB: ``time_bucket`` keeps a DATE a DATE (its ``date_trunc`` would return a TIMESTAMP)."""
     width = _WIDTHS.get(unit, f"1 {unit}")
     return call("time_bucket", exp.Interval(this=text(width)), value)
 
 
-def date_trunc(value: exp.Expression, unit: str) -> exp.Expression:
+def date_trunc(value: exp.Expr, unit: str) -> exp.Expr:
     """``date_trunc('unit', value)``: Trino and Snowflake keep the value's type; Spark returns a TIMESTAMP."""
     return call("date_trunc", text(unit), value)
 
 
-def postgres_bucket(value: exp.Expression, unit: str) -> exp.Expression:
+def postgres_bucket(value: exp.Expr, unit: str) -> exp.Expr:
     """PostgreSQL's ``date_trunc`` returns a timestamp even for a DATE; subtracting the remainder keeps the type.
 
     ``v - (v - date_trunc(unit, v)::date)`` is a DATE for a DATE (date - integer), a
@@ -159,7 +159,7 @@ def postgres_bucket(value: exp.Expression, unit: str) -> exp.Expression:
     return exp.Sub(this=value, expression=exp.Paren(this=exp.Sub(this=value.copy(), expression=start)))
 
 
-def bigquery_bucket(value: exp.Expression, unit: str) -> exp.Expression:
+def bigquery_bucket(value: exp.Expr, unit: str) -> exp.Expr:
     """BigQuery: ``DATE_TRUNC(value, UNIT)``, ISO weeks (its WEEK starts on Sunday)."""
     part = "ISOWEEK" if unit == "week" else unit.upper()
     return call("date_trunc", value, exp.var(part))
@@ -179,30 +179,30 @@ class MaskDialect(Protocol):
 
 
 Options = Mapping[str, OptionValue]
-MaskRendering = Callable[[exp.Expression, Options, MaskDialect], exp.Expression]
+MaskRendering = Callable[[exp.Expr, Options, MaskDialect], exp.Expr]
 
 
-def _typed_null(value: exp.Expression) -> exp.Expression:
+def _typed_null(value: exp.Expr) -> exp.Expr:
     """NULL with ``value``'s type (no CAST target needed)."""
     return exp.Case(ifs=[exp.If(this=exp.false(), true=value)])
 
 
-def _typed_constant(value: exp.Expression, constant: exp.Expression) -> exp.Expression:
+def _typed_constant(value: exp.Expr, constant: exp.Expr) -> exp.Expr:
     """``constant`` for every row, with ``value``'s type as far as the engine unifies them."""
     return exp.Case(ifs=[exp.If(this=exp.false(), true=value)], default=constant)
 
 
-def _redact(value: exp.Expression, options: Options, dialect: MaskDialect) -> exp.Expression:
+def _redact(value: exp.Expr, options: Options, dialect: MaskDialect) -> exp.Expr:
     if options.get("string"):
         return _typed_constant(value, literal(options.get("value", REDACTED)))
     return _typed_null(value)
 
 
-def _partial(value: exp.Expression, options: Options, dialect: MaskDialect) -> exp.Expression:
+def _partial(value: exp.Expr, options: Options, dialect: MaskDialect) -> exp.Expr:
     length = int(options.get("length") or 4)
     size = exp.Length(this=value.copy())
     if options.get("keep", "last") == "first":
-        kept: exp.Expression = exp.Left(this=value.copy(), expression=exp.Literal.number(length))
+        kept: exp.Expr = exp.Left(this=value.copy(), expression=exp.Literal.number(length))
     else:
         kept = exp.Right(this=value.copy(), expression=exp.Literal.number(length))
     stars = exp.Repeat(
@@ -216,7 +216,7 @@ def _partial(value: exp.Expression, options: Options, dialect: MaskDialect) -> e
     )
 
 
-def _bucket_number(value: exp.Expression, options: Options, dialect: MaskDialect) -> exp.Expression:
+def _bucket_number(value: exp.Expr, options: Options, dialect: MaskDialect) -> exp.Expr:
     """Round down to a multiple of ``size``, negative values too (the remainder is made non-negative)."""
     size = literal(options["size"])
     remainder = exp.Mod(
@@ -226,11 +226,11 @@ def _bucket_number(value: exp.Expression, options: Options, dialect: MaskDialect
     return exp.Sub(this=value, expression=exp.Paren(this=remainder))
 
 
-def _email(value: exp.Expression, options: Options, dialect: MaskDialect) -> exp.Expression:
+def _email(value: exp.Expr, options: Options, dialect: MaskDialect) -> exp.Expr:
     return exp.RegexpReplace(this=value, expression=exp.Literal.string("^[^@]*"), replacement=text("***"))
 
 
-def _regex_replace(value: exp.Expression, options: Options, dialect: MaskDialect) -> exp.Expression:
+def _regex_replace(value: exp.Expr, options: Options, dialect: MaskDialect) -> exp.Expr:
     """Every match: sqlglot writes the ``g`` flag where the engine needs it and three arguments elsewhere."""
     return exp.RegexpReplace(
         this=value, expression=text(str(options["pattern"])), replacement=text(str(options.get("replacement") or ""))

@@ -16,6 +16,7 @@ The renderer decides nothing about semantics; it only prints what the plan says.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import sqlglot.expressions as exp
 
@@ -57,7 +58,7 @@ def internal_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def render_scan(scan: Scan) -> exp.Expression:
+def render_scan(scan: Scan) -> exp.Expr:
     """A table entering the plan: a bare table name, or a subquery that applies its policies."""
     alias = exp.TableAlias(this=exp.to_identifier(scan.alias))
     plain = plain_table(scan.source)
@@ -82,23 +83,23 @@ def governed_select(scan: Scan) -> exp.Select:
     """
     source = table_source(scan.source, ROW_ALIAS)
 
-    def value(column: str) -> exp.Expression:
+    def value(column: str) -> exp.Expr:
         ref = exp.column(identifier(column))
         if scan.row_filter is None:
             return ref
         return exp.Case(ifs=[exp.If(this=exp.column(VISIBLE), true=ref)])
 
-    def read_raw(tree: exp.Expression) -> exp.Expression:
+    def read_raw(tree: exp.Expr) -> exp.Expr:
         """``tree`` over unqualified raw columns (and the mask input) with each read guarded."""
 
-        def visit(node: exp.Expression) -> exp.Expression:
+        def visit(node: exp.Expr) -> exp.Expr:
             if isinstance(node, exp.Column) and not node.table:
                 return value(node.name)
             return node
 
         return tree.transform(visit, copy=True)
 
-    columns: list[exp.Expression] = []
+    columns: list[exp.Expr] = []
     for column in scan.columns:
         mask = scan.masks.get(column)
         if mask is None:
@@ -116,8 +117,8 @@ def governed_select(scan: Scan) -> exp.Select:
     return exp.select(*columns or [exp.Literal.number(1)]).from_(inner, copy=False).where(VISIBLE, copy=False)
 
 
-def _with_input(mask: exp.Expression, value: exp.Expression) -> exp.Expression:
-    def visit(node: exp.Expression) -> exp.Expression:
+def _with_input(mask: exp.Expr, value: exp.Expr) -> exp.Expr:
+    def visit(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and node.name == MASK_INPUT and not node.table:
             return value.copy()
         return node
@@ -135,12 +136,12 @@ def render_source(source: Source, select: exp.Select) -> exp.Select:
 class _Finals:
     """Substitutes slot and leaf references in post-aggregation expressions."""
 
-    def __init__(self, keys: list[exp.Expression], derived: list[exp.Expression]) -> None:
+    def __init__(self, keys: Sequence[exp.Expr], derived: Sequence[exp.Expr]) -> None:
         self.keys = keys
         self.derived = derived
 
-    def __call__(self, tree: exp.Expression) -> exp.Expression:
-        def visit(node: exp.Expression) -> exp.Expression:
+    def __call__(self, tree: exp.Expr) -> exp.Expr:
+        def visit(node: exp.Expr) -> exp.Expr:
             slot = slot_of(node)
             if slot is None:
                 return node
@@ -150,10 +151,10 @@ class _Finals:
         return tree.transform(visit, copy=True)
 
 
-def _replace_leaves(tree: exp.Expression, leaves: dict[tuple[str, str], exp.Expression]) -> exp.Expression:
+def _replace_leaves(tree: exp.Expr, leaves: dict[tuple[str, str], exp.Expr]) -> exp.Expr:
     """A derived measure with each pass output it reads (``pass.measure``) replaced by ``leaves[(pass, measure)]``."""
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column):
             leaf = leaves.get((node.table, node.name))
             if leaf is not None:
@@ -183,7 +184,7 @@ def _finish(select: exp.Select, plan: SemanticPlan, finals: _Finals) -> exp.Sele
     return select
 
 
-def _projections(plan: SemanticPlan, finals: _Finals) -> list[exp.Expression]:
+def _projections(plan: SemanticPlan, finals: _Finals) -> list[exp.Expr]:
     return [exp.alias_(finals(p.expression), identifier(p.name)) for p in plan.projections]
 
 
@@ -209,11 +210,11 @@ def render_single_pass(plan: SemanticPlan) -> exp.Select:
 def render_passes(plan: SemanticPlan) -> exp.Select:
     used: set[str] = set()
     key_names = [internal_name(k.name, used) for k in plan.keys]
-    base_columns: list[exp.Expression] = [
+    base_columns: list[exp.Expr] = [
         exp.alias_(k.expression.copy(), name) for k, name in zip(plan.keys, key_names, strict=True)
     ]
     ctes: list[tuple[str, exp.Select]] = []
-    leaf_refs: dict[tuple[str, str], exp.Expression] = {}
+    leaf_refs: dict[tuple[str, str], exp.Expr] = {}
     pass_names = [internal_name(p.name, used) for p in plan.passes]
     for aggregate_pass, pass_name in zip(plan.passes, pass_names, strict=True):
         select = _render_pass(aggregate_pass, key_names, base_columns, used)
@@ -250,7 +251,7 @@ def render_passes(plan: SemanticPlan) -> exp.Select:
 def _render_pass(
     aggregate_pass: AggregatePass,
     key_names: list[str],
-    base_columns: list[exp.Expression],
+    base_columns: list[exp.Expr],
     used: set[str],
 ) -> exp.Select:
     """One aggregate pass over ``base``; its inputs are added to ``base_columns``."""
@@ -260,7 +261,7 @@ def _render_pass(
         base_columns.append(exp.alias_(key.copy(), name))
         pk_names.append(name)
     input_names: list[str] = []
-    measures: list[exp.Expression] = []
+    measures: list[exp.Expr] = []
     for measure in aggregate_pass.measures:
         leaf = measure.expression.copy()
         assert isinstance(leaf, exp.AggFunc)
@@ -269,7 +270,7 @@ def _render_pass(
         value = argument.expressions[0] if distinct else argument
         if isinstance(value, exp.Star):
             if pk_names:
-                value_ref: exp.Expression = exp.column(pk_names[0])
+                value_ref: exp.Expr = exp.column(pk_names[0])
                 leaf.set("this", value_ref)
         elif value is not None:
             name = internal_name(f"{measure.name}_input", used)
@@ -278,7 +279,7 @@ def _render_pass(
             ref = exp.column(name)
             leaf.set("this", exp.Distinct(expressions=[ref]) if distinct else ref)
         measures.append(exp.alias_(leaf, measure.name))
-    source: exp.Expression = exp.to_table("base")
+    source: exp.Expr = exp.to_table("base")
     if aggregate_pass.dedup_key:
         distinct_rows = exp.select(*(exp.column(n) for n in (*key_names, *pk_names, *input_names))).from_(
             "base", copy=False

@@ -12,15 +12,15 @@ from server.render.plan_sql import render_plan
 from server.render.targets import Target
 
 
-def _needs_own_select(tree: exp.Select) -> bool:
+def _needs_own_select(tree: exp.Expr) -> bool:
     """A plan with WITH, ORDER BY or LIMIT cannot stand bare as a UNION branch."""
     return any(tree.args.get(key) for key in ("with_", "order", "limit", "offset"))
 
 
-def _substitute(tree: exp.Expression, rendered: list[exp.Select], copy: bool) -> exp.Expression:
+def _substitute(tree: exp.Expr, rendered: list[exp.Expr], copy: bool) -> exp.Expr:
     """Replace plan markers in ``tree`` by rendered plans (markers may sit inside other plans)."""
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         index = marker_index(node)
         if index is None:
             return node
@@ -33,14 +33,14 @@ def _substitute(tree: exp.Expression, rendered: list[exp.Select], copy: bool) ->
     return tree.transform(visit, copy=copy)
 
 
-def statement_tree(compiled: CompiledStatement, plans: Sequence[SemanticPlan]) -> exp.Expression:
+def statement_tree(compiled: CompiledStatement, plans: Sequence[SemanticPlan]) -> exp.Expr:
     """The full, dialect-neutral statement with every plan rendered in place.
 
     Plans are numbered innermost first, so a plan's own subqueries are already rendered.
     """
-    rendered: list[exp.Select] = []
+    rendered: list[exp.Expr] = []
     for plan in plans:
-        rendered.append(_substitute(render_plan(plan), rendered, copy=False))  # type: ignore[arg-type]
+        rendered.append(_substitute(render_plan(plan), rendered, copy=False))
     # The statement tree is kept with the compiled query (for EXPLAIN), so it is copied, not changed.
     return _substitute(compiled.tree, rendered, copy=True)
 

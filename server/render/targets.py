@@ -47,7 +47,7 @@ from server.sql.functions import (
 )
 from server.sql.neutral import mask_function, mask_options, mask_value
 
-Rewrite = Callable[[exp.Expression], exp.Expression]
+Rewrite = Callable[[exp.Expr], exp.Expr]
 
 # PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" in the PostgreSQL
 # column): an identifier spelled like one must be quoted in every target.
@@ -68,7 +68,7 @@ RESERVED = frozenset((
 # fmt: on
 
 
-def quote_reserved(tree: exp.Expression) -> exp.Expression:
+def quote_reserved(tree: exp.Expr) -> exp.Expr:
     """Quote identifiers that are reserved words, so `order` stays a column in every engine."""
     for identifier in tree.find_all(exp.Identifier):
         if not identifier.quoted and identifier.name.lower() in RESERVED:
@@ -76,10 +76,10 @@ def quote_reserved(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def exact_count_distinct(tree: exp.Expression) -> exp.Expression:
+def exact_count_distinct(tree: exp.Expr) -> exp.Expr:
     """For engines without approximate distinct counts: count exactly (slower, never wrong)."""
 
-    def visit(node: exp.Expression) -> exp.Expression:
+    def visit(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.ApproxDistinct):
             return exp.Count(this=exp.Distinct(expressions=[node.this]))
         return node
@@ -109,7 +109,7 @@ class Target:
     rewrites: tuple[Rewrite, ...] = (quote_reserved,)
     description: str = ""
 
-    def render(self, tree: exp.Expression, pretty: bool = True) -> str:
+    def render(self, tree: exp.Expr, pretty: bool = True) -> str:
         """SQL text for ``tree``, which is rewritten in place: pass a tree built for this call.
 
         Raises :class:`FeatureNotSupported` (0A000) for anything this engine cannot run.
@@ -125,7 +125,7 @@ class Target:
                 hint=f"This statement cannot be written for {self.description or self.name}.",
             ) from None
 
-    def check_functions(self, tree: exp.Expression) -> list[tuple[exp.Anonymous, str]]:
+    def check_functions(self, tree: exp.Expr) -> list[tuple[exp.Anonymous, str]]:
         """Refuse a function called by name that this engine lacks (sqlglot writes the typed ones).
 
         Returns the mask calls met on the way, outermost first (one walk serves both).
@@ -144,7 +144,7 @@ class Target:
                 )
         return masks
 
-    def render_masks(self, tree: exp.Expression, masks: list[tuple[exp.Anonymous, str]]) -> exp.Expression:
+    def render_masks(self, tree: exp.Expr, masks: list[tuple[exp.Anonymous, str]]) -> exp.Expr:
         """Replace each neutral mask call of ``tree`` (found by :meth:`check_functions`) by this engine's SQL.
 
         Innermost first, so a rendering that copies its value copies a rendered one.

@@ -22,7 +22,7 @@ import sqlglot.expressions as exp
 from server.errors import FeatureNotSupported, InsufficientPrivilege, SqlSyntaxError, UndefinedFunction
 
 # Typed sqlglot nodes that read or write outside the query.
-FORBIDDEN_TYPED: tuple[type[exp.Expression], ...] = tuple(
+FORBIDDEN_TYPED: tuple[type[exp.Expr], ...] = tuple(
     getattr(exp, name) for name in ("ReadCSV", "ReadParquet", "ToFile") if hasattr(exp, name)
 )
 
@@ -32,12 +32,12 @@ FORBIDDEN_TYPED: tuple[type[exp.Expression], ...] = tuple(
 # unmasked email when no masked member is selected) and the inputs of visible measures (a hidden
 # gross_amount under net_revenue). COLUMNS is refused like any function outside the allowlist; a star
 # anywhere but ``SELECT *``, ``SELECT t.*`` and ``count(*)`` as PostgreSQL refuses it (42601).
-STAR_EXPRESSIONS: tuple[type[exp.Expression], ...] = (exp.Columns,)
+STAR_EXPRESSIONS: tuple[type[exp.Expr], ...] = (exp.Columns,)
 
 
 def _whole_rows(star: exp.Star) -> bool:
     """Is this star a select item (``*``, ``t.*``, which the resolver expands to members) or ``count(*)``?"""
-    node: exp.Expression = star
+    node: exp.Expr = star
     if isinstance(node.parent, exp.Column):
         node = node.parent
     return isinstance(node.parent, exp.Select | exp.Count)
@@ -120,7 +120,7 @@ BIGQUERY_FUNCTIONS: frozenset[str] = frozenset()
 # fmt: on
 
 
-def check_functions(tree: exp.Expression) -> None:
+def check_functions(tree: exp.Expr) -> None:
     """Raise unless every function ``tree`` calls is allowed (see the module docstring)."""
     for star in tree.find_all(exp.Star):
         if any(star.args.get(key) for key in ("replace", "rename", "ilike")):

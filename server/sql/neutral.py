@@ -27,7 +27,7 @@ MASK_CALL = "quiver_mask"
 _TAG = "quiver_mask"
 
 
-def mask_call(function: str, value: exp.Expression, options: Mapping[str, OptionValue]) -> exp.Anonymous:
+def mask_call(function: str, value: exp.Expr, options: Mapping[str, OptionValue]) -> exp.Anonymous:
     """The neutral node for ``function`` over ``value`` (options sorted, so equal masks compare equal)."""
     items = [exp.PropertyEQ(this=exp.to_identifier(key), expression=_literal(options[key])) for key in sorted(options)]
     node = exp.Anonymous(this=MASK_CALL, expressions=[value, exp.var(function), *items])
@@ -35,16 +35,17 @@ def mask_call(function: str, value: exp.Expression, options: Mapping[str, Option
     return node
 
 
-def mask_function(node: exp.Expression) -> str | None:
+def mask_function(node: exp.Expr) -> str | None:
     """The mask function ``node`` applies, or None if it is not a mask call."""
     if isinstance(node, exp.Anonymous) and _TAG in node.meta:
         return str(node.meta[_TAG])
     return None
 
 
-def mask_value(node: exp.Anonymous) -> exp.Expression:
+def mask_value(node: exp.Anonymous) -> exp.Expr:
     """The masked value of a mask call."""
-    return node.expressions[0]
+    value: exp.Expr = node.expressions[0]  # sqlglot types a node's children as Any
+    return value
 
 
 def mask_options(node: exp.Anonymous) -> dict[str, OptionValue]:
@@ -52,7 +53,7 @@ def mask_options(node: exp.Anonymous) -> dict[str, OptionValue]:
     return {item.this.name: _value(item.expression) for item in node.expressions[2:]}
 
 
-def _literal(value: OptionValue) -> exp.Expression:
+def _literal(value: OptionValue) -> exp.Expr:
     if isinstance(value, bool):
         return exp.Boolean(this=value)
     if value is None:
@@ -62,7 +63,7 @@ def _literal(value: OptionValue) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def _value(node: exp.Expression) -> OptionValue:
+def _value(node: exp.Expr) -> OptionValue:
     if isinstance(node, exp.Boolean):
         return bool(node.this)
     if isinstance(node, exp.Null):

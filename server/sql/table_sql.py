@@ -25,7 +25,7 @@ def plain_table(query: exp.Query) -> exp.Table | None:
     return table if isinstance(table.this, exp.Identifier) else None
 
 
-def table_source(query: exp.Query, alias: str) -> exp.Expression:
+def table_source(query: exp.Query, alias: str) -> exp.Expr:
     """A table's SQL in a FROM clause under ``alias``: the bare table when it is one."""
     named = exp.TableAlias(this=exp.to_identifier(alias))
     plain = plain_table(query)

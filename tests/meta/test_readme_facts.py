@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
@@ -24,10 +23,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 import yaml
 
+from connectors.duckdb import DuckDBConnector
 from server.cli import build_parser
 from server.config import DEMO_USERS, PROJECT_ROOT, documented_settings
 from server.demo.generate import DemoSizes
@@ -133,33 +132,27 @@ def test_the_number_of_bi_tool_introspection_queries() -> None:
     assert claim == len(queries)
 
 
-def private_copy(demo_db: Path, tmp_path: Path) -> Path:
-    """A copy of the demo database: other tests of this process may hold the shared file open."""
-    copy = tmp_path / demo_db.name
-    shutil.copyfile(demo_db, copy)
-    return copy
-
-
-def test_the_demo_data_sizes_at_scale_one(demo_db: Path, tmp_path: Path) -> None:
+def test_the_demo_data_sizes_at_scale_one(connector: DuckDBConnector) -> None:
     text = section("The demo data product")
     sizes = DemoSizes.for_scale(1.0)
     assert number(stated(r"Scale 1 is ([\d,]+) customers", text)) == sizes.customers
     assert number(stated(r"customers, ([\d,]+) products", text)) == sizes.products
     assert number(stated(r"products, ([\d,]+) orders", text)) == sizes.orders
-    with duckdb.connect(str(private_copy(demo_db, tmp_path)), read_only=True) as con:
-        row = con.execute("SELECT count(*) FROM raw.order_items").fetchone()
-    assert row is not None
-    assert roughly(number(stated(r"about ([\d,]+) order lines", text)), row[0])
+    # Through the session's connector: DuckDB refuses a second connection to the same file with another
+    # configuration while the connector holds it open.
+    lines = connector.execute("SELECT count(*) AS n FROM raw.order_items").read_all().column("n")[0].as_py()
+    assert roughly(number(stated(r"about ([\d,]+) order lines", text)), lines)
 
 
-def test_the_jdbc_cursor_row_count(demo_db: Path, tmp_path: Path) -> None:
+def test_the_jdbc_cursor_row_count(connector: DuckDBConnector) -> None:
     """The pgJDBC cursor reads every order line once per channel (tests/integration/clients.py)."""
-    with duckdb.connect(str(private_copy(demo_db, tmp_path)), read_only=True) as con:
-        row = con.execute(
-            "SELECT (SELECT count(*) FROM raw.order_items) * (SELECT count(DISTINCT channel) FROM raw.orders)"
-        ).fetchone()
-    assert row is not None
-    assert number(stated(r"a fetch-size cursor over ([\d,]+) rows", section("Clients tested"))) == row[0]
+    rows = connector.execute(
+        "SELECT (SELECT count(*) FROM raw.order_items) * (SELECT count(DISTINCT channel) FROM raw.orders) AS n"
+    ).read_all()
+    assert (
+        number(stated(r"a fetch-size cursor over ([\d,]+) rows", section("Clients tested")))
+        == rows.column("n")[0].as_py()
+    )
 
 
 def test_the_number_of_fuzzed_binary_parameter_types() -> None:

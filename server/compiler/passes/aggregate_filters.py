@@ -35,7 +35,7 @@ def fold_aggregate_filters(state: Compilation, ctx: Context) -> Compilation:
     return replace(state, tree=rewrite_aggregate_filters(state.tree))
 
 
-def rewrite_aggregate_filters(tree: exp.Expression) -> exp.Expression:
+def rewrite_aggregate_filters(tree: exp.Expr) -> exp.Expr:
     """``tree`` with each FILTER clause folded into its aggregate's argument (in place; returns the root)."""
     for node in list(tree.find_all(exp.Filter)):
         aggregate = node.this
@@ -59,5 +59,5 @@ def rewrite_aggregate_filters(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def _when(condition: exp.Expression, value: exp.Expression) -> exp.Case:
+def _when(condition: exp.Expr, value: exp.Expr) -> exp.Case:
     return exp.Case(ifs=[exp.If(this=condition, true=value)])

@@ -66,7 +66,7 @@ def alias_lists(state: Compilation, ctx: Context) -> Compilation:
     return state
 
 
-def apply_column_aliases(tree: exp.Expression, relations: Mapping[str, Relation]) -> None:
+def apply_column_aliases(tree: exp.Expr, relations: Mapping[str, Relation]) -> None:
     """Apply every alias list over a semantic relation in ``tree``, in place; 42P10 for any list too long."""
 
     def visible(table: exp.Table) -> Sequence[str] | None:
@@ -76,8 +76,8 @@ def apply_column_aliases(tree: exp.Expression, relations: Mapping[str, Relation]
     shapes = check_alias_lists(tree, visible)
     if shapes is None:
         return
-    edits: list[tuple[exp.Expression, exp.Expression]] = []
-    stars: list[tuple[exp.Select, dict[int, list[exp.Expression]]]] = []
+    edits: list[tuple[exp.Expr, exp.Expr]] = []
+    stars: list[tuple[exp.Select, dict[int, list[exp.Expr]]]] = []
     seen: set[int] = set()
     for scope in shapes.scopes:
         renamed = _renamed_sources(scope, shapes)
@@ -97,7 +97,7 @@ def apply_column_aliases(tree: exp.Expression, relations: Mapping[str, Relation]
     for old, new in edits:
         old.replace(new)
     for select, expansions in stars:
-        items: list[exp.Expression] = []
+        items: list[exp.Expr] = []
         for item in select.expressions:
             items.extend(expansions.get(id(item), [item]))
         select.set("expressions", items)
@@ -122,9 +122,9 @@ def _renamed_sources(scope: Scope, shapes: SourceShapes) -> dict[str, Renamed]:
 
 def _column_edits(
     scope: Scope, renamed: dict[str, Renamed], shapes: SourceShapes, seen: set[int]
-) -> list[tuple[exp.Expression, exp.Expression]]:
+) -> list[tuple[exp.Expr, exp.Expr]]:
     """Each reference to a renamed column, as the member it names (a select item keeps its name)."""
-    edits: list[tuple[exp.Expression, exp.Expression]] = []
+    edits: list[tuple[exp.Expr, exp.Expr]] = []
     others = [name for name in scope.selected_sources if name not in renamed]
     for column in _scope_columns(scope):
         if id(column) in seen or isinstance(column.this, exp.Star):
@@ -212,7 +212,7 @@ def _resolve(
     return None
 
 
-def _expand_star(item: exp.Expression, scope: Scope, renamed: dict[str, Renamed]) -> list[exp.Expression] | None:
+def _expand_star(item: exp.Expr, scope: Scope, renamed: dict[str, Renamed]) -> list[exp.Expr] | None:
     """``*`` or ``s.*`` spelled out where it covers a renamed source (None when it does not)."""
     star = item if isinstance(item, exp.Star) else item.this if isinstance(item, exp.Column) else None
     if not isinstance(star, exp.Star):
@@ -222,7 +222,7 @@ def _expand_star(item: exp.Expression, scope: Scope, renamed: dict[str, Renamed]
     if not any(name in renamed for name in names):
         return None
     excluded = {c.name if isinstance(c, exp.Column) else str(c) for c in star.args.get("except_") or ()}
-    items: list[exp.Expression] = []
+    items: list[exp.Expr] = []
     for name in names:
         source = renamed.get(name)
         if source is None:

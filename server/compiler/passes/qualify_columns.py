@@ -62,7 +62,7 @@ def qualified_columns(state: Compilation, ctx: Context) -> Compilation:
     return replace(state, tree=tree)
 
 
-def _check_using(tree: exp.Expression, schema: Schema) -> None:
+def _check_using(tree: exp.Expr, schema: Schema) -> None:
     """``JOIN ... USING (c)`` needs ``c`` on both sides (sqlglot would only say it cannot join)."""
     for scope in traverse_scope(tree):
         select = scope.expression
@@ -84,7 +84,7 @@ def _check_using(tree: exp.Expression, schema: Schema) -> None:
             left.append(right)
 
 
-def _check_columns(tree: exp.Expression, schema: Schema) -> None:
+def _check_columns(tree: exp.Expr, schema: Schema) -> None:
     """What sqlglot's ``validate_qualify_columns`` checks, told apart by kind (unknown, ambiguous)."""
     for scope in traverse_scope(tree):
         if not isinstance(scope.expression, exp.Select):

@@ -41,7 +41,7 @@ def planned_semantic_selects(state: Compilation, ctx: Context) -> Compilation:
     return replace(state, tree=tree)
 
 
-def _leaves(tree: exp.Expression, ctx: Context) -> list[Leaf]:
+def _leaves(tree: exp.Expr, ctx: Context) -> list[Leaf]:
     leaves: list[Leaf] = []
     scopes = traverse_scope(tree)
     # Aliases an inner query refers to (correlation): those relations are read as rows, not planned whole.
@@ -53,11 +53,13 @@ def _leaves(tree: exp.Expression, ctx: Context) -> list[Leaf]:
         if any(table.alias_or_name in correlated for table in own):
             leaves.extend(_wrap(scope, table, ctx) for table in own)
             continue
-        if _is_semantic_scope(scope, own):
-            leaves.append((scope.expression, own[0], relation_of(own[0], ctx)))
+        select = _semantic_select(scope, own)
+        if select is not None:
+            leaves.append((select, own[0], relation_of(own[0], ctx)))
             continue
-        if _is_semantic_scope(scope, own, allow_windows=True):
-            inner = split_windows(scope.expression)
+        select = _semantic_select(scope, own, allow_windows=True)
+        if select is not None:
+            inner = split_windows(select)
             leaves.append((inner, inner.args["from_"].this, relation_of(own[0], ctx)))
             continue
         leaves.extend(_wrap(scope, table, ctx) for table in own)
@@ -77,17 +79,18 @@ def _has_window(select: exp.Select) -> bool:
     return any(isinstance(node, exp.Window) for node in select.walk(prune=prune))
 
 
-def _is_semantic_scope(scope: Scope, own: list[exp.Table], allow_windows: bool = False) -> bool:
+def _semantic_select(scope: Scope, own: list[exp.Table], allow_windows: bool = False) -> exp.Select | None:
+    """The scope's SELECT when it reads one semantic relation alone (so it is planned whole), else None."""
     select = scope.expression
     if not isinstance(select, exp.Select) or len(scope.selected_sources) != 1 or len(own) != 1:
-        return False
+        return None
     if select.args.get("joins") or select.args.get("laterals") or select.args.get("qualify"):
-        return False
+        return None
     if scope.external_columns:
         # Correlated with an outer query: the relation is read at the grain of the columns used
         # and the correlation runs as ordinary SQL over it.
-        return False
-    return allow_windows or not _has_window(select)
+        return None
+    return select if allow_windows or not _has_window(select) else None
 
 
 def _wrap(scope: Scope, table: exp.Table, ctx: Context) -> Leaf:
@@ -106,7 +109,9 @@ def _wrap(scope: Scope, table: exp.Table, ctx: Context) -> Leaf:
                 f"column {alias}.{column.name} does not exist", position=position_of(column.args["table"])
             )
     inner_table = exp.Table(this=exp.to_identifier(relation.name))
-    columns = [exp.column(column.name) for column in wanted] or [exp.alias_(exp.Literal.number(1), "one")]
+    columns: list[exp.Expr] = [exp.column(column.name) for column in wanted]
+    if not columns:
+        columns = [exp.alias_(exp.Literal.number(1), "one")]
     select = exp.select(*columns).from_(inner_table)
     table.replace(exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier(alias))))
     return select, inner_table, relation

@@ -51,7 +51,7 @@ class Compilation:
     stops there.
     """
 
-    tree: exp.Expression
+    tree: exp.Expr
     plans: tuple[SemanticPlan, ...] = ()
     used: tuple[str, ...] = ()
     complete: bool = False
@@ -59,11 +59,11 @@ class Compilation:
     def using(self, name: str) -> Compilation:
         return self if name in self.used else replace(self, used=(*self.used, name))
 
-    def finished(self, tree: exp.Expression | None = None) -> Compilation:
+    def finished(self, tree: exp.Expr | None = None) -> Compilation:
         return replace(self, tree=self.tree if tree is None else tree, complete=True)
 
 
-def marker_index(node: exp.Expression) -> int | None:
+def marker_index(node: exp.Expr) -> int | None:
     """The plan a marker stands for, or None when ``node`` is not a marker."""
     return node.meta.get(PLAN_MARKER) if isinstance(node, exp.Select) else None
 

@@ -14,11 +14,11 @@ def split_windows(select: exp.Select) -> exp.Select:
     replaced in its tree by the outer SELECT; the inner one, a semantic SELECT over
     the same relation, is returned for planning.
     """
-    inner_items: dict[str, tuple[str, exp.Expression]] = {}
+    inner_items: dict[str, tuple[str, exp.Expr]] = {}
 
     used_names: set[str] = set()
 
-    def inner(expression: exp.Expression, name: str | None = None) -> exp.Expression:
+    def inner(expression: exp.Expr, name: str | None = None) -> exp.Expr:
         if isinstance(expression, exp.Literal | exp.Null | exp.Boolean | exp.Star):
             return expression.copy()
         key = expression.sql(copy=False)
@@ -28,7 +28,7 @@ def split_windows(select: exp.Select) -> exp.Select:
             inner_items[key] = (chosen, expression.copy())
         return exp.column(inner_items[key][0])
 
-    def outer(tree: exp.Expression, name: str | None = None) -> exp.Expression:
+    def outer(tree: exp.Expr, name: str | None = None) -> exp.Expr:
         if not any(isinstance(n, exp.Window) for n in tree.walk()):
             return inner(tree, name)
         if isinstance(tree, exp.Window):

@@ -75,16 +75,11 @@ FAULTS = [
         "unknown relation", "admin", "SELECT order_id FROM nosuch", Answer("42P01", 'relation "nosuch" does not exist')
     ),
     Fault("unknown column", "admin", "SELECT nope FROM orders", Answer("42703", 'column "nope" does not exist', 8)),
-    pytest.param(
-        Fault(
-            "ambiguous column",
-            "admin",
-            "SELECT status FROM orders a, orders b",
-            Answer("42702", 'column reference "status" is ambiguous', 8),
-        ),
-        # 42702 with its position comes with the compiler's typed errors (branch i10-compiler);
-        # until then every channel agrees on 42703 "does not exist".
-        marks=pytest.mark.xfail(strict=True, reason="ambiguous columns are 42703 until branch i10-compiler"),
+    Fault(
+        "ambiguous column",
+        "admin",
+        "SELECT status FROM orders a, orders b",
+        Answer("42702", 'column reference "status" is ambiguous', 8),
     ),
     Fault(
         "missing parameter",

@@ -29,6 +29,8 @@ from server.policy.users import UserStore
 from server.render.targets import target
 from server.semantic.policies import DATE_UNITS
 from server.sql.neutral import OptionValue, mask_call
+from server.sql.session_info import SessionInfo
+from server.statement import StatementService
 from tests.conftest import require
 from tests.support.postgres import PostgresServer, find_bin, running_postgres
 from tests.unit.compiler.cases import CASES
@@ -106,8 +108,9 @@ def both(engine: Engine, postgres: psycopg.Connection[Any], sql: str, caller: Ca
     """The rows of ``sql`` for ``caller`` from PostgreSQL (postgres-rendered SQL) and from DuckDB."""
     rendered = engine.compile(sql, caller, target="postgres").sql
     got = postgres.execute(rendered).fetchall()
-    _, stream = engine.execute(sql, caller)
-    want = [tuple(row.values()) for row in stream.read_all().to_pylist()]
+    session = SessionInfo(user=caller.user, database=engine.database_name)
+    result = StatementService(engine).query(sql, caller, session)
+    want = [tuple(row.values()) for row in result.read_all().to_pylist()]
     return got, want
 
 

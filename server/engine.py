@@ -144,7 +144,7 @@ class Engine:
         return governance_for(manifest or self.manifest, caller, self.mask_secret)
 
     def compile_tree(
-        self, tree: exp.Expression, caller: Caller, target_name: str, manifest: Manifest | None = None
+        self, tree: exp.Expr, caller: Caller, target_name: str, manifest: Manifest | None = None
     ) -> CompiledQuery:
         manifest = manifest or self.manifest
         governance = self.governance(caller, manifest)
@@ -154,7 +154,7 @@ class Engine:
         hidden = tuple(pad for pad in key_pads(self.mask_secret) if pad in sql)
         return CompiledQuery(sql, target_name, statement, statement.plans, manifest.version, hidden)
 
-    def explain(self, tree: exp.Expression, caller: Caller, target: str | None = None) -> str:
+    def explain(self, tree: exp.Expr, caller: Caller, target: str | None = None) -> str:
         """EXPLAIN as ``caller`` may see it.
 
         Engine SQL shows physical tables, policy predicates and the SQL of members the
@@ -293,7 +293,7 @@ class Engine:
         return lookup
 
     def compile_cached(
-        self, tree: exp.Expression, caller: Caller, session: SessionInfo, cache_key: str | None
+        self, tree: exp.Expr, caller: Caller, session: SessionInfo, cache_key: str | None
     ) -> CompiledQuery:
         """:meth:`compile_tree` through the plan cache under ``cache_key`` (None: not cached).
 

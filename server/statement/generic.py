@@ -119,6 +119,6 @@ def generic_binding(cache_key: str, values: Sequence[Any]) -> GenericBinding | N
     return GenericBinding(f"{cache_key}\x00generic:{shape}", markers, tuple(values))
 
 
-def bind_markers(tree: exp.Expression, binding: GenericBinding) -> exp.Expression:
+def bind_markers(tree: exp.Expr, binding: GenericBinding) -> exp.Expr:
     """``tree`` with its parameters bound to the markers."""
     return bind(tree, list(binding.markers))

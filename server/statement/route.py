@@ -25,7 +25,7 @@ class Route(StrEnum):
     SEMANTIC = "semantic"  # names a relation of the model: compiled, governed, run on the source
 
 
-def names_relation(tree: exp.Expression, relations: Collection[str]) -> bool:
+def names_relation(tree: exp.Expr, relations: Collection[str]) -> bool:
     """True when ``tree`` reads a model relation (unqualified or in ``public``, not shadowed by a CTE)."""
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
@@ -34,7 +34,7 @@ def names_relation(tree: exp.Expression, relations: Collection[str]) -> bool:
     return False
 
 
-def reads_only(tree: exp.Expression, tables: Collection[str]) -> bool:
+def reads_only(tree: exp.Expr, tables: Collection[str]) -> bool:
     """True when every table ``tree`` reads is one of ``tables`` (and it reads at least one)."""
     if not tables:
         return False
@@ -42,7 +42,7 @@ def reads_only(tree: exp.Expression, tables: Collection[str]) -> bool:
     return bool(read) and read <= set(tables)
 
 
-def route(tree: exp.Expression, relations: Collection[str], temp_tables: Mapping[str, object] | None = None) -> Route:
+def route(tree: exp.Expr, relations: Collection[str], temp_tables: Mapping[str, object] | None = None) -> Route:
     """The route of a parsed query statement.
 
     ``relations`` are the model's relation names, ``temp_tables`` the session's

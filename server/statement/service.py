@@ -85,7 +85,7 @@ class Statement:
     caller: Caller
     session: StatementSession
     command: Command | None  # what the session router made of the text (None: the empty statement)
-    tree: exp.Expression | None  # the parsed query (shared and cached: never mutated)
+    tree: exp.Expr | None  # the parsed query (shared and cached: never mutated)
     route: Route
     parameter_types: tuple[int, ...]
     cache_key: str  # the plan-cache key of the statement without values
@@ -113,7 +113,7 @@ class Portal:
 
     statement: Statement
     values: tuple[Any, ...]
-    tree: exp.Expression
+    tree: exp.Expr
     route: Route
     cache_key: str | None  # None: compiled without the plan cache
     token: CancelToken = field(default_factory=CancelToken)
@@ -162,7 +162,7 @@ class StatementService:
         None is the empty statement. ``declared_types`` are parameter type OIDs the
         client declared (0: infer).
         """
-        if command is Query:
+        if isinstance(command, type):  # the default, the class Query itself: the whole text is a query
             command = Query(sql, 0)
         if not isinstance(command, Query):
             types = tuple(t or 25 for t in declared_types)
@@ -339,20 +339,22 @@ class StatementService:
         compiled = self._compile(portal, tree, info)
         engine.describe_data(watch, compiled)
         stream = executor.start(compiled.sql, timeout=timeout, token=token)
-        stream.origins = self._origins(compiled, caller)  # type: ignore[attr-defined]
-        stream.notices = engine.notices_for(compiled)  # type: ignore[attr-defined]
+        stream.origins = self._origins(compiled, caller)
+        stream.notices = engine.notices_for(compiled)
         return stream
 
-    def _compile(self, portal: Portal, tree: exp.Expression, info: SessionInfo) -> CompiledQuery:
+    def _compile(self, portal: Portal, tree: exp.Expr, info: SessionInfo) -> CompiledQuery:
         """The portal's compiled query: its statement's generic plan with the values in, when there is one."""
         engine = self.engine
         caller = portal.statement.caller
         generic = portal.generic
         if generic is not None:
             failed_key = (generic.key, caller.fingerprint, engine.manifest.version)
+            statement_tree = portal.statement.tree
+            assert statement_tree is not None  # bind() made the portal, and it binds queries only
             if self._not_generic.get(failed_key) is None:
                 try:
-                    marked = substitute_session_functions(bind_markers(portal.statement.tree, generic), info)
+                    marked = substitute_session_functions(bind_markers(statement_tree, generic), info)
                     plan = engine.compile_cached(marked, caller, info, generic.key)
                 except QuiverError:
                     plan = None  # a marker where the compiler reads the value: compile with the values
@@ -389,7 +391,7 @@ def _typed(values: Sequence[Any], types: Sequence[int]) -> list[Any]:
     return [from_text(v, t) if isinstance(v, str) else v for v, t in zip(values, types, strict=True)]
 
 
-def _parse(query: Query) -> exp.Expression:
+def _parse(query: Query) -> exp.Expr:
     """The query's tree; a syntax error's position counts from the start of the whole text."""
     try:
         return parse_statement_cached(query.text)

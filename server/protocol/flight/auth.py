@@ -128,8 +128,8 @@ class AuthMiddlewareFactory(flight.ServerMiddlewareFactory):
         scheme, _, credential = values[0].partition(" ")
         scheme = scheme.lower()
         if scheme == "basic":
-            user = self._basic(credential.strip())
-            return CallerMiddleware(user, self.tokens.issue(user))
+            known = self._basic(credential.strip())
+            return CallerMiddleware(known, self.tokens.issue(known))
         if scheme == "bearer":
             token = credential.strip()
             user = self.tokens.user(token) or self.users.by_api_key(token)

@@ -79,7 +79,7 @@ def to_flight(error: BaseException) -> flight.FlightError:
     other Flight error (pyarrow's own, which may carry a traceback) counts as internal.
     """
     if getattr(error, _CONVERTED, False):
-        return error  # type: ignore[return-value]
+        return error  # pyarrow is untyped: FlightError is Any to the checker
     if not isinstance(error, QuiverError):
         error = known_condition(error) or error
     if not isinstance(error, QuiverError) or error.sqlstate is SqlState.INTERNAL_ERROR:

@@ -30,8 +30,9 @@ STRING, BYTES, BOOL, INT32, INT64, UINT32 = (
 REPEATED = "repeated"
 
 # message -> (field name, number, type[, "repeated"]); numbers as in FlightSql.proto.
-_KEY_FIELDS = [("catalog", 1, STRING), ("db_schema", 2, STRING), ("table", 3, STRING)]
-MESSAGES: dict[str, list[tuple]] = {
+Field = tuple[str, int, int] | tuple[str, int, int, str]
+_KEY_FIELDS: list[Field] = [("catalog", 1, STRING), ("db_schema", 2, STRING), ("table", 3, STRING)]
+MESSAGES: dict[str, list[Field]] = {
     "CommandGetSqlInfo": [("info", 1, UINT32, REPEATED)],
     "CommandGetXdbcTypeInfo": [("data_type", 1, INT32)],
     "CommandGetCatalogs": [],
@@ -105,4 +106,28 @@ def _build() -> dict[str, type[Message]]:
 
 
 CLASSES = _build()
-globals().update(CLASSES)  # messages.CommandStatementQuery(...), as generated code would read
+
+# Each class under its own name, as generated code would read (messages.CommandStatementQuery(...)).
+# Declared one by one rather than poured into globals() so the type checker knows them; a unit test
+# checks this list and MESSAGES name the same classes.
+CommandGetSqlInfo: type[Message] = CLASSES["CommandGetSqlInfo"]
+CommandGetXdbcTypeInfo: type[Message] = CLASSES["CommandGetXdbcTypeInfo"]
+CommandGetCatalogs: type[Message] = CLASSES["CommandGetCatalogs"]
+CommandGetDbSchemas: type[Message] = CLASSES["CommandGetDbSchemas"]
+CommandGetTables: type[Message] = CLASSES["CommandGetTables"]
+CommandGetTableTypes: type[Message] = CLASSES["CommandGetTableTypes"]
+CommandGetPrimaryKeys: type[Message] = CLASSES["CommandGetPrimaryKeys"]
+CommandGetExportedKeys: type[Message] = CLASSES["CommandGetExportedKeys"]
+CommandGetImportedKeys: type[Message] = CLASSES["CommandGetImportedKeys"]
+CommandGetCrossReference: type[Message] = CLASSES["CommandGetCrossReference"]
+CommandStatementQuery: type[Message] = CLASSES["CommandStatementQuery"]
+TicketStatementQuery: type[Message] = CLASSES["TicketStatementQuery"]
+CommandPreparedStatementQuery: type[Message] = CLASSES["CommandPreparedStatementQuery"]
+CommandStatementUpdate: type[Message] = CLASSES["CommandStatementUpdate"]
+CommandPreparedStatementUpdate: type[Message] = CLASSES["CommandPreparedStatementUpdate"]
+DoPutUpdateResult: type[Message] = CLASSES["DoPutUpdateResult"]
+ActionCreatePreparedStatementRequest: type[Message] = CLASSES["ActionCreatePreparedStatementRequest"]
+ActionCreatePreparedStatementResult: type[Message] = CLASSES["ActionCreatePreparedStatementResult"]
+ActionClosePreparedStatementRequest: type[Message] = CLASSES["ActionClosePreparedStatementRequest"]
+ActionCancelQueryRequest: type[Message] = CLASSES["ActionCancelQueryRequest"]
+ActionCancelQueryResult: type[Message] = CLASSES["ActionCancelQueryResult"]

@@ -57,7 +57,7 @@ from server.policy.identity import Caller
 from server.policy.users import UserStore
 from server.protocol.flight import messages as pb
 from server.protocol.flight import metadata
-from server.protocol.flight.auth import MIDDLEWARE, AuthMiddlewareFactory, NoHandshake, TokenStore
+from server.protocol.flight.auth import MIDDLEWARE, AuthMiddlewareFactory, CallerMiddleware, NoHandshake, TokenStore
 from server.protocol.flight.errors import rpc, schema_rpc, to_flight
 from server.protocol.flight.state import DEFAULT_MAX_PREPARED, CallWatch, PreparedStatements, RunningQueries
 from server.protocol.flight.tickets import DEFAULT_LIFETIME, TicketSigner
@@ -127,7 +127,8 @@ def within_message_size(batch: pa.RecordBatch, limit: int = MAX_MESSAGE_BYTES) -
 def pack(message: Message) -> bytes:
     packed = any_pb2.Any()
     packed.Pack(message, type_url_prefix="type.googleapis.com/")
-    return packed.SerializeToString()
+    data: bytes = packed.SerializeToString()  # protobuf is untyped here
+    return data
 
 
 def unpack(data: bytes) -> Message | None:
@@ -290,7 +291,8 @@ class QuiverFlightServer(flight.FlightServerBase):
     # -- who is asking ---------------------------------------------------------------------------
 
     def caller(self, context: flight.ServerCallContext) -> Caller:
-        middleware = context.get_middleware(MIDDLEWARE)
+        # pyarrow is untyped; what is registered under MIDDLEWARE is our factory's CallerMiddleware.
+        middleware: CallerMiddleware | None = context.get_middleware(MIDDLEWARE)
         if middleware is None:
             raise InvalidAuthorization("authentication required")
         return middleware.user.caller("flight")
@@ -542,7 +544,7 @@ class QuiverFlightServer(flight.FlightServerBase):
 
     # -- prepared statements -----------------------------------------------------------------------
 
-    def _prepare(self, caller: Caller, sql: str) -> pb.ActionCreatePreparedStatementResult:
+    def _prepare(self, caller: Caller, sql: str) -> Message:
         self.prepared.check_room(caller.user)  # refused before any work when the user has no slot left
         statement = self.prepare(caller, sql)
         types = statement.parameter_types
@@ -586,10 +588,8 @@ class QuiverFlightServer(flight.FlightServerBase):
                 catalog=_optional(command, "catalog"),
                 schema_pattern=_optional(command, "db_schema_filter_pattern"),
                 table_pattern=_optional(command, "table_name_filter_pattern"),
-                table_types=list(command.table_types),  # type: ignore[attr-defined]
-                arrow_schema=(lambda r: self._relation_schema(caller, r))
-                if command.include_schema  # type: ignore[attr-defined]
-                else None,
+                table_types=list(command.table_types),
+                arrow_schema=(lambda r: self._relation_schema(caller, r)) if command.include_schema else None,
             ),
             pb.CommandGetTableTypes: metadata.table_types,
             pb.CommandGetPrimaryKeys: lambda: metadata.primary_keys(
@@ -597,13 +597,13 @@ class QuiverFlightServer(flight.FlightServerBase):
                 relations,
                 _optional(command, "catalog"),
                 _optional(command, "db_schema"),
-                command.table,  # type: ignore[attr-defined]
+                command.table,
             ),
             pb.CommandGetImportedKeys: metadata.no_keys,
             pb.CommandGetExportedKeys: metadata.no_keys,
             pb.CommandGetCrossReference: metadata.no_keys,
             pb.CommandGetXdbcTypeInfo: lambda: metadata.xdbc_type_info(_optional(command, "data_type")),
-            pb.CommandGetSqlInfo: lambda: metadata.sql_info(self.sql_info(), command.info),  # type: ignore[attr-defined]
+            pb.CommandGetSqlInfo: lambda: metadata.sql_info(self.sql_info(), command.info),
         }
         answer = answers.get(type(command))
         if answer is None:

@@ -42,7 +42,7 @@ from server.errors import (
 )
 from server.observability.internal import unexpected_error
 from server.protocol.pgwire import messages as m
-from server.protocol.pgwire.connection import PgConnection, State
+from server.protocol.pgwire.connection import PgConnection
 from server.protocol.pgwire.context import ServerContext
 from server.protocol.pgwire.copy import CopyEncoder
 from server.protocol.pgwire.handshake import Handshake
@@ -212,25 +212,25 @@ class Backend:
         try:
             async with deadline:
                 while self.session is None:
-                    if self.conn.state is State.CLOSED:
+                    if self.conn.closed:
                         return False
                     data = await self._read()
                     if not data:
                         return False
                     for message in self.conn.receive(data):
                         await self._dispatch(message)
-                        if self.session is not None or self.conn.state is State.CLOSED:
+                        if self.session is not None or self.conn.closed:
                             break  # what follows AuthenticationOk is read outside the deadline
                     await self.flush()
         except TimeoutError:
             if not deadline.expired():
                 raise
             raise QueryCanceled("canceling authentication due to timeout") from None
-        return self.conn.state is not State.CLOSED
+        return not self.conn.closed
 
     async def _serve_session(self) -> None:
         pending = self.conn.buffered > 0  # messages that came with the last authentication message
-        while self.conn.state is not State.CLOSED:
+        while not self.conn.closed:
             if self.context.draining:
                 raise _shutdown_error()  # idle between statements while shutting down
             if pending:
@@ -243,7 +243,7 @@ class Backend:
                 if self.context.draining and type(message) in _STARTS_STATEMENT:
                     raise _shutdown_error()
                 await self._dispatch(message)
-                if self.conn.state is State.CLOSED:
+                if self.conn.closed:
                     break
             await self.flush()
 
@@ -444,7 +444,7 @@ class Backend:
     def _no_op(self, command: c.NoOp, describe: bool, formats: tuple[int, ...]) -> None:
         self.send(m.command_complete(command.tag))
 
-    async def _parse(self, query: c.Query) -> exp.Expression:
+    async def _parse(self, query: c.Query) -> exp.Expr:
         try:
             return parse_statement_cached(query.text)
         except QuiverError as error:
@@ -518,11 +518,15 @@ class Backend:
 
     async def _execute_portal(self, portal: Portal, *, max_rows: int, describe: bool) -> None:
         """Run (or resume) a portal's query and send its rows and completion."""
+        running: _Running
         if portal.state is None:
-            await self._open_portal(portal)
+            running = await self._open_portal(portal)
+            encoder = running.encoder
+            assert encoder is not None  # _open_portal always builds one
             if describe:
-                self.send(m.row_description(portal.state.encoder.fields()))
-        running: _Running = portal.state
+                self.send(m.row_description(encoder.fields()))
+        else:
+            running = portal.state
         try:
             sent, done = await self._stream(running, max_rows)
         finally:
@@ -535,8 +539,8 @@ class Backend:
         else:
             self.send(m.portal_suspended())
 
-    async def _open_portal(self, portal: Portal) -> None:
-        """Start a portal's query and keep its stream (Describe of a portal and Execute share it)."""
+    async def _open_portal(self, portal: Portal) -> _Running:
+        """Start a portal's query and keep its stream (Describe of a portal and Execute share it); returns it."""
         formats = portal.result_formats
 
         def opened(result: Any) -> _Running:
@@ -544,10 +548,12 @@ class Backend:
             running.fill(2)  # read ahead in the same thread: small results need no further hop
             return running
 
-        portal.state = await self._start(portal.bound, then=opened)
+        running: _Running = await self._start(portal.bound, then=opened)
+        portal.state = running
         self.token = None
-        for notice in getattr(portal.state.result, "notices", ()):
+        for notice in getattr(running.result, "notices", ()):
             self.send(m.notice_response(notice, "01000", "WARNING"))
+        return running
 
     # -- cursors ----------------------------------------------------------------------------------
 

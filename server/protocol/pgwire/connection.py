@@ -45,12 +45,12 @@ class PgConnection:
         Messages are decoded as they are consumed, so what the caller sends in answer
         to one (an error in an extended batch) decides the fate of the next.
         """
-        if self.state is State.CLOSED:
+        if self.closed:
             return
         if data and self.state is State.TLS_HANDSHAKE:
             raise ProtocolViolation("received unencrypted data after SSL request")
         self._framer.feed(data)
-        while self.state is not State.CLOSED:
+        while not self.closed:  # a handler closes the connection (Terminate, CancelRequest)
             message = self._next()
             if message is None:
                 return
@@ -71,6 +71,16 @@ class PgConnection:
         else:
             frame = framer.message(self.max_message_size)
         return None if frame is None else m.decode(*frame)
+
+    @property
+    def closed(self) -> bool:
+        """Nothing more is read or answered: Terminate, CancelRequest, or the server ended the session.
+
+        A method, not a comparison at each call site: the state changes inside the calls
+        between two checks (a handler, a dispatch), which a type checker's narrowing of
+        ``state`` would not see.
+        """
+        return self.state is State.CLOSED
 
     @property
     def buffered(self) -> int:

@@ -151,7 +151,8 @@ def _binary_array(raw: bytes, oid: int) -> list[Any]:
     count, _lower = struct.unpack_from("!ii", raw, 12)
     if count < 0:
         raise _bad_binary(name, "A negative number of elements.")
-    pos, items = 20, []
+    pos = 20
+    items: list[Any] = []
     for _ in range(count):
         if pos + 4 > len(raw):
             raise _bad_binary(name, "Fewer elements than announced.")

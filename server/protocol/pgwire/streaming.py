@@ -48,7 +48,8 @@ class RunningResult:
             return True
         if not self.queue:
             return self.exhausted
-        return self.queue[0].num_rows <= SMALL_BATCH
+        rows: int = self.queue[0].num_rows  # pyarrow is untyped
+        return rows <= SMALL_BATCH
 
     def take(self, limit: int) -> tuple[pa.RecordBatch | None, bool]:
         """Up to ``limit`` rows (0: a whole batch) and whether the result was already exhausted."""

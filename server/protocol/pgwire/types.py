@@ -21,8 +21,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -314,6 +316,8 @@ def numeric_binary_column(array: pa.Array) -> pa.Array:
     digits_needed = t.precision + pad
     group_count = max(1, (digits_needed + 3) // 4)
     # int64 arithmetic while it cannot overflow (precision + pad <= 18), uint64 beyond.
+    rest: npt.NDArray[np.signedinteger[Any] | np.unsignedinteger[Any]]
+    base: np.signedinteger[Any] | np.unsignedinteger[Any]
     if digits_needed <= 18:
         rest = np.abs(values) * np.int64(10**pad)
         base = np.int64(10000)
@@ -360,7 +364,7 @@ _SMALL_BINARY: dict[str, Callable[[object], bytes]] = {
     "oid": struct.Struct("!I").pack,
     "float4": struct.Struct("!f").pack,
     "float8": struct.Struct("!d").pack,
-    "text": lambda v: v.encode("utf-8"),  # type: ignore[union-attr]
+    "text": lambda v: cast(str, v).encode("utf-8"),  # binary_column sends only string arrays here
 }
 
 

@@ -86,6 +86,14 @@ def test_messages_round_trip_through_any() -> None:
     assert unpack(b"SELECT 1") is None  # plain Flight: SQL text
 
 
+def test_every_declared_message_is_a_module_name() -> None:
+    # messages.py names each class itself (for the type checker); none of MESSAGES may be left out.
+    for name, message_class in messages.CLASSES.items():
+        assert getattr(messages, name) is message_class
+        assert message_class.DESCRIPTOR.full_name == f"{messages.PACKAGE}.{name}"
+    assert set(messages.CLASSES) == set(messages.MESSAGES)
+
+
 def test_flight_is_a_channel_scope(engine: object) -> None:
     from server.errors import QuiverError
     from server.policy.governance import CallerGovernance

@@ -290,6 +290,10 @@ class StatementService:
         """DROP TABLE: the session's temporary tables go; a relation of the model is read-only (25006)."""
         temporary.drop(session.temp_tables, names, if_exists=if_exists, governed=self.engine.manifest.relations)
 
+    def explain(self, query: Query, caller: Caller) -> str:
+        """EXPLAIN of ``query`` as ``caller`` may see it (the engine decides how much that is)."""
+        return self.engine.explain(_parse(query), caller)
+
     def cancel(self, portal: Portal) -> None:
         """Stop ``portal``'s run, wherever it is (any thread may call this)."""
         portal.token.cancel()

@@ -26,7 +26,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pyarrow as pa
-import sqlglot.expressions as exp
 
 from connectors.base import CancelToken
 from server.errors import (
@@ -54,7 +53,6 @@ from server.session.session import Portal, PreparedStatement, Session
 from server.sql import commands as c
 from server.sql.lexer import Piece, split_statements
 from server.sql.oids import relation_oid
-from server.sql.parser import parse_statement_cached
 from server.sql.router import route_all, route_one
 from server.statement import Route, Statement
 from server.statement.origins import ColumnOrigin
@@ -444,14 +442,6 @@ class Backend:
     def _no_op(self, command: c.NoOp, describe: bool, formats: tuple[int, ...]) -> None:
         self.send(m.command_complete(command.tag))
 
-    async def _parse(self, query: c.Query) -> exp.Expr:
-        try:
-            return parse_statement_cached(query.text)
-        except QuiverError as error:
-            if error.position:
-                error.position += query.offset
-            raise
-
     def _text_context(self) -> TextContext:
         session = self._ready_session()
         try:
@@ -656,8 +646,7 @@ class Backend:
 
     async def _explain(self, command: c.Explain) -> None:
         session = self._ready_session()
-        tree = await self._parse(command.query)
-        text = await self._blocking(self.context.engine.explain, tree, session.caller)
+        text = await self._blocking(self.context.statements.explain, command.query, session.caller)
         lines = text.splitlines()
         table = pa.table({"QUERY PLAN": pa.array(lines, pa.string())})
         encoder = self._encoder(table.schema, ())

@@ -62,11 +62,11 @@ from server.protocol.flight.errors import rpc, schema_rpc, to_flight
 from server.protocol.flight.state import DEFAULT_MAX_PREPARED, CallWatch, PreparedStatements, RunningQueries
 from server.protocol.flight.tickets import DEFAULT_LIFETIME, TicketSigner
 from server.semantic.model import Relation
-from server.sql.lexer import qmark_to_dollar
 from server.sql.pg_types import BY_NAME
 from server.sql.session_info import SessionInfo
 from server.statement.route import Route
 from server.statement.service import FixedSession, Statement, StatementService
+from server.statement.text import numbered_parameters
 
 TYPE_PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
 M = TypeVar("M", bound=Message)
@@ -304,7 +304,7 @@ class QuiverFlightServer(flight.FlightServerBase):
 
     def prepare(self, caller: Caller, sql: str) -> Statement:
         """``sql`` (``?`` or ``$n`` placeholders) prepared by the statement service for ``caller``."""
-        return self.statements.prepare(qmark_to_dollar(sql), caller, self.session(caller))
+        return self.statements.prepare(numbered_parameters(sql), caller, self.session(caller))
 
     def statement_ticket(self, caller: Caller, sql: str) -> flight.Ticket:
         """A Flight SQL statement ticket: ``sql`` signed for ``caller`` (see :mod:`tickets`)."""

@@ -51,12 +51,11 @@ from server.protocol.pgwire.types import ResultEncoder, TextContext
 from server.session import temporary
 from server.session.session import Portal, PreparedStatement, Session
 from server.sql import commands as c
-from server.sql.lexer import Piece, split_statements
 from server.sql.oids import relation_oid
-from server.sql.router import route_all, route_one
 from server.statement import Route, Statement
 from server.statement.origins import ColumnOrigin
 from server.statement.service import Portal as BoundPortal
+from server.statement.text import Piece, route_piece, split, split_and_route
 
 log = logging.getLogger("quiver.pgwire")
 
@@ -367,15 +366,15 @@ class Backend:
     async def _simple_query(self, text: str) -> None:
         session = self._ready_session()
         try:
-            routed: list[tuple[Piece, c.Command | None]] = list(route_all(text))
+            routed: list[tuple[Piece, c.Command | None]] = list(split_and_route(text))
         except QuiverError:
             # Route one by one: the statements before the refused one still run, as in PostgreSQL.
-            routed = [(piece, None) for piece in split_statements(text)]
+            routed = [(piece, None) for piece in split(text)]
         if not routed:
             self.send(m.empty_query_response())
         for piece, known in routed:
             try:
-                command = known if known is not None else route_one(piece)
+                command = known if known is not None else route_piece(piece)
                 session.check_not_failed(command)
                 await self._run_command(command, piece, portal_name=None, formats=(), max_rows=0, describe=True)
             except QuiverError as error:
@@ -669,7 +668,7 @@ class Backend:
 
     def _parse_message(self, message: m.Parse) -> None:
         session = self._ready_session()
-        routed = route_all(message.query)
+        routed = split_and_route(message.query)
         if len(routed) > 1:
             raise SqlSyntaxError("cannot insert multiple commands into a prepared statement")
         command = routed[0][1] if routed else None

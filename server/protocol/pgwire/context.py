@@ -12,7 +12,7 @@ import ssl
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from server.engine import Engine
 from server.errors import TooManyConnections
@@ -22,8 +22,22 @@ from server.policy.users import UserStore
 from server.protocol.pgwire.auth import AuthMethod
 from server.statement import StatementService
 
-if TYPE_CHECKING:
-    from server.protocol.pgwire.backend import Backend
+
+class Connection(Protocol):
+    """What the worker asks of each of its connections (the backend implements it).
+
+    Declared here so the shared state needs nothing from the backend module: the
+    backend depends on the context, never the other way round.
+    """
+
+    @property
+    def authenticated(self) -> bool: ...
+
+    def end_if_idle(self) -> None: ...
+
+    def terminate(self) -> None: ...
+
+    def cancel_running(self) -> None: ...
 
 
 @dataclass
@@ -39,7 +53,7 @@ class ServerContext:
     max_connections: int = 100
     idle_timeout: float = 0.0  # seconds; 0: none
     process_id: int = 0
-    backends: dict[int, Backend] = field(default_factory=dict)  # by cancel secret
+    backends: dict[int, Connection] = field(default_factory=dict)  # by cancel secret
     throttle: AuthThrottle = field(default_factory=AuthThrottle)  # authentication back-off of this worker
     scheduler: FairScheduler = field(default_factory=FairScheduler)  # blocking work, users taken in turn
     forward_cancel: Callable[[int, int], None] | None = None  # (process id, secret) -> another worker
@@ -47,7 +61,7 @@ class ServerContext:
     max_unauthenticated: int = 64  # connections not yet authenticated in this worker; 0: no cap
     max_unauthenticated_per_address: int = 16  # the same, from one client address; 0: no cap
     unauthenticated: Counter[str] = field(default_factory=Counter)  # by client address
-    live: set[Backend] = field(default_factory=set)  # every open connection, authenticated or not
+    live: set[Connection] = field(default_factory=set)  # every open connection, authenticated or not
     draining: bool = False  # SIGTERM: no new statements; idle connections end with 57P01
     statements: StatementService = field(init=False)  # the lifecycle every channel shares, over ``engine``
 

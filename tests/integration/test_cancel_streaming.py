@@ -42,7 +42,10 @@ def _clients() -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[QuiverServer]:
-    started = start_server(tmp_path_factory.mktemp("cancel-streaming"), demo_db, "--workers", "1")
+    """A server whose own statement timeout ends a cancel that never arrives (a failure, not a hang)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QUIVER_STATEMENT_TIMEOUT", "20")
+        started = start_server(tmp_path_factory.mktemp("cancel-streaming"), demo_db, "--workers", "1")
     yield started
     stop_server(started)
 

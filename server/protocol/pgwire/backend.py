@@ -77,7 +77,7 @@ class Backend:
         self.out_size = 0
         self.secret = secrets.randbits(31)
         self.session: Session | None = None
-        self.token: CancelToken | None = None
+        self.token: CancelToken | None = None  # the running statement's, while one runs or streams
         peer = _peer_host(writer)
         self.address = peer or ""
         self.handshake = Handshake(context.auth_method, context.users, context.database, context.throttle, peer)
@@ -486,9 +486,14 @@ class Backend:
         return await self._start(service.bind(self._prepare(query), []))
 
     async def _stream(self, running: _Running, max_rows: int, encoder: ResultEncoder | None = None) -> tuple[int, bool]:
-        """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted)."""
+        """Send DataRows from ``running``: up to ``max_rows`` (0: all). Returns (rows sent, exhausted).
+
+        The cancel token is consulted before every batch: rows already read ahead, or a
+        wait on a slow client's socket, must not outlast a CancelRequest.
+        """
         sent = 0
         while True:
+            self._check_cancelled()
             want = max_rows - sent if max_rows else 0
             if running.inline():
                 data, rows, done = running.next_encoded(want, encoder)
@@ -505,6 +510,12 @@ class Backend:
                     await self._blocking(running.fill, 1)
                 return sent, not running.has_more
 
+    def _check_cancelled(self) -> None:
+        """57014 if the running statement was cancelled (a CancelRequest, a client gone, a drain)."""
+        token = self.token
+        if token is not None and token.cancelled:
+            raise QueryCanceled("canceling statement due to user request")
+
     async def _execute_portal(self, portal: Portal, *, max_rows: int, describe: bool) -> None:
         """Run (or resume) a portal's query and send its rows and completion."""
         running: _Running
@@ -516,8 +527,13 @@ class Backend:
                 self.send(m.row_description(encoder.fields()))
         else:
             running = portal.state
+        self.token = portal.bound.token  # a cancel reaches the statement while its rows stream
         try:
             sent, done = await self._stream(running, max_rows)
+        except BaseException:
+            portal.done = True  # the stream is ended: a later Execute of this portal has nothing left
+            running.close()
+            raise
         finally:
             self.token = None
         portal.rows_sent += sent
@@ -588,7 +604,11 @@ class Backend:
                     break
                 sent += batch.num_rows
         else:
-            sent, done = await self._stream(running, limit, encoder)
+            self.token = portal.bound.token  # a cancel reaches the cursor's query while a FETCH streams
+            try:
+                sent, done = await self._stream(running, limit, encoder)
+            finally:
+                self.token = None
             portal.done = done
         self.send(m.command_complete(f"{'MOVE' if command.move else 'FETCH'} {sent}"))
 

@@ -56,14 +56,11 @@ def recover_template(converted: str) -> str:
 
 
 # Every PostgreSQL datetime keyword, longest first so that tokenizing is greedy as in PostgreSQL.
-_KEYWORDS = sorted(
-    """A.D. A.M. AD AM B.C. BC CC D DAY DDD DD DY Day Dy FX HH12 HH24 HH IDDD ID IW IYYY IYY IY I J MI MM
+_KEYWORD_TEXT = """A.D. A.M. AD AM B.C. BC CC D DAY DDD DD DY Day Dy FX HH12 HH24 HH IDDD ID IW IYYY IYY IY I J MI MM
     MONTH MON MS Month Mon OF P.M. PM Q RM SSSSS SSSS SS TZH TZM TZ US WW W Y,YYY YYYY YYY YY Y
     a.d. a.m. ad am b.c. bc cc day ddd dd dy d fx hh24 hh12 hh iddd id iw iyyy iyy iy i j mi mm month mon ms
-    of p.m. pm q rm sssss ssss ss tz tzh tzm us ww w y,yyy yyyy yyy yy y""".split(),
-    key=len,
-    reverse=True,
-)
+    of p.m. pm q rm sssss ssss ss tz tzh tzm us ww w y,yyy yyyy yyy yy y"""
+_KEYWORDS = sorted(_KEYWORD_TEXT.split(), key=len, reverse=True)
 # A lowercase keyword whose output does not depend on case is its uppercase one.
 _CASE_FREE = {
     "cc",
@@ -225,7 +222,8 @@ _NAMES: dict[str, tuple[str, str, int]] = {
     "Dy": ("%a", "", 0), "DY": ("%a", "upper", 0), "dy": ("%a", "lower", 0),
 }  # fmt: skip
 _MERIDIEM = {"AM": ("AM", "PM"), "PM": ("AM", "PM"), "am": ("am", "pm"), "pm": ("am", "pm"),
-             "A.M.": ("A.M.", "P.M."), "P.M.": ("A.M.", "P.M."), "a.m.": ("a.m.", "p.m."), "p.m.": ("a.m.", "p.m.")}  # fmt: skip
+             "A.M.": ("A.M.", "P.M."), "P.M.": ("A.M.", "P.M."),
+             "a.m.": ("a.m.", "p.m."), "p.m.": ("a.m.", "p.m.")}  # fmt: skip
 
 
 def _piece(token: Token) -> str:

@@ -12,7 +12,6 @@ exactly, is refused with 0A000 rather than answered differently.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import sqlglot
@@ -21,6 +20,7 @@ from sqlglot.dialects.postgres import Postgres
 from sqlglot.time import format_time
 
 from server.errors import FeatureNotSupported
+from server.sql.number_templates import NUMBER_TEMPLATE, number_sql
 
 _ARG = "quiver_template_arg"
 _X = f"CAST({_ARG} AS TIMESTAMP)"
@@ -245,13 +245,14 @@ def _piece(token: Token) -> str:
     raise FeatureNotSupported(f'template pattern "{key}" is not supported by to_char')
 
 
-_NUMBER_TEMPLATE = re.compile(r"^(FM)?[90.,DGSLV\s]*[90][90.,DGSLV\s]*(PR|MI|EEEE)?$")
-
-
 def to_char_sql(template: str) -> str:
-    """DuckDB SQL of ``to_char(<quiver_template_arg>, template)`` for a date/time argument."""
-    if _NUMBER_TEMPLATE.match(template):
-        raise FeatureNotSupported(f'to_char number template "{template}" is not supported')
+    """DuckDB SQL of ``to_char(<quiver_template_arg>, template)``: a number template, else a date/time one.
+
+    A template made of digit positions (``9``, ``0``) and separators means nothing as a
+    date/time template (digits are literal text there), so it is read as a number template.
+    """
+    if NUMBER_TEMPLATE.match(template):
+        return number_sql(_ARG, template)
     pieces = [_piece(token) for token in tokenize(template)]
     if not pieces:
         return "''"

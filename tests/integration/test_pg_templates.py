@@ -108,3 +108,25 @@ def test_semantic_to_char_group_equals_raw_sql(quiver: psycopg.Connection, raw: 
         len(m) == 8 and m[5:] in {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
         for m, _ in got
     )
+
+
+NUMBER_TEMPLATES = (
+    "9,999.00", "FM9,999.00", "990.99", "0000", "999", "9999D99", "FM999G999G999D00", "999.99", "FM999.99",
+    "FM9.99", "99", "FM00.0", "9G999", "999,999,999", "FM999,999,990.00", "9.9", "0.00", "FM0.09",
+)  # fmt: skip
+NUMBERS = ("1234.5", "-0.5", "12", "123456", "1234.567", "1234567.891", "0", "0.5", "-1234.5", "-7", "0.004", "99.995")
+
+
+@pytest.mark.parametrize("template", NUMBER_TEMPLATES)
+def test_to_char_number_equals_postgres(
+    template: str, quiver: psycopg.Connection, postgres: psycopg.Connection
+) -> None:
+    for number in NUMBERS:
+        sql = f"SELECT to_char({number}, '{template}')"
+        assert _one(quiver, sql) == _one(postgres, sql), (template, number)
+
+
+def test_other_number_patterns_are_refused(quiver: psycopg.Connection) -> None:
+    for template in ("S999", "999PR", "L999", "999MI", "9.99EEEE", "99V9"):
+        with pytest.raises(psycopg.errors.FeatureNotSupported):
+            quiver.execute(f"SELECT to_char(12.5, '{template}')")

@@ -130,3 +130,11 @@ def test_other_number_patterns_are_refused(quiver: psycopg.Connection) -> None:
     for template in ("S999", "999PR", "L999", "999MI", "9.99EEEE", "99V9"):
         with pytest.raises(psycopg.errors.FeatureNotSupported):
             quiver.execute(f"SELECT to_char(12.5, '{template}')")
+
+
+def test_temporary_table_route(quiver_server: QuiverServer, postgres: psycopg.Connection) -> None:
+    with psycopg.connect(Endpoint.quiver(quiver_server).dsn, connect_timeout=20, autocommit=True) as conn:
+        conn.execute("CREATE TEMPORARY TABLE tc_times AS SELECT TIMESTAMP '2024-12-30 23:59:59.5' AS ts")
+        got = conn.execute("SELECT to_char(ts, 'FMDay IYYY-IW Mon MS') FROM tc_times").fetchall()
+    expected = postgres.execute("SELECT to_char(TIMESTAMP '2024-12-30 23:59:59.5', 'FMDay IYYY-IW Mon MS')").fetchall()
+    assert got == expected == [("Monday 2025-01 Dec 500",)]

@@ -226,7 +226,7 @@ _MERIDIEM = {"AM": ("AM", "PM"), "PM": ("AM", "PM"), "am": ("am", "pm"), "pm": (
              "a.m.": ("a.m.", "p.m."), "p.m.": ("a.m.", "p.m.")}  # fmt: skip
 
 
-def _piece(token: Token) -> str:
+def _piece(token: Token, zone_free: bool) -> str:
     if not token.keyword:
         return _quote(token.text)
     key = token.text
@@ -242,10 +242,20 @@ def _piece(token: Token) -> str:
     if key in _MERIDIEM:
         am, pm = _MERIDIEM[key]
         return f"(CASE WHEN HOUR({_X}) < 12 THEN '{am}' ELSE '{pm}' END)"
+    if key in _ZONE_FREE:
+        if zone_free:
+            return _quote(_ZONE_FREE[key])
+        raise FeatureNotSupported(
+            f'template pattern "{key}" is supported only on a value visibly typed timestamp (without time zone)'
+        )
     raise FeatureNotSupported(f'template pattern "{key}" is not supported by to_char')
 
 
-def to_char_sql(template: str) -> str:
+# What PostgreSQL prints for the zone patterns of a timestamp without time zone.
+_ZONE_FREE = {"TZ": "", "tz": "", "OF": "+00", "TZH": "+00", "TZM": "00"}
+
+
+def to_char_sql(template: str, zone_free: bool = False) -> str:
     """DuckDB SQL of ``to_char(<quiver_template_arg>, template)``: a number template, else a date/time one.
 
     A template made of digit positions (``9``, ``0``) and separators means nothing as a
@@ -253,7 +263,7 @@ def to_char_sql(template: str) -> str:
     """
     if NUMBER_TEMPLATE.match(template):
         return number_sql(_ARG, template)
-    pieces = [_piece(token) for token in tokenize(template)]
+    pieces = [_piece(token, zone_free) for token in tokenize(template)]
     if not pieces:
         return "''"
     return "(" + " || ".join(pieces) + ")"
@@ -293,9 +303,18 @@ def _substitute(sql: str, arg: exp.Expr) -> exp.Expr:
     )
 
 
+def _zone_free(arg: exp.Expr) -> bool:
+    """True when ``arg`` is visibly a timestamp without time zone (a typed literal or a cast; a date is not:
+    PostgreSQL reads it as timestamptz here).
+
+    Only then are the zone patterns (``TZ``, ``OF``) known at compile time; elsewhere they are refused.
+    """
+    return isinstance(arg, exp.Cast) and arg.to.is_type(exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
+
+
 def _replacement(node: exp.Expr) -> exp.Expr | None:
     if isinstance(node, exp.TimeToStr):
-        return _substitute(to_char_sql(_literal_template(node, "to_char")), node.this)
+        return _substitute(to_char_sql(_literal_template(node, "to_char"), _zone_free(node.this)), node.this)
     if isinstance(node, exp.StrToTime):
         fmt = strptime_format(_literal_template(node, "to_timestamp"))
         return _substitute(f"CAST(STRPTIME({_ARG}, {_quote(fmt)}) AS TIMESTAMPTZ)", node.this)

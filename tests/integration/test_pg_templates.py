@@ -26,7 +26,7 @@ TEMPLATES = (
     "Q WW IW W", "J", "CC", "DDth DDTH FMDDth", "FMMM/FMDD/YYYY", '"Week" IW "of" IYYY', 'YYYY\\"MM',
     "HH12:MI:SS AM", "YYYY-MM-DD HH24:MI:SS.MS", "FMHH12 FMMI", "Dth", "MMth Qth", "IDDD", "SSSS",
     'YYYY-MM-DD"T"HH24:MI:SS', "Day, DD Month YYYY", "FMDay, FMDDth FMMonth YYYY", "YYYYMMDD", "yyyy-mm-dd",
-    "IYYY-\"W\"IW-ID", "WW/W", "HH24MISS",
+    "IYYY-\"W\"IW-ID", "WW/W", "HH24MISS", "TZ|tz|OF|TZH:TZM", "YYYY-MM-DD HH24:MI:SSOF",
 )  # fmt: skip
 # Month and day names, week numbers around year ends, noon and midnight, fractions of seconds.
 TIMESTAMPS = (

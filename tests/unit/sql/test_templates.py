@@ -53,6 +53,7 @@ def test_output_name_is_postgres_own() -> None:
         "SELECT to_char(x, y)",
         "SELECT to_char(x, 'RM')",
         "SELECT to_char(x, 'TZ')",
+        "SELECT to_char(DATE '2024-01-01', 'OF')",
         "SELECT to_char(1.5, 'S9.9')",
         "SELECT to_timestamp(x, 'IYYY-IW')",
     ],

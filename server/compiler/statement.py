@@ -41,6 +41,7 @@ from server.compiler.passes import (
     semantic_selects,
     single_select,
     statement_kind,
+    templates,
 )
 from server.compiler.passes.state import PLAN_MARKER, Compilation, Context, marker_index
 from server.compiler.plan import SemanticPlan
@@ -51,6 +52,7 @@ Pass = Callable[[Compilation, Context], Compilation]
 RULES: tuple[Pass, ...] = (
     statement_kind.only_queries,
     functions.allowed_functions,
+    templates.template_functions,
     aggregate_filters.fold_aggregate_filters,
     column_aliases.alias_lists,
     single_select.plan_single_select,

@@ -23,6 +23,7 @@ from connectors.duckdb import DuckDBConnector
 from server.errors import FeatureNotSupported, InsufficientPrivilege, UndefinedTable
 from server.execution.executor import ResultStream, open_stream
 from server.sql.functions import check_functions
+from server.sql.templates import pg_template_functions
 
 # What one statement over temporary tables may use: small, since the tables themselves
 # are already in the session's memory and only a query's working state is counted here.
@@ -113,6 +114,7 @@ def run_on_temp_tables(
     """Start a statement that reads only temporary tables; its rows stream like any engine result."""
     check_scratch_statement(tree, tables)
     read = referenced_tables(tree)
+    sql = pg_template_functions(tree).sql(dialect="duckdb")  # PostgreSQL's to_char templates, as elsewhere
 
     def start() -> QueryHandle:
         connector = DuckDBConnector(
@@ -123,7 +125,7 @@ def run_on_temp_tables(
             tables={name: tables[name] for name in read if name in tables},
         )
         try:
-            return _ScratchQuery(connector, connector.execute(tree.sql(dialect="duckdb"), timeout=timeout, token=token))
+            return _ScratchQuery(connector, connector.execute(sql, timeout=timeout, token=token))
         except ConnectorError:
             connector.close()
             raise

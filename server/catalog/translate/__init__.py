@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sqlglot.expressions as exp
 
-from server.catalog.translate import casts, functions, normalize, outputs, tables, vectors
+from server.catalog.translate import casts, functions, normalize, outputs, tables, templates, vectors
 from server.catalog.translate.context import Context, Names
 from server.catalog.translate.names import leftmost_select, output_names, output_sources
 from server.errors import FeatureNotSupported, ReadOnlyTransaction
@@ -37,6 +37,7 @@ REWRITES: tuple[Rewrite, ...] = (
     normalize.any_all,
     tables.tables,
     functions.functions,
+    templates.templates,
     outputs.outputs,
 )
 

@@ -18,6 +18,9 @@ NAMEDATALEN = 63
 # sqlglot node types PostgreSQL names by a keyword of their own.
 _KEYWORD_NAMES: dict[type[exp.Expr], str] = {
     exp.If: "case",
+    exp.TimeToStr: "to_char",
+    exp.StrToTime: "to_timestamp",
+    exp.StrToDate: "to_date",
     exp.Coalesce: "coalesce",
     exp.Nullif: "nullif",
     exp.Greatest: "greatest",

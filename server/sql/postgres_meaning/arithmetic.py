@@ -46,7 +46,8 @@ def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
 
 def _nonzero_literal(node: exp.Expr) -> bool:
     """True for an integer literal other than zero (``-2`` too): no zero check is needed."""
-    node = node.this if isinstance(node, exp.Neg | exp.Paren) else node
+    while isinstance(node, exp.Neg | exp.Paren | exp.Cast):
+        node = node.this
     return isinstance(node, exp.Literal) and not node.is_string and node.name.isdigit() and int(node.name) != 0
 
 

@@ -27,6 +27,9 @@ SCALARS = (
     "SELECT 100/7/2, (7+1)/2*3, 2*7/3",
     "SELECT 7::bigint/2, 7::smallint/2::smallint",
     "SELECT 2147483647/2 AS big",
+    "SELECT round(2.5::float8), round(-2.5::float8), round(0.5::float8), round(3.5::float8), round(2.5::real)",
+    "SELECT round(2.5), round(-2.5), round(2.45, 1)",  # numeric: half away from zero in both
+    "SELECT 'a' || NULL IS NULL",
     "SELECT (CAST(EXTRACT(WEEK FROM DATE '2024-05-15') AS INTEGER) - 1) / 13 + 1 AS iso_quarter",
 )
 

@@ -23,7 +23,10 @@ from server.sql.postgres_meaning.types import ColumnType, no_columns
 
 Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
 
-RULES: tuple[Rule, ...] = (arithmetic.integer_division,)
+RULES: tuple[Rule, ...] = (
+    arithmetic.integer_division,
+    arithmetic.float_round,
+)
 
 
 def postgres_meaning(tree: exp.Expr, column_type: ColumnType = no_columns) -> exp.Expr:

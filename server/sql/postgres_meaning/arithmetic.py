@@ -3,6 +3,9 @@
 Checked against PostgreSQL 15 and DuckDB (tests/integration/sql/test_postgres_meaning.py):
 
 * ``%`` takes the sign of the dividend in both (``-7 % 2`` is -1, ``7 % -2`` is 1): no rule.
+* ``||`` with NULL is NULL in both, and ``round(numeric)`` rounds half away from zero in both: no rule.
+* ``round(double precision)`` rounds half to even in PostgreSQL (``round(2.5::float8)`` is 2),
+  half away from zero in DuckDB (3).
 * ``integer / integer`` truncates toward zero in PostgreSQL and divides exactly in
   DuckDB; DuckDB's ``//`` truncates toward zero too (``-7 // 2`` is -3), but gives NULL
   where PostgreSQL raises "division by zero".
@@ -41,6 +44,24 @@ def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
         if node is tree:
             return rewritten
         node.replace(rewritten)
+    return tree
+
+
+def float_round(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
+    """``round(x)`` of a double becomes DuckDB's ``round_even(x, 0)``: PostgreSQL rounds doubles half to even.
+
+    Why: PostgreSQL's ``round(float8)`` is the C library's ``rint`` (2.5 -> 2, -0.5 -> -0),
+    DuckDB's ``round`` goes away from zero (3). Guarantees: only a one-argument ``round``
+    whose argument is certainly a double changes (PostgreSQL has no two-argument
+    ``round`` of a double; ``round(numeric)`` already agrees).
+    """
+    for node in list(tree.find_all(exp.Round)):
+        if node.args.get("decimals") is None and sql_type(node.this, column_type) is SqlType.FLOAT:
+            double = exp.cast(node.this, exp.DType.DOUBLE)  # round(real) is a double in PostgreSQL too
+            even = exp.Anonymous(this="round_even", expressions=[double, exp.Literal.number(0)])
+            if node is tree:
+                return even
+            node.replace(even)
     return tree
 
 

@@ -19,6 +19,7 @@ class SqlType(StrEnum):
 
     INTEGER = "integer"  # smallint, integer, bigint
     NUMERIC = "numeric"
+    FLOAT = "float"  # real, double precision
 
 
 ColumnType = Callable[[exp.Column], SqlType | None]
@@ -31,6 +32,7 @@ def no_columns(column: exp.Column) -> SqlType | None:
 
 _INTEGERS = {exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.BIGINT}
 _NUMERICS = {exp.DType.DECIMAL}
+_FLOATS = {exp.DType.FLOAT, exp.DType.DOUBLE}
 _INTEGER_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Mod, exp.IntDiv)
 
 
@@ -49,7 +51,9 @@ def sql_type(node: exp.Expr, column_type: ColumnType) -> SqlType | None:
         return SqlType.NUMERIC if text.replace(".", "", 1).isdigit() else None  # 1.5 is numeric, 1e3 too in PG
     if isinstance(node, exp.Cast) and not isinstance(node, exp.TryCast):
         to = node.to.this
-        return SqlType.INTEGER if to in _INTEGERS else SqlType.NUMERIC if to in _NUMERICS else None
+        if to in _INTEGERS:
+            return SqlType.INTEGER
+        return SqlType.NUMERIC if to in _NUMERICS else SqlType.FLOAT if to in _FLOATS else None
     if isinstance(node, exp.Column):
         return column_type(node)
     if isinstance(node, exp.Count):

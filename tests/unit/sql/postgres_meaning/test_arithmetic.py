@@ -65,3 +65,15 @@ def test_columns_are_integer_only_where_the_caller_says_so() -> None:
 
     assert run("SELECT x/2, y/2 FROM (VALUES (7, 7)) t(x, y)", typed) == ([(3, 3.5)], ["INTEGER", "DOUBLE"])
     assert run("SELECT x/0 FROM (VALUES (7)) t(x) WHERE false", typed) == ([], ["INTEGER"])
+
+
+def test_round_of_a_double_is_half_to_even() -> None:
+    rows, types = run("SELECT round(2.5::float8), round(-2.5::float8), round(0.5::float8), round(3.5::float8)")
+    assert rows == [(2.0, -2.0, 0.0, 4.0)] and types == ["DOUBLE"] * 4
+
+
+def test_round_of_a_numeric_or_unknown_is_left_alone() -> None:
+    for sql in ("SELECT round(2.5)", "SELECT round(x) FROM (VALUES (2.5)) t(x)"):
+        assert postgres_meaning(parse_statement(sql)).sql(dialect="duckdb") == parse_statement(sql).sql(
+            dialect="duckdb"
+        )

@@ -30,6 +30,10 @@ SCALARS = (
     "SELECT round(2.5::float8), round(-2.5::float8), round(0.5::float8), round(3.5::float8), round(2.5::real)",
     "SELECT round(2.5), round(-2.5), round(2.45, 1)",  # numeric: half away from zero in both
     "SELECT 'a' || NULL IS NULL",
+    # numeric division of constants: PostgreSQL's digits and scale (select_div_scale), a numeric
+    "SELECT 1::numeric/3, 10.5/3, 2::numeric/7*7, 1/3.0, -1/3.0",
+    "SELECT 123456789.0/7, 0.0001/3, 2.50/4, 1::numeric/3/7, 99999.5/0.007",
+    "SELECT 0/3.0, 1.5/0.5, 5/3.00000, 0.6666666666666666666666/2",
     "SELECT (CAST(EXTRACT(WEEK FROM DATE '2024-05-15') AS INTEGER) - 1) / 13 + 1 AS iso_quarter",
 )
 
@@ -69,6 +73,8 @@ def test_integer_division_by_zero_is_an_error_on_both(
         with pytest.raises(psycopg.DataError, match="division by zero") as raised:
             conn.execute("SELECT 7/(1-1)")
         states.append(raised.value.sqlstate)
+        with pytest.raises(psycopg.DataError, match="division by zero"):
+            conn.execute("SELECT 1.5/0")
     assert states == ["22000", "22012"]
 
 

@@ -18,12 +18,13 @@ from collections.abc import Callable
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning import arithmetic
+from server.sql.postgres_meaning import arithmetic, numeric
 from server.sql.postgres_meaning.types import ColumnType, no_columns
 
 Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
 
 RULES: tuple[Rule, ...] = (
+    numeric.numeric_constant_division,
     arithmetic.integer_division,
     arithmetic.float_round,
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning.types import INTEGER_QUOTIENT, ColumnType, SqlType, sql_type
+from server.sql.postgres_meaning.types import INTEGER_QUOTIENT, ColumnType, SqlType, engine_call, sql_type
 
 
 def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
@@ -38,7 +38,7 @@ def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
         rewritten: exp.Expr = quotient
         if not _nonzero_literal(divisor):
             zero = exp.EQ(this=_grouped(divisor), expression=exp.Literal.number(0))
-            error = exp.Anonymous(this="error", expressions=[exp.Literal.string("division by zero")])
+            error = engine_call("error", exp.Literal.string("division by zero"))
             rewritten = exp.Paren(this=exp.Case(ifs=[exp.If(this=zero, true=error)], default=quotient))
         rewritten.meta[INTEGER_QUOTIENT] = True
         if node is tree:
@@ -58,7 +58,7 @@ def float_round(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
     for node in list(tree.find_all(exp.Round)):
         if node.args.get("decimals") is None and sql_type(node.this, column_type) is SqlType.FLOAT:
             double = exp.cast(node.this, exp.DType.DOUBLE)  # round(real) is a double in PostgreSQL too
-            even = exp.Anonymous(this="round_even", expressions=[double, exp.Literal.number(0)])
+            even = engine_call("round_even", double, exp.Literal.number(0))
             if node is tree:
                 return even
             node.replace(even)

@@ -53,7 +53,13 @@ def test_a_zero_check_only_where_the_divisor_may_be_zero() -> None:
 
 
 @pytest.mark.parametrize(
-    "sql", ["SELECT 7.0/2", "SELECT 1::numeric/3", "SELECT x/2 FROM (VALUES (7)) t(x)", "SELECT 7/2.0"]
+    "sql",
+    [
+        "SELECT x/2 FROM (VALUES (7)) t(x)",
+        "SELECT x/2.0 FROM (VALUES (7)) t(x)",
+        "SELECT 7/2::float8",
+        "SELECT 7.5::numeric(3,1)/2",
+    ],
 )
 def test_divisions_of_unknown_or_non_integer_types_are_left_as_written(sql: str) -> None:
     assert postgres_meaning(parse_statement(sql)).sql(dialect="duckdb") == parse_statement(sql).sql(dialect="duckdb")
@@ -77,3 +83,27 @@ def test_round_of_a_numeric_or_unknown_is_left_alone() -> None:
         assert postgres_meaning(parse_statement(sql)).sql(dialect="duckdb") == parse_statement(sql).sql(
             dialect="duckdb"
         )
+
+
+@pytest.mark.parametrize(
+    ("sql", "value"),
+    [  # each value as a real PostgreSQL 15 answered it
+        ("SELECT 1::numeric/3", "0.33333333333333333333"),
+        ("SELECT 10.5/3", "3.5000000000000000"),
+        ("SELECT 2::numeric/7*7", "2.00000000000000000003"),
+        ("SELECT 123456789.0/7", "17636684.142857142857"),
+        ("SELECT 0.0001/3", "0.000033333333333333333333"),
+        ("SELECT -1/3.0", "-0.33333333333333333333"),
+        ("SELECT 5/3.00000", "1.6666666666666667"),
+    ],
+)
+def test_numeric_division_of_constants_has_postgres_scale(sql: str, value: str) -> None:
+    rows, types = run(sql)
+    assert str(rows[0][0]) == value and types[0].startswith("DECIMAL")
+
+
+def test_numeric_division_past_the_engine_precision_is_refused() -> None:
+    from server.errors import FeatureNotSupported
+
+    with pytest.raises(FeatureNotSupported):
+        postgres_meaning(parse_statement("SELECT 0.00000000000000000000000001/3"))  # 42 places

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 import sqlglot.expressions as exp
+from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
 from server.compiler.passes.state import Compilation, Context
@@ -33,15 +34,28 @@ def postgres_operators(state: Compilation, ctx: Context) -> Compilation:
     scope with only, one model relation. Guarantees: only expressions whose operand
     types are certain change.
     """
-    types = _column_types(state.tree, ctx.relations)
-    tree = postgres_meaning(state.tree, lambda column: types.get(id(column)))
-    return replace(state, tree=tree)
+    types: dict[int, SqlType] | None = None
+
+    def column_type(column: exp.Column) -> SqlType | None:
+        # Scopes are built only when a rule asks (the hot path divides nothing), and once,
+        # on the tree as it was before any rule rewrote it.
+        nonlocal types
+        if types is None:
+            types = _column_types(original, ctx.relations)
+        return types.get(id(column))
+
+    original = state.tree
+    return replace(state, tree=postgres_meaning(state.tree, column_type))
 
 
 def _column_types(tree: exp.Expr, relations: Mapping[str, Relation]) -> dict[int, SqlType]:
     """The certain type of each column (by node identity) that names a member of a model relation."""
     known: dict[int, SqlType] = {}
-    for scope in traverse_scope(tree):
+    try:
+        scopes = traverse_scope(tree)
+    except SqlglotError:
+        return known  # a tree sqlglot cannot scope: no type is known, later passes report what is wrong
+    for scope in scopes:
         for column in scope.columns:
             sources = list(scope.sources.values())
             source = scope.sources.get(column.table) if column.table else sources[0] if len(sources) == 1 else None

@@ -1,6 +1,6 @@
 """Arithmetic rules: where PostgreSQL's operators compute something else than DuckDB's.
 
-Checked against PostgreSQL 15 and DuckDB (tests/integration/sql/test_postgres_meaning.py):
+Checked against PostgreSQL 15 and DuckDB (tests/integration/test_postgres_meaning.py):
 
 * ``%`` takes the sign of the dividend in both (``-7 % 2`` is -1, ``7 % -2`` is 1): no rule.
 * ``||`` with NULL is NULL in both, and ``round(numeric)`` rounds half away from zero in both: no rule.

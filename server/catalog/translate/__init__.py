@@ -5,7 +5,8 @@ in its own module, in the style of sqlglot's transforms:
 
 1. result column names are taken from the statement as written;
 2. session functions (``current_user``, ``version()``...) become literals;
-3. parameters, qualifiers, collations, operators, ANY/ALL (:mod:`.normalize`);
+3. parameters, qualifiers, collations, operators, ANY/ALL (:mod:`.normalize`), then PostgreSQL's
+   meaning of arithmetic such as ``7/2`` (:mod:`.meaning`), typed by the casts as written;
 4. zero-based vectors (:mod:`.vectors`), casts and array literals (:mod:`.casts`);
 5. table references (:mod:`.tables`), then function calls (:mod:`.functions`);
 6. OIDs that print as names in the result (:mod:`.outputs`).
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import sqlglot.expressions as exp
 
-from server.catalog.translate import casts, functions, normalize, outputs, tables, templates, vectors
+from server.catalog.translate import casts, functions, meaning, normalize, outputs, tables, templates, vectors
 from server.catalog.translate.context import Context, Names
 from server.catalog.translate.names import leftmost_select, output_names, output_sources
 from server.errors import FeatureNotSupported, ReadOnlyTransaction
@@ -31,6 +32,7 @@ REWRITES: tuple[Rewrite, ...] = (
     normalize.null_projections,
     normalize.strip_qualifiers,
     normalize.operators,
+    meaning.postgres_operators,  # reads the casts as the client wrote them
     vectors.vectors,
     casts.array_comparisons,
     casts.casts,

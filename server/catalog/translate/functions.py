@@ -22,6 +22,7 @@ from server.catalog.translate.context import Context
 from server.catalog.translate.session import session_settings
 from server.errors import InvalidParameterValue, UndefinedFunction
 from server.sql.lexical_settings import check_set_config
+from server.sql.postgres_meaning.types import GENERATED
 
 # PostgreSQL name -> our macro (same arguments).
 MACROS: dict[str, str] = {
@@ -111,7 +112,9 @@ def _typed_null(duckdb_type: str) -> exp.Expr:
 
 
 def _is_ours(node: exp.Expr) -> bool:
-    """A call we generated: a ``qf.`` macro, or a session table macro in FROM."""
+    """A call we generated: a ``qf.`` macro, a session table macro in FROM, or a PostgreSQL-meaning rule's call."""
+    if node.meta.get(GENERATED):
+        return True
     parent = node.parent
     if isinstance(parent, exp.Table):
         return True

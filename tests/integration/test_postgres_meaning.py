@@ -1,0 +1,115 @@
+"""Arithmetic as PostgreSQL means it: Quiver over the wire against a real PostgreSQL, and against the raw tables.
+
+Scalar statements run on both servers through psycopg and must give the same values
+and the same result types; semantic statements are compared with hand-written SQL
+over the raw tables in DuckDB that truncates the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import psycopg
+import pytest
+
+from tests.conftest import require
+from tests.integration.conftest import QuiverServer
+from tests.support.postgres import find_bin, running_postgres
+
+pytestmark = pytest.mark.integration
+
+SCALARS = (
+    "SELECT 7/2",
+    "SELECT -7/2, 7/-2, -7/-2",
+    "SELECT 7 % -2, -7 % 2, -7 % -2",  # the sign follows the dividend in both engines: no rule needed
+    "SELECT 100/7/2, (7+1)/2*3, 2*7/3",
+    "SELECT 7::bigint/2, 7::smallint/2::smallint",
+    "SELECT 2147483647/2 AS big",
+    "SELECT round(2.5::float8), round(-2.5::float8), round(0.5::float8), round(3.5::float8), round(2.5::real)",
+    "SELECT round(2.5), round(-2.5), round(2.45, 1)",  # numeric: half away from zero in both
+    "SELECT 'a' || NULL IS NULL",
+    # numeric division of constants: PostgreSQL's digits and scale (select_div_scale), a numeric
+    "SELECT 1::numeric/3, 10.5/3, 2::numeric/7*7, 1/3.0, -1/3.0",
+    "SELECT 123456789.0/7, 0.0001/3, 2.50/4, 1::numeric/3/7, 99999.5/0.007",
+    "SELECT 0/3.0, 1.5/0.5, 5/3.00000, 0.6666666666666666666666/2",
+    "SELECT (CAST(EXTRACT(WEEK FROM DATE '2024-05-15') AS INTEGER) - 1) / 13 + 1 AS iso_quarter",
+)
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[psycopg.Connection[Any]]:
+    require(find_bin() is not None, "PostgreSQL server binaries are not installed")
+    with running_postgres() as server, psycopg.connect(server.dsn, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="module")
+def quiver(quiver_server: QuiverServer) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(quiver_server.dsn(), autocommit=True) as conn:
+        yield conn
+
+
+def answer(conn: psycopg.Connection[Any], sql: str) -> tuple[list[tuple], list[int]]:
+    cursor = conn.execute(sql)
+    assert cursor.description is not None
+    return cursor.fetchall(), [column.type_code for column in cursor.description]
+
+
+@pytest.mark.parametrize("sql", SCALARS)
+def test_scalar_arithmetic_matches_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)
+
+
+def test_integer_division_by_zero_is_an_error_on_both(
+    quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    # PostgreSQL says 22012; Quiver's engine reports it as a data exception (22000) for now.
+    states = []
+    for conn in (quiver, postgres):
+        with pytest.raises(psycopg.DataError, match="division by zero") as raised:
+            conn.execute("SELECT 7/(1-1)")
+        states.append(raised.value.sqlstate)
+        with pytest.raises(psycopg.DataError, match="division by zero"):
+            conn.execute("SELECT 1.5/0")
+    assert states == ["22000", "22012"]
+
+
+def test_server_version_num_over_100_is_the_major_version(quiver: psycopg.Connection[Any]) -> None:
+    (number,) = quiver.execute("SELECT current_setting('server_version_num')").fetchone()
+    rows, types = answer(quiver, "SELECT current_setting('server_version_num')::int / 100")
+    assert rows == [(int(number) // 100,)] and types == [23]  # 160004 -> 1600, an int4
+
+
+def test_count_measure_divided_by_an_integer_truncates(
+    quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection
+) -> None:
+    got = quiver.execute(
+        "SELECT customer_region, order_count / 7, -order_count / 7 FROM sales GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    want = raw.execute(
+        "SELECT c.region, COUNT(*) // 7, -COUNT(*) // 7 FROM raw.orders o "
+        "LEFT JOIN raw.customers c ON o.customer_id = c.customer_id GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert got == want
+    assert all(isinstance(q, int) and q > 0 and n == -q for _, q, n in got)
+
+
+def test_tableau_iso_quarter_over_a_member_is_whole(
+    quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection
+) -> None:
+    expression = "(CAST(EXTRACT(WEEK FROM order_ts) AS INTEGER) - 1) / 13 + 1"
+    got = quiver.execute(f"SELECT {expression} AS q, order_count FROM sales GROUP BY 1 ORDER BY 1").fetchall()
+    want = raw.execute(
+        f"SELECT {expression.replace('/', '//')} AS q, COUNT(*) FROM raw.orders GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert got == want
+    assert {q for q, _ in got} <= {1, 2, 3, 4, 5}  # week 53 is the fifth: whole numbers, never 40 fractions
+
+
+def test_count_measure_divided_by_zero_is_an_error(quiver: psycopg.Connection[Any]) -> None:
+    with pytest.raises(psycopg.DataError, match="division by zero"):
+        quiver.execute("SELECT customer_region, order_count / 0 FROM sales GROUP BY 1").fetchall()

@@ -324,7 +324,11 @@ def _replacement(node: exp.Expr) -> exp.Expr | None:
     return None
 
 
-_OUTPUT_NAMES: dict[type[exp.Expr], str] = {exp.TimeToStr: "to_char", exp.StrToTime: "to_timestamp", exp.StrToDate: "to_date"}
+_OUTPUT_NAMES: dict[type[exp.Expr], str] = {
+    exp.TimeToStr: "to_char",
+    exp.StrToTime: "to_timestamp",
+    exp.StrToDate: "to_date",
+}
 
 
 def pg_template_functions(tree: exp.Expr) -> exp.Expr:

@@ -45,7 +45,9 @@ def check_database(node: exp.Table | exp.Column, database: str) -> None:
     """0A000 when ``node``'s database part names another database than ``database``."""
     catalog = folded(node.args.get("catalog"))
     if catalog is not None and catalog not in (database, database.lower()):
-        raise FeatureNotSupported(f'cross-database references are not implemented: "{_written(node)}"')
+        # PostgreSQL quotes a relation's name here but not a column's.
+        written = _written(node) if isinstance(node, exp.Column) else f'"{_written(node)}"'
+        raise FeatureNotSupported(f"cross-database references are not implemented: {written}")
 
 
 def current_database_names(tree: exp.Expr, database: str) -> exp.Expr:

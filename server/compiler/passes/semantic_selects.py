@@ -7,6 +7,7 @@ from dataclasses import replace
 import sqlglot.expressions as exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from server.compiler.passes.grouped_measures import read_measures_per_group
 from server.compiler.passes.output_references import external_columns
 from server.compiler.passes.state import Compilation, Context, plan_select, relation_of
 from server.compiler.passes.windows import split_windows
@@ -98,6 +99,7 @@ def _wrap(scope: Scope, table: exp.Table, ctx: Context) -> Leaf:
     """Replace ``table`` in a post-processing scope by a semantic SELECT of the columns it uses."""
     relation = relation_of(table, ctx)
     alias = table.alias_or_name
+    read_measures_per_group(scope, alias, relation)
     wanted: list[exp.Column] = []
     for column in scope.expression.find_all(exp.Column):
         named = column.table == alias and not isinstance(column.this, exp.Star)

@@ -50,15 +50,27 @@ def check_database(node: exp.Table | exp.Column, database: str) -> None:
         raise FeatureNotSupported(f"cross-database references are not implemented: {written}")
 
 
+# Set by the parser on each tree it makes: whether any name in it carries a database part.
+# Looking once at parse time keeps a cached statement's later runs from walking its tree again.
+HAS_DATABASE_NAMES = "quiver_database_names"
+
+
+def mark_database_names(tree: exp.Expr) -> None:
+    """Record on a freshly parsed ``tree`` whether any of its names carries a database part."""
+    tree.meta[HAS_DATABASE_NAMES] = any(_named_database(node) for node in tree.walk())
+
+
 def current_database_names(tree: exp.Expr, database: str) -> exp.Expr:
     """``tree`` without the database part of its names, each checked to be ``database`` (else 0A000).
 
     ``tree`` is never changed (parse trees are shared through the parse cache): it is
     copied only when a name carries a database, which few statements do.
     """
-    if not any(_named_database(node) for node in tree.walk()):
+    marked = tree.meta.get(HAS_DATABASE_NAMES)
+    if marked is False or (marked is None and not any(_named_database(node) for node in tree.walk())):
         return tree
     tree = tree.copy()
+    tree.meta[HAS_DATABASE_NAMES] = False
     for node in list(tree.walk()):
         if _named_database(node):
             assert isinstance(node, exp.Table | exp.Column)

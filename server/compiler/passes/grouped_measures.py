@@ -82,6 +82,16 @@ def _group_keys(select: exp.Select) -> list[exp.Expr]:
     return keys
 
 
+def _grouping_sets(select: exp.Select) -> bool:
+    group = select.args.get("group")
+    if group is None:
+        return False
+    kinds = (exp.Rollup, exp.Cube, exp.GroupingSets)
+    return any(group.args.get(k) for k in ("rollup", "cube", "grouping_sets")) or any(
+        isinstance(item, kinds) for item in group.expressions
+    )
+
+
 def _aggregates(select: exp.Select) -> bool:
     prune = lambda node: node is not select and isinstance(node, exp.Query | exp.Subquery)  # noqa: E731
     return any(
@@ -100,6 +110,8 @@ def read_measures_per_group(scope: Scope, alias: str, relation: Relation) -> Non
     select = scope.expression
     if not isinstance(select, exp.Select) or not (select.args.get("group") or _aggregates(select)):
         return
+    if _grouping_sets(select):
+        return  # several groupings at once: left to the engine
     measures = {m.name for m in relation.public_members() if m.kind is MemberKind.MEASURE}
     keys = _group_keys(select)
     key_names = {key.name for key in keys if isinstance(key, exp.Column) and key.table == alias}

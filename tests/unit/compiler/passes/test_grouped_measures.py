@@ -66,3 +66,12 @@ def test_where_and_join_columns_need_no_grouping(engine: Engine) -> None:
         "WHERE s.status = 'placed' GROUP BY 1",
     )
     assert "ANY_VALUE" not in sql
+
+
+@pytest.mark.parametrize("grouping", ["ROLLUP(s.customer_region)", "CUBE(1)", "GROUPING SETS ((1), ())"])
+def test_grouping_sets_are_left_to_the_engine(engine: Engine, grouping: str) -> None:
+    _sql(
+        engine,
+        f"SELECT s.customer_region, count(*) FROM sales s JOIN customers c ON c.region = s.customer_region "
+        f"GROUP BY {grouping}",
+    )

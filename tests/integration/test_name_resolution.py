@@ -102,6 +102,20 @@ def test_three_part_names_in_a_join(quiver: psycopg.Connection[Any], raw: duckdb
     assert got == want
 
 
+THOUGHTSPOT = (
+    'SELECT "ta_1"."customer_region" "ca_1", sum("ta_1"."net_revenue") "ca_2" '
+    'FROM "quiver"."public"."sales" "ta_1" GROUP BY "ca_1" ORDER BY "ca_1"',
+    'WITH "qt_1" AS (SELECT "ta_1"."customer_region" "ca_1", sum("ta_1"."net_revenue") "ca_2" '
+    'FROM "quiver"."public"."sales" "ta_1" GROUP BY "ca_1") '
+    'SELECT "ta_2"."ca_1" "ca_3", "ta_2"."ca_2" "ca_4" FROM "qt_1" "ta_2" ORDER BY "ca_3"',
+)
+
+
+@pytest.mark.parametrize("sql", THOUGHTSPOT)
+def test_thoughtspot_shapes(sql: str, quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection) -> None:
+    assert rows(quiver, sql) == raw.execute(RAW_REGION_REVENUE).fetchall()
+
+
 @pytest.mark.parametrize(
     ("sql", "message"),
     [

@@ -19,6 +19,8 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from server.cache import LRUCache
 from server.errors import SqlSyntaxError, StatementTooComplex
 from server.sql.alias_lists import check_alias_lists
+from server.sql.database_names import mark_database_names
+from server.sql.group_constants import check_group_constants
 from server.sql.lexer import IDENT_CONT, code_matches, tokens
 from server.sql.limits import (
     check_size,
@@ -234,6 +236,8 @@ def parse_statements(text: str) -> list[exp.Expr]:
         _check_unicode_strings(tree)
         check_subquery_nesting(tree, compact)
         check_alias_lists(tree)  # 42P10 for AS c(a, b, c) over two columns, on every channel
+        check_group_constants(tree)  # 42601 for GROUP BY 'a', as in PostgreSQL
+        mark_database_names(tree)
         if compacted.lists:
             _restore_literal_lists(tree, compacted.lists)
     return statements

@@ -36,6 +36,7 @@ from server.render.targets import target as find_target
 from server.semantic.model import Relation
 from server.session import temporary
 from server.sql.commands import Command, Query
+from server.sql.database_names import current_database_names
 from server.sql.params import bind as bind_values
 from server.sql.params import infer_types, parameter_count
 from server.sql.parser import parse_statement_cached
@@ -252,7 +253,7 @@ class StatementService:
             stream = open_stream(lambda: engine.catalog_for(statement.caller).start(tree, info))
             stream.close()
             return Description(stream.schema)
-        tree = substitute_session_functions(tree, info)
+        tree = current_database_names(substitute_session_functions(tree, info), info.database)
         if kind is Route.TEMPORARY:
             scratch = run_on_temp_tables(tree, statement.session.temp_tables)
             scratch.close()
@@ -332,7 +333,7 @@ class StatementService:
             # The catalog answers session functions itself (keeping PostgreSQL's column names).
             watch.describe(kind="catalog")
             return open_stream(lambda: engine.catalog_for(caller).start(tree, info, timeout=timeout, token=token))
-        tree = substitute_session_functions(tree, info)
+        tree = current_database_names(substitute_session_functions(tree, info), info.database)
         if kind is Route.TEMPORARY:
             temp = statement.session.temp_tables
             watch.describe(kind="temporary", relations=sorted(referenced_tables(tree)))
@@ -359,6 +360,7 @@ class StatementService:
             if self._not_generic.get(failed_key) is None:
                 try:
                     marked = substitute_session_functions(bind_markers(statement_tree, generic), info)
+                    marked = current_database_names(marked, info.database)
                     plan = engine.compile_cached(marked, caller, info, generic.key)
                 except QuiverError:
                     plan = None  # a marker where the compiler reads the value: compile with the values

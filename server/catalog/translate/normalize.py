@@ -15,6 +15,7 @@ from collections.abc import Callable
 import sqlglot.expressions as exp
 
 from server.catalog.translate.context import Context
+from server.sql.database_names import check_database
 
 SCHEMAS = ("pg_catalog", "information_schema")
 
@@ -30,12 +31,13 @@ def parameters_to_null(tree: exp.Expr, ctx: Context) -> exp.Expr:
 
 
 def strip_qualifiers(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """``pg_catalog.f(x)`` -> ``f(x)``; ``pg_catalog.pg_class.relname`` -> ``pg_class.relname``."""
+    """``pg_catalog.f(x)`` -> ``f(x)``; ``[quiver.]pg_catalog.pg_class.relname`` -> ``pg_class.relname``."""
     for dot in list(tree.find_all(exp.Dot)):
         if _is_schema(dot.this) and isinstance(dot.expression, exp.Func):
             dot.replace(dot.expression)
     for column in tree.find_all(exp.Column):
         if column.args.get("db") is not None and _is_schema(column.args["db"]):
+            check_database(column, ctx.database)  # quiver.pg_catalog.pg_class.relname; another database is 0A000
             column.set("db", None)
             column.set("catalog", None)
     for collate in list(tree.find_all(exp.Collate)):

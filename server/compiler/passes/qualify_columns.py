@@ -26,6 +26,7 @@ from sqlglot.optimizer.resolver import Resolver
 from sqlglot.optimizer.scope import Scope, traverse_scope
 from sqlglot.schema import MappingSchema, Schema
 
+from server.compiler.passes.output_references import external_columns, names_an_output
 from server.compiler.passes.state import Compilation, Context
 from server.errors import AmbiguousColumn, FeatureNotSupported, UndefinedColumn, UndefinedTable
 
@@ -90,8 +91,9 @@ def _check_columns(tree: exp.Expr, schema: Schema) -> None:
         if not isinstance(scope.expression, exp.Select):
             continue
         resolver = Resolver(scope, schema)
-        if scope.external_columns and not scope.is_correlated_subquery and not scope.pivots:
-            column = scope.external_columns[0]
+        external = external_columns(scope)
+        if external and not scope.is_correlated_subquery and not scope.pivots:
+            column = external[0]
             if column.table:
                 raise UndefinedTable(
                     f'missing FROM-clause entry for table "{column.table}"', position=_position(column, qualifier=True)
@@ -107,7 +109,8 @@ def _check_columns(tree: exp.Expr, schema: Schema) -> None:
                     f"column {table}.{column.name} does not exist", position=_position(column, qualifier=True)
                 )
         for column in scope.unqualified_columns:
-            _unresolved(column, scope, resolver)
+            if not names_an_output(column):
+                _unresolved(column, scope, resolver)
 
 
 def _unresolved(column: exp.Column, scope: Scope, resolver: Resolver) -> NoReturn:

@@ -7,6 +7,8 @@ from dataclasses import replace
 import sqlglot.expressions as exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from server.compiler.passes.grouped_measures import read_measures_per_group
+from server.compiler.passes.output_references import external_columns
 from server.compiler.passes.state import Compilation, Context, plan_select, relation_of
 from server.compiler.passes.windows import split_windows
 from server.compiler.resolver import position_of
@@ -45,7 +47,7 @@ def _leaves(tree: exp.Expr, ctx: Context) -> list[Leaf]:
     leaves: list[Leaf] = []
     scopes = traverse_scope(tree)
     # Aliases an inner query refers to (correlation): those relations are read as rows, not planned whole.
-    correlated = {column.table for scope in scopes for column in scope.external_columns if column.table}
+    correlated = {column.table for scope in scopes for column in external_columns(scope) if column.table}
     for scope in scopes:
         own = _own_relations(scope)
         if not own:
@@ -86,7 +88,7 @@ def _semantic_select(scope: Scope, own: list[exp.Table], allow_windows: bool = F
         return None
     if select.args.get("joins") or select.args.get("laterals") or select.args.get("qualify"):
         return None
-    if scope.external_columns:
+    if external_columns(scope):
         # Correlated with an outer query: the relation is read at the grain of the columns used
         # and the correlation runs as ordinary SQL over it.
         return None
@@ -97,6 +99,7 @@ def _wrap(scope: Scope, table: exp.Table, ctx: Context) -> Leaf:
     """Replace ``table`` in a post-processing scope by a semantic SELECT of the columns it uses."""
     relation = relation_of(table, ctx)
     alias = table.alias_or_name
+    read_measures_per_group(scope, alias, relation)
     wanted: list[exp.Column] = []
     for column in scope.expression.find_all(exp.Column):
         named = column.table == alias and not isinstance(column.this, exp.Star)

@@ -105,4 +105,8 @@ def plan_select(
     query = resolve_select(select, relation, table.alias_or_name)
     plan = plan_query(ctx.manifest, query, ctx.governance.rules(relation))
     state = replace(state.using(relation.name), plans=(*state.plans, plan))
-    return state, marker(len(state.plans) - 1)
+    placed = marker(len(state.plans) - 1)
+    # The SELECT's own WITH stays with its marker: a subquery of the SELECT (in WHERE, in the
+    # select list) may read those CTEs, and render keeps them around the plan.
+    placed.set("with_", select.args.get("with_"))
+    return state, placed

@@ -54,6 +54,9 @@ from server.errors import (
 
 log = logging.getLogger("quiver.engine")
 
+# Builds the client's error from a rule's match; the flag says whether values from the message may be shown.
+Builder = Callable[[re.Match[str], bool], QuiverError]
+
 # DuckDB's class prefix: "Binder Error: ", "Out of Range Error: ", "Not implemented Error: ".
 _CLASS = re.compile(r"^(?:[A-Za-z]+Error: )?([A-Za-z][A-Za-z ]*?) Error: ")
 
@@ -147,28 +150,28 @@ def _split_types(text: str) -> list[str]:
 # ---------------------------------------------------------------- builders, one per rule
 
 
-def _invalid_text(m: re.Match[str]) -> QuiverError:
-    value = client_value(m.group("value"))
+def _invalid_text(m: re.Match[str], show_values: bool = True) -> QuiverError:
+    value = client_value(m.group("value")) if show_values else None
     type_name = pg_type(m.group("type"))
     if value is None:
         return InvalidTextRepresentation(f"invalid input syntax for type {type_name}")
     return InvalidTextRepresentation(f'invalid input syntax for type {type_name}: "{value}"')
 
 
-def _invalid_datetime(m: re.Match[str]) -> QuiverError:
-    value = client_value(m.group("value"))
+def _invalid_datetime(m: re.Match[str], show_values: bool = True) -> QuiverError:
+    value = client_value(m.group("value")) if show_values else None
     type_name = {"date": "date", "timestamp": "timestamp", "time": "time"}.get(m.group("kind").lower(), "timestamp")
     suffix = f': "{value}"' if value is not None else ""
     return InvalidDatetimeFormat(f"invalid input syntax for type {type_name}{suffix}")
 
 
-def _field_overflow(m: re.Match[str]) -> QuiverError:
-    value = client_value(m.group("value"))
+def _field_overflow(m: re.Match[str], show_values: bool = True) -> QuiverError:
+    value = client_value(m.group("value")) if show_values else None
     suffix = f': "{value}"' if value is not None else ""
     return DatetimeFieldOverflow(f"date/time field value out of range{suffix}")
 
 
-def _type_out_of_range(m: re.Match[str]) -> QuiverError:
+def _type_out_of_range(m: re.Match[str], show_values: bool = True) -> QuiverError:
     type_name = pg_type(m.group("type"))
     if type_name in ("smallint", "integer", "bigint"):
         return NumericValueOutOfRange(f"{type_name} out of range")
@@ -177,21 +180,21 @@ def _type_out_of_range(m: re.Match[str]) -> QuiverError:
     return NumericValueOutOfRange("value out of range")
 
 
-def _undefined_column(m: re.Match[str]) -> QuiverError:
+def _undefined_column(m: re.Match[str], show_values: bool = True) -> QuiverError:
     name = client_name(m.group("name"))
     if name is None:
         return UndefinedColumn("column does not exist")
     return UndefinedColumn(f'column "{name}" does not exist')
 
 
-def _undefined_table(m: re.Match[str]) -> QuiverError:
+def _undefined_table(m: re.Match[str], show_values: bool = True) -> QuiverError:
     name = client_name(m.group("name"))
     if name is None:
         return UndefinedTable("relation does not exist")
     return UndefinedTable(f'relation "{name}" does not exist')
 
 
-def _undefined_function(m: re.Match[str]) -> QuiverError:
+def _undefined_function(m: re.Match[str], show_values: bool = True) -> QuiverError:
     name = client_name(m.group("name"))
     if name is None:
         return UndefinedFunction("function does not exist", hint=_FUNCTION_HINT)
@@ -202,7 +205,7 @@ _FUNCTION_HINT = "No function matches the given name and argument types. You mig
 _OPERATOR_HINT = "No operator matches the given name and argument types. You might need to add explicit type casts."
 
 
-def _no_function_matches(m: re.Match[str]) -> QuiverError:
+def _no_function_matches(m: re.Match[str], show_values: bool = True) -> QuiverError:
     name, arguments = m.group("name"), _split_types(m.group("args"))
     if name in _OPERATORS:
         types = [pg_type(a) for a in arguments if a]
@@ -216,7 +219,7 @@ def _no_function_matches(m: re.Match[str]) -> QuiverError:
     )
 
 
-def _ambiguous(m: re.Match[str]) -> QuiverError:
+def _ambiguous(m: re.Match[str], show_values: bool = True) -> QuiverError:
     name, args = m.group("name"), m.group("args")
     types = [pg_type(a) for a in _split_types(args) if a]
     if name in _OPERATORS and len(types) == 2:
@@ -231,7 +234,7 @@ def _ambiguous(m: re.Match[str]) -> QuiverError:
     )
 
 
-def _cannot_compare(m: re.Match[str]) -> QuiverError:
+def _cannot_compare(m: re.Match[str], show_values: bool = True) -> QuiverError:
     return UndefinedFunction(
         f"operator does not exist: {pg_type(m.group('left'))} = {pg_type(m.group('right'))}",
         detail="The values compared have different types.",
@@ -239,22 +242,22 @@ def _cannot_compare(m: re.Match[str]) -> QuiverError:
     )
 
 
-def _syntax_near(m: re.Match[str]) -> QuiverError:
+def _syntax_near(m: re.Match[str], show_values: bool = True) -> QuiverError:
     token = client_value(m.group("token"))
     return SqlSyntaxError(f'syntax error at or near "{token}"' if token else "syntax error")
 
 
-def _fixed(error: Callable[[], QuiverError]) -> Callable[[re.Match[str]], QuiverError]:
-    return lambda _m: error()
+def _fixed(error: Callable[[], QuiverError]) -> Builder:
+    return lambda _m, _show: error()
 
 
-def _not_null(m: re.Match[str]) -> QuiverError:
+def _not_null(m: re.Match[str], show_values: bool = True) -> QuiverError:
     name = client_name(m.group("name"))
     where = f' in column "{name}"' if name else ""
     return NotNullViolation(f"null value{where} violates not-null constraint")
 
 
-def _undefined_type(m: re.Match[str]) -> QuiverError:
+def _undefined_type(m: re.Match[str], show_values: bool = True) -> QuiverError:
     name = client_name(m.group("name"))
     return UndefinedObject(f'type "{name}" does not exist' if name else "type does not exist")
 
@@ -265,16 +268,16 @@ class Rule:
 
     engine_class: str
     pattern: re.Pattern[str]
-    build: Callable[[re.Match[str]], QuiverError]
+    build: Builder
 
-    def apply(self, engine_class: str, body: str) -> QuiverError | None:
+    def apply(self, engine_class: str, body: str, show_values: bool = True) -> QuiverError | None:
         if engine_class != self.engine_class:
             return None
         match = self.pattern.search(body)
-        return self.build(match) if match else None
+        return self.build(match, show_values) if match else None
 
 
-def _rule(engine_class: str, pattern: str, build: Callable[[re.Match[str]], QuiverError]) -> Rule:
+def _rule(engine_class: str, pattern: str, build: Builder) -> Rule:
     return Rule(engine_class, re.compile(pattern, re.IGNORECASE | re.DOTALL), build)
 
 
@@ -308,7 +311,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "Out of Range",
         r"cannot take logarithm of (?:zero|a negative number)",
-        lambda m: InvalidArgumentForLogarithm(m.group(0).lower()),
+        lambda m, _show: InvalidArgumentForLogarithm(m.group(0).lower()),
     ),
     _rule("Out of Range", r"division by zero", _fixed(lambda: DivisionByZero("division by zero"))),
     _rule("Out of Range", r"out of range for (?:type )?" + _TYPE, _type_out_of_range),
@@ -380,7 +383,9 @@ def map_engine_error(message: str, *, generated: bool = False) -> QuiverError:
 
     ``generated`` says the SQL the engine ran is Quiver's own rendering (the semantic
     route): a syntax, binder or catalog failure there is Quiver's fault, not the
-    client's, so it is not described as if the client wrote it.
+    client's, so it is not described as if the client wrote it; and a value the
+    engine quotes there may be a row's datum the client never saw (a masked column
+    cast before its mask, a row a filter removes later), so values are left out.
     """
     request_id = uuid.uuid4().hex[:12]
     log.warning("engine error (request %s): %s", request_id, message[:2000])
@@ -389,7 +394,7 @@ def map_engine_error(message: str, *, generated: bool = False) -> QuiverError:
     if generated and klass in ("Parser", "Catalog"):
         return FeatureNotSupported(f"the engine cannot run this query (request id {request_id})")
     for rule in RULES:
-        error = rule.apply(klass, first)
+        error = rule.apply(klass, first, show_values=not generated)
         if error is not None:
             return error
     if klass in _GENERIC and not (generated and klass == "Binder"):

@@ -11,7 +11,8 @@ PostgreSQL (as the wire benchmark does), replays the corpus of
   (documented = an error with a hint in a rule's SQLSTATE: 42803, 0A000, 42501, 53400,
   42P10, 25006; see ``tests/fixtures/bi_replay/replay.py``);
 * answers that differ (from PostgreSQL's shape, or from the reference SQL over the raw tables);
-* hangs (no answer within the per-statement timeout).
+* hangs (no answer within the per-statement timeout);
+* errors whose text shows DuckDB's own phrasing (must be none).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def counts(outcomes: list[Outcome]) -> dict[str, Any]:
     overall = Counter(o.kind for o in outcomes)
     return {
         "statements": len(outcomes),
+        "engine_text_leaks": sum(1 for o in outcomes if o.leak),
         "overall": {k: overall.get(k, 0) for k in KINDS},
         "families": {f: {k: c.get(k, 0) for k in KINDS if c.get(k)} for f, c in sorted(per_family.items())},
     }
@@ -63,6 +65,7 @@ def detail(outcomes: list[Outcome]) -> list[dict[str, Any]]:
             "outcome": o.kind,
             "sqlstate": o.sqlstate,
             "why": o.why[:300],
+            "leak": o.leak,
         }
         for o in outcomes
     ]
@@ -87,6 +90,8 @@ def markdown(data: dict[str, Any]) -> str:
         f"{data['semantic']['overall']['refused']} (target: a quarter of the count before the fixes)",
         f"- answers that differ: {data['catalog']['overall']['differs'] + data['semantic']['overall']['differs']}",
         f"- hangs: {data['catalog']['overall']['hang'] + data['semantic']['overall']['hang']} (target: 0)",
+        f"- errors showing the engine's own text: "
+        f"{data['catalog']['engine_text_leaks'] + data['semantic']['engine_text_leaks']} (target: 0)",
         "",
         "## Statements that fall short",
         "",

@@ -66,6 +66,7 @@ def test_catalog_statement_has_postgres_shape(
     statement: Statement, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
 ) -> None:
     outcome = compare_catalog(statement, run(quiver, statement.sql), run(postgres, statement.sql))
+    assert not outcome.leak, f"{statement.id}: the engine's text reached the client ({outcome.leak}): {outcome.why}"
     assert outcome.good, f"{statement.id} ({statement.tool}): {outcome.kind}: {outcome.why}"
 
 
@@ -74,4 +75,5 @@ def test_semantic_statement_matches_the_raw_tables(
     statement: Statement, quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection
 ) -> None:
     outcome = compare_semantic(statement, run(quiver, statement.sql), raw)
+    assert not outcome.leak, f"{statement.id}: the engine's text reached the client ({outcome.leak}): {outcome.why}"
     assert outcome.kind == "same", f"{statement.id} ({statement.tool}): {outcome.kind}: {outcome.why}"

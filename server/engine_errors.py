@@ -99,7 +99,8 @@ PG_TYPE_NAMES: dict[str, str] = {
 _OPERATORS = frozenset({"+", "-", "*", "/", "%", "//", "^", "**", "||", "<", ">", "<=", ">=", "=", "<>", "!=", "~~"})
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 # Names the compiler and the catalog translator generate; never a name a client wrote.
-_GENERATED = re.compile(r"^(?:_+q|__|_quiver|quiver_|col\d|t\d+$|sq_|subquery\d)", re.IGNORECASE)
+# (``_w0`` is the window pass's alias for an inner aggregate, see server/compiler/passes/windows.py.)
+_GENERATED = re.compile(r"^(?:_+q|__|_quiver|quiver_|_w\d+$|col\d|t\d+$|sq_|subquery\d)", re.IGNORECASE)
 
 
 def pg_type(engine_type: str) -> str:
@@ -388,7 +389,15 @@ def map_engine_error(message: str, *, generated: bool = False) -> QuiverError:
     cast before its mask, a row a filter removes later), so values are left out.
     """
     request_id = uuid.uuid4().hex[:12]
-    log.warning("engine error (request %s): %s", request_id, message[:2000])
+    error = _mapped(message, generated, request_id)
+    # The client's own mistake (a bad cast, a wrong type) is routine; anything else is worth an error line.
+    level = logging.ERROR if isinstance(error, InternalError) or "request id" in error.message else logging.INFO
+    log.log(level, "engine error (request %s): %s", request_id, message[:2000])
+    return error
+
+
+def _mapped(message: str, generated: bool, request_id: str) -> QuiverError:
+    """The first rule that matches; else the class's generic error; else an internal error naming ``request_id``."""
     klass, body = engine_class(message)
     first = body.split("\n", 1)[0]
     if generated and klass in ("Parser", "Catalog"):

@@ -80,6 +80,7 @@ def test_each_known_class_without_a_rule_gets_its_familys_code() -> None:
 
 def test_engine_internal_names_are_not_shown() -> None:
     assert client_name("__q_alias_1") is None
+    assert client_name("_w0") is None
     assert client_name("sum((gross_amount - refunded_amount))") is None
     assert client_name("main.orders") == "orders"
     error = map_engine_error('Binder Error: Referenced column "__quiver_key" not found in FROM clause!')
@@ -87,7 +88,7 @@ def test_engine_internal_names_are_not_shown() -> None:
 
 
 def test_the_log_gets_the_engine_text_under_a_request_id(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level("WARNING", logger="quiver.engine"):
+    with caplog.at_level("INFO", logger="quiver.engine"):
         map_engine_error('Binder Error: Referenced column "x" not found')
     assert any("request" in r.getMessage() and "Binder Error" in r.getMessage() for r in caplog.records)
 

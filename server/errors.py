@@ -27,6 +27,13 @@ class SqlState(StrEnum):
     DATA_EXCEPTION = "22000"
     INVALID_PARAMETER_VALUE = "22023"
     INVALID_TEXT_REPRESENTATION = "22P02"
+    DIVISION_BY_ZERO = "22012"
+    INVALID_DATETIME_FORMAT = "22007"
+    INVALID_ARGUMENT_FOR_LOGARITHM = "2201E"
+    INVALID_ARGUMENT_FOR_POWER_FUNCTION = "2201F"
+    INTEGRITY_CONSTRAINT_VIOLATION = "23000"
+    NOT_NULL_VIOLATION = "23502"
+    UNIQUE_VIOLATION = "23505"
     NUMERIC_VALUE_OUT_OF_RANGE = "22003"
     INVALID_BINARY_REPRESENTATION = "22P03"
     DATETIME_FIELD_OVERFLOW = "22008"
@@ -45,6 +52,7 @@ class SqlState(StrEnum):
     UNDEFINED_TABLE = "42P01"
     UNDEFINED_COLUMN = "42703"
     UNDEFINED_FUNCTION = "42883"
+    AMBIGUOUS_FUNCTION = "42725"
     GROUPING_ERROR = "42803"
     DATATYPE_MISMATCH = "42804"
     AMBIGUOUS_COLUMN = "42702"
@@ -186,6 +194,54 @@ class NumericValueOutOfRange(QuiverError):
     """22003: a number does not fit its type (``99999999999`` for an integer parameter)."""
 
     sqlstate = SqlState.NUMERIC_VALUE_OUT_OF_RANGE
+
+
+class DivisionByZero(QuiverError):
+    """22012: a divisor of zero (integer, numeric or modulo), as PostgreSQL refuses it."""
+
+    sqlstate = SqlState.DIVISION_BY_ZERO
+
+
+class InvalidDatetimeFormat(QuiverError):
+    """22007: a date or timestamp literal that does not read as one (``'abc'::date``)."""
+
+    sqlstate = SqlState.INVALID_DATETIME_FORMAT
+
+
+class InvalidArgumentForLogarithm(QuiverError):
+    """2201E: the logarithm of zero or of a negative number."""
+
+    sqlstate = SqlState.INVALID_ARGUMENT_FOR_LOGARITHM
+
+
+class InvalidArgumentForPower(QuiverError):
+    """2201F: the square root of a negative number, or a power with no real result."""
+
+    sqlstate = SqlState.INVALID_ARGUMENT_FOR_POWER_FUNCTION
+
+
+class IntegrityConstraintViolation(QuiverError):
+    """23000: a row a temporary table's constraint refuses."""
+
+    sqlstate = SqlState.INTEGRITY_CONSTRAINT_VIOLATION
+
+
+class NotNullViolation(IntegrityConstraintViolation):
+    """23502: a null in a NOT NULL column of a temporary table."""
+
+    sqlstate = SqlState.NOT_NULL_VIOLATION
+
+
+class UniqueViolation(IntegrityConstraintViolation):
+    """23505: a duplicate key in a temporary table."""
+
+    sqlstate = SqlState.UNIQUE_VIOLATION
+
+
+class AmbiguousFunction(QuiverError):
+    """42725: more than one function or operator fits the argument types equally well."""
+
+    sqlstate = SqlState.AMBIGUOUS_FUNCTION
 
 
 class DataException(QuiverError):

@@ -12,7 +12,6 @@ Every failure is a :class:`~server.errors.QuiverError` with PostgreSQL's SQLSTAT
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 
 import pyarrow as pa
@@ -25,15 +24,10 @@ from server.catalog.content import CatalogContent, build_content
 from server.catalog.database import CatalogDatabase
 from server.catalog.providers import PROVIDERS, STRING_COLUMN_TYPES
 from server.catalog.translate import Context, Names, Translation, translate
+from server.engine_errors import map_engine_error
 from server.errors import (
-    DataException,
-    FeatureNotSupported,
-    InvalidTextRepresentation,
     QuiverError,
-    SqlSyntaxError,
-    UndefinedColumn,
-    UndefinedFunction,
-    UndefinedTable,
+    StatementTooComplex,
 )
 from server.semantic.model import Manifest, Relation
 from server.sql.pg_types import TYPE_METADATA
@@ -186,35 +180,14 @@ def _expand_sources(sources: tuple[str | None, ...], result: list[str]) -> list[
     return [*sources[:at], *result[at : at + width], *sources[at + 1 :]]
 
 
-_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
-_TABLE = re.compile(r'Table with name "?([^"\s!]+)"? does not exist')
-_FUNCTION = re.compile(
-    r"(?:Scalar Function|Table Function|Function|Macro Function) with name \"?([^\"\s]+)\"? does not exist"
-)
-
-
 def _error(error: ConnectorError) -> QuiverError | ConnectorError:
-    """A DuckDB failure as the PostgreSQL error a client expects (never DuckDB's own text alone).
+    """A DuckDB failure as the PostgreSQL error a client expects (see :mod:`server.engine_errors`; never DuckDB's text).
 
     Cancels, timeouts and memory exhaustion stay connector errors: the engine's result
     stream reports them exactly as it does for data queries.
     """
     if error.kind in (ErrorKind.CANCELLED, ErrorKind.TIMEOUT, ErrorKind.MEMORY):
         return error
-    text = error.message.split("\n")[0]
-    detail = re.sub(r"^[A-Za-z ]+Error: ", "", text)
-    if match := _COLUMN.search(text):
-        return UndefinedColumn(f'column "{match.group(1)}" does not exist')
-    if match := _TABLE.search(text):
-        return UndefinedTable(f'relation "{match.group(1)}" does not exist')
-    if match := _FUNCTION.search(text):
-        return UndefinedFunction(f"function {match.group(1)}() does not exist")
-    if error.kind is ErrorKind.SYNTAX:
-        return SqlSyntaxError("syntax error", detail=detail)
-    if text.startswith("Conversion Error"):
-        return InvalidTextRepresentation("invalid input syntax", detail=detail)
-    if text.startswith("Binder Error"):
-        if "No function matches" in text or "macro" in text.lower():
-            return UndefinedFunction("function does not exist", detail=detail)
-        return FeatureNotSupported("this catalog query is not supported", detail=detail)
-    return DataException("catalog query failed", detail=detail)
+    if error.kind is ErrorKind.TOO_COMPLEX:
+        return StatementTooComplex("statement is too complex")
+    return map_engine_error(error.message)

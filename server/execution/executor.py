@@ -10,35 +10,32 @@ from typing import Protocol
 import pyarrow as pa
 
 from connectors.base import CancelToken, Connector, ConnectorError, ErrorKind, QueryHandle
+from server.engine_errors import map_engine_error
 from server.errors import (
     ConfigurationLimitExceeded,
-    DataException,
-    FeatureNotSupported,
-    InternalError,
     OutOfMemory,
     QueryCanceled,
     QuiverError,
     SourceError,
     StatementTimeout,
     StatementTooComplex,
-    UndefinedFunction,
 )
 
 log = logging.getLogger("quiver.engine")
 
 
-def translate(error: ConnectorError) -> QuiverError:
-    """The SQLSTATE a connector failure maps to. Engine messages never echo SQL text."""
+def translate(error: ConnectorError, *, generated: bool = True) -> QuiverError:
+    """The SQLSTATE a connector failure maps to; the engine's own text reaches only the log.
+
+    Value, name and syntax failures go through the rule table of
+    :mod:`server.engine_errors` (PostgreSQL's code and wording). ``generated`` says the
+    engine ran SQL Quiver rendered rather than the client's own text.
+    """
     kind = error.kind
     if kind is ErrorKind.CANCELLED:
         return QueryCanceled("canceling statement due to user request")
     if kind is ErrorKind.TIMEOUT:
         return StatementTimeout("canceling statement due to statement timeout")
-    if kind is ErrorKind.DATA:
-        return DataException(error.message)
-    if kind is ErrorKind.UNDEFINED:
-        # The compiler checked names; what the engine still rejects is a function or a type.
-        return UndefinedFunction(error.message)
     if kind is ErrorKind.MEMORY:
         return OutOfMemory(
             "out of memory",
@@ -52,15 +49,11 @@ def translate(error: ConnectorError) -> QuiverError:
             "statement is too complex",
             hint="The engine nests expressions at most 1,000 deep.",
         )
-    # What remains is Quiver's own failure (SQL it generated that the engine refused) or the
-    # source's: the engine's text may describe generated SQL, so it goes to the log only.
-    request_id = uuid.uuid4().hex[:12]
-    log.error("engine error %s (request %s): %s", kind, request_id, error.message[:2000])
-    if kind is ErrorKind.SYNTAX:
-        return FeatureNotSupported(f"the engine cannot run this query (request id {request_id})")
     if kind is ErrorKind.UNAVAILABLE:
+        request_id = uuid.uuid4().hex[:12]
+        log.error("engine error %s (request %s): %s", kind, request_id, error.message[:2000])
         return SourceError(f"the data source is unavailable (request id {request_id})")
-    return InternalError(f"internal error in the engine (request id {request_id})")
+    return map_engine_error(error.message, generated=generated)
 
 
 class Watch(Protocol):
@@ -108,6 +101,7 @@ class ResultStream(_Watched):
     notices: tuple[str, ...] = ()
     origins: tuple[object, ...] = ()
     secrets: tuple[str, ...] = ()
+    generated = True  # the engine runs SQL Quiver rendered (False: the client's own, over temporary tables)
 
     def __init__(self, handle: QueryHandle) -> None:
         self._handle = handle
@@ -123,7 +117,7 @@ class ResultStream(_Watched):
         try:
             yield from self._handle.batches()
         except ConnectorError as exc:
-            raise _scrubbed(translate(exc), self.secrets) from None
+            raise _scrubbed(translate(exc, generated=self.generated), self.secrets) from None
 
     def read_all(self) -> pa.Table:
         return pa.Table.from_batches(list(self.batches()), schema=self.schema)
@@ -170,9 +164,11 @@ Result = ResultStream | TableResult
 def open_stream(start: Callable[[], QueryHandle]) -> ResultStream:
     """A result stream over a handle ``start`` opens, its connector errors translated like the engine's."""
     try:
-        return ResultStream(start())
+        stream = ResultStream(start())
     except ConnectorError as exc:
-        raise translate(exc) from None
+        raise translate(exc, generated=False) from None
+    stream.generated = False
+    return stream
 
 
 def _scrubbed(error: QuiverError, secrets: tuple[str, ...]) -> QuiverError:

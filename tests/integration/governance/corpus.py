@@ -676,7 +676,7 @@ ATTEMPTS: tuple[Attempt, ...] = (
         "error_oracle",
         f"SELECT count(*) FROM orders WHERE CASE WHEN order_id = {APAC_ORDER} THEN CAST(status AS INT) ELSE 0 END = 0",
         expect={EU: "SELECT count(*) FROM $O"},
-        fail={ADMIN: "22000", ANALYST: "22000"},
+        fail={ADMIN: "22P02", ANALYST: "22P02"},
     ),
     Attempt(
         "case_cast_for_hidden_item",

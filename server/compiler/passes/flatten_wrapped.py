@@ -63,6 +63,7 @@ class Projection:
     relation: Relation
     columns: dict[str, tuple[exp.Expr, str]] = field(default_factory=dict)  # name -> (expression, kind)
     conditions: list[exp.Expr] = field(default_factory=list)
+    measure_filter: exp.Expr | None = None  # a filter on a measure somewhere in the chain (HAVING at its grain)
 
 
 class NotAProjection(Exception):
@@ -106,6 +107,11 @@ def _rewrite_one(tree: exp.Expr, ctx: Context) -> bool:
             continue
         if _correlated_to(outer, alias):
             continue
+        if projection.measure_filter is not None:
+            # Filtered on a measure, the subquery is grouped at its own grain: counting or aggregating its
+            # dimensions is ordinary SQL over that answer; re-aggregating its measures is not exact.
+            _refuse_measures_over_filter(outer, alias, projection)
+            continue
         cte = source.expression.parent if source.is_cte else None
         outer.replace(_merged(outer, alias, projection))
         if isinstance(cte, exp.CTE):
@@ -146,7 +152,7 @@ def _projection(scope: Scope, ctx: Context, outer: exp.Select) -> Projection:
     else:
         raise NotAProjection
     _refuse_unflattenable(select, outer)
-    projection = Projection(below.table, below.relation, conditions=list(below.conditions))
+    projection = Projection(below.table, below.relation, {}, list(below.conditions), below.measure_filter)
     for item in select.expressions:
         if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
             projection.columns.update(below.columns)
@@ -157,16 +163,23 @@ def _projection(scope: Scope, ctx: Context, outer: exp.Select) -> Projection:
     if where is not None:
         condition, kind = _through(where.this, alias, below)
         if kind != ROW:
+            projection.measure_filter = projection.measure_filter or where
+        projection.conditions.append(condition)
+    return projection
+
+
+def _refuse_measures_over_filter(outer: exp.Select, alias: str, projection: Projection) -> None:
+    """An outer query may not re-aggregate measures of a subquery filtered on a measure (0A000)."""
+    for column in _own_nodes(outer):
+        if _wrapped(column, alias, projection) and projection.columns[column.name][1] != ROW:
             raise FeatureNotSupported(
-                "cannot aggregate over a subquery that filters on a measure",
+                "cannot re-aggregate a measure over a subquery that filters on a measure",
                 detail="The subquery's filter on a measure applies at the subquery's own grain, "
                 "which the outer aggregate does not keep.",
                 hint="Filter on the measure with HAVING in one query over the relation, "
                 "e.g. SELECT d, MEASURE(m) FROM relation GROUP BY d HAVING MEASURE(m) > ...",
-                position=position_of(where),
+                position=position_of(column),
             )
-        projection.conditions.append(condition)
-    return projection
 
 
 def _base(table: exp.Table, relation: Relation) -> Projection:
@@ -236,12 +249,21 @@ def _placed(expression: exp.Expr) -> exp.Expr:
 
 def _correlated_to(outer: exp.Select, alias: str) -> bool:
     """Does a subquery nested in ``outer`` read the derived table's columns?"""
+    source = outer.args.get("from_")
     return any(
         isinstance(node, exp.Column) and node.table == alias
         for query in outer.find_all(exp.Query)
-        if query is not outer
+        if query is not outer and (source is None or source not in _ancestors(query))
         for node in query.find_all(exp.Column)
     )
+
+
+def _ancestors(node: exp.Expr) -> list[exp.Expr]:
+    found = []
+    while node.parent is not None:
+        node = node.parent
+        found.append(node)
+    return found
 
 
 def _merged(outer: exp.Select, alias: str, projection: Projection) -> exp.Select:

@@ -271,6 +271,11 @@ def _merged(outer: exp.Select, alias: str, projection: Projection) -> exp.Select
     merged = outer.copy()
 
     def visit(node: exp.Expr) -> exp.Expr:
+        if is_measure_call(node) and len(node.expressions) == 1 and _wrapped(node.expressions[0], alias, projection):
+            expression, kind = projection.columns[node.expressions[0].name]
+            if kind != MEASURE:
+                raise _measure_misuse(node.expressions[0], projection)
+            return exp.Anonymous(this="MEASURE", expressions=[_placed(expression)])
         if isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Window):
             measure_call = _measure_aggregate(node, alias, projection)
             if measure_call is not None:

@@ -26,9 +26,11 @@ The rules (each a documented outcome, never a different number):
   count, MIN of a min, MAX of a max), which becomes ``MEASURE(m)``; any other use
   (AVG of an average, SUM of a ratio or a distinct count, grouping or filtering by
   it) is refused (0A000) with the reason and a hint naming ``MEASURE()``.
-* Refused too (0A000): a projection filtered on a measure (that filter applies at
-  the inner grain), and an aggregate over a subquery with LIMIT, OFFSET,
-  DISTINCT or a window (its rows are not the relation's rows).
+* A subquery with LIMIT, OFFSET, DISTINCT, a window, or a filter on a measure
+  (which acts as HAVING at the subquery's own grain) is a *result set*, not the
+  relation's rows: counting its rows or aggregating its dimensions is ordinary SQL
+  over it; re-aggregating one of its measures is refused (0A000), since it would
+  give a different number than the measure.
 * Anything else (an outer query that does not aggregate; an inner query that
   aggregates itself) is left to ordinary SQL over the inner semantic result,
   which is exactly what it says.
@@ -63,7 +65,9 @@ class Projection:
     relation: Relation
     columns: dict[str, tuple[exp.Expr, str]] = field(default_factory=dict)  # name -> (expression, kind)
     conditions: list[exp.Expr] = field(default_factory=list)
-    measure_filter: exp.Expr | None = None  # a filter on a measure somewhere in the chain (HAVING at its grain)
+    # Why the chain's rows are a result set rather than the relation's rows (LIMIT, DISTINCT, a window,
+    # a filter on a measure, which acts as HAVING at its own grain), or None.
+    result_set: str | None = None
 
 
 class NotAProjection(Exception):
@@ -102,15 +106,15 @@ def _rewrite_one(tree: exp.Expr, ctx: Context) -> bool:
         if not isinstance(source, Scope):
             continue
         try:
-            projection = _projection(source, ctx, outer)
+            projection = _projection(source, ctx)
         except NotAProjection:
             continue
         if _correlated_to(outer, alias):
             continue
-        if projection.measure_filter is not None:
-            # Filtered on a measure, the subquery is grouped at its own grain: counting or aggregating its
-            # dimensions is ordinary SQL over that answer; re-aggregating its measures is not exact.
-            _refuse_measures_over_filter(outer, alias, projection)
+        if projection.result_set is not None:
+            # Counting or aggregating the dimensions of a result set is ordinary SQL over that answer;
+            # re-aggregating its measures would not give the measure.
+            _refuse_measures_over_result_set(outer, alias, projection)
             continue
         cte = source.expression.parent if source.is_cte else None
         outer.replace(_merged(outer, alias, projection))
@@ -133,7 +137,7 @@ def _own_nodes(select: exp.Select):
     return select.walk(prune=lambda node: node is not select and isinstance(node, exp.Query | exp.Subquery))
 
 
-def _projection(scope: Scope, ctx: Context, outer: exp.Select) -> Projection:
+def _projection(scope: Scope, ctx: Context) -> Projection:
     """Resolve ``scope`` (and the projections under it) to expressions over one relation."""
     select = scope.expression
     if not isinstance(select, exp.Select) or len(scope.selected_sources) != 1:
@@ -146,13 +150,14 @@ def _projection(scope: Scope, ctx: Context, outer: exp.Select) -> Projection:
         raise NotAProjection
     ((alias, (_node, source)),) = scope.selected_sources.items()
     if isinstance(source, Scope):
-        below = _projection(source, ctx, outer)
+        below = _projection(source, ctx)
     elif isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier) and source.name in ctx.relations:
         below = _base(source, ctx.relations[source.name])
     else:
         raise NotAProjection
-    _refuse_unflattenable(select, outer)
-    projection = Projection(below.table, below.relation, {}, list(below.conditions), below.measure_filter)
+    projection = Projection(
+        below.table, below.relation, {}, list(below.conditions), below.result_set or _result_set_reason(select)
+    )
     for item in select.expressions:
         if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
             projection.columns.update(below.columns)
@@ -163,21 +168,21 @@ def _projection(scope: Scope, ctx: Context, outer: exp.Select) -> Projection:
     if where is not None:
         condition, kind = _through(where.this, alias, below)
         if kind != ROW:
-            projection.measure_filter = projection.measure_filter or where
+            projection.result_set = projection.result_set or "a filter on a measure"
         projection.conditions.append(condition)
     return projection
 
 
-def _refuse_measures_over_filter(outer: exp.Select, alias: str, projection: Projection) -> None:
-    """An outer query may not re-aggregate measures of a subquery filtered on a measure (0A000)."""
+def _refuse_measures_over_result_set(outer: exp.Select, alias: str, projection: Projection) -> None:
+    """An outer query may not re-aggregate the measures of a subquery whose rows are a result set (0A000)."""
     for column in _own_nodes(outer):
         if _wrapped(column, alias, projection) and projection.columns[column.name][1] != ROW:
             raise FeatureNotSupported(
-                "cannot re-aggregate a measure over a subquery that filters on a measure",
-                detail="The subquery's filter on a measure applies at the subquery's own grain, "
-                "which the outer aggregate does not keep.",
-                hint="Filter on the measure with HAVING in one query over the relation, "
-                "e.g. SELECT d, MEASURE(m) FROM relation GROUP BY d HAVING MEASURE(m) > ...",
+                f"cannot re-aggregate a measure over a subquery with {projection.result_set}",
+                detail="The subquery's rows are not the relation's rows, so aggregating its measure column "
+                "would give a different number than the measure.",
+                hint="Ask the question in one SELECT over the relation with MEASURE(); filter on a measure "
+                "with HAVING, e.g. SELECT d, MEASURE(m) FROM relation GROUP BY d HAVING MEASURE(m) > ...",
                 position=position_of(column),
             )
 
@@ -190,26 +195,17 @@ def _base(table: exp.Table, relation: Relation) -> Projection:
     return Projection(table, relation, columns)
 
 
-def _refuse_unflattenable(select: exp.Select, outer: exp.Select) -> None:
-    """A projection whose rows are not the relation's rows cannot be aggregated over as if they were."""
-    found = [
-        word
-        for word, present in (
-            ("LIMIT", select.args.get("limit") is not None),
-            ("OFFSET", select.args.get("offset") is not None),
-            ("DISTINCT", select.args.get("distinct") is not None),
-            ("a window function", any(isinstance(n, exp.Window) for n in _own_nodes(select))),
-        )
-        if present
-    ]
-    if found:
-        raise FeatureNotSupported(
-            f"cannot aggregate over a subquery of a semantic relation that has {found[0]}",
-            detail="Its rows are not the relation's rows, so the outer aggregate would give a different number "
-            "than the same question asked on the relation.",
-            hint="Ask the question in one SELECT over the relation (measures re-aggregate with MEASURE()).",
-            position=position_of(outer),
-        )
+def _result_set_reason(select: exp.Select) -> str | None:
+    """What makes a projection's rows a result set rather than the relation's rows, if anything."""
+    for word, present in (
+        ("LIMIT", select.args.get("limit") is not None),
+        ("OFFSET", select.args.get("offset") is not None),
+        ("DISTINCT", select.args.get("distinct") is not None),
+        ("a window function", any(isinstance(n, exp.Window) for n in _own_nodes(select))),
+    ):
+        if present:
+            return word
+    return None
 
 
 def _through(tree: exp.Expr, alias: str, below: Projection) -> tuple[exp.Expr, str]:

@@ -99,8 +99,8 @@ REFUSED = [
     ("SELECT SUM(t.return_rate) FROM (SELECT * FROM orders) t", "computed from other measures"),
     ("SELECT AVG(t.net_revenue) FROM (SELECT * FROM sales) t", "re-aggregates with SUM"),
     ("SELECT SUM(t.net_revenue) FROM (SELECT * FROM sales LIMIT 10) t", "LIMIT"),
-    ("SELECT COUNT(*) FROM (SELECT DISTINCT channel FROM sales) t", "DISTINCT"),
-    ("SELECT SUM(t.net_revenue) FROM (SELECT * FROM sales WHERE net_revenue > 10) t", "filters on a measure"),
+    ("SELECT MAX(t.last_order_ts) FROM (SELECT DISTINCT channel, last_order_ts FROM sales) t", "DISTINCT"),
+    ("SELECT SUM(t.net_revenue) FROM (SELECT * FROM sales WHERE net_revenue > 10) t", "a filter on a measure"),
     ("SELECT t.net_revenue, COUNT(*) FROM (SELECT * FROM sales) t GROUP BY 1", "is a measure"),
     ("SELECT COUNT(*) FROM (SELECT * FROM sales) t WHERE t.net_revenue > 5", "is a measure"),
     ("SELECT SUM(t.net_revenue * 2) FROM (SELECT * FROM sales) t", "is a measure"),
@@ -125,6 +125,19 @@ def test_a_non_aggregating_outer_query_is_ordinary_sql_over_the_subquery(engine:
 def test_counting_a_subquery_filtered_on_a_measure_counts_its_rows(engine: Engine) -> None:
     sql = "SELECT COUNT(*) FROM (SELECT channel FROM sales WHERE net_revenue > 4000000) t"
     assert _answer(engine, sql) == [(2,)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "rows"),
+    [
+        ("SELECT COUNT(*) FROM (SELECT DISTINCT channel FROM sales) t", [(3,)]),
+        ("SELECT COUNT(*) FROM (SELECT * FROM sales LIMIT 10) t", [(10,)]),
+        ("SELECT COUNT(DISTINCT t.channel) FROM (SELECT channel, order_id FROM sales ORDER BY 2 LIMIT 5) t", [(2,)]),
+    ],
+)
+def test_counting_a_result_set_counts_its_rows(engine: Engine, sql: str, rows: list[tuple[int]]) -> None:
+    """LIMIT, OFFSET, DISTINCT or a window make a subquery a result set: SQL over it is what it says."""
+    assert _answer(engine, sql) == rows
 
 
 def test_wrapping_does_not_reach_hidden_members(engine: Engine) -> None:

@@ -12,8 +12,7 @@ Compilation``), in the manner of sqlglot's optimizer rules:
 1. only queries; 2. the function allowlist; 3. ``FILTER`` folded into aggregates;
 4. alias lists over relations undone; 5. the hot path: a statement that *is* one
 semantic SELECT is planned whole, and compiling ends there; 6. every relation
-named is one the caller may query; 7. PostgreSQL's output names; 7a. ``SELECT *`` read directly
-written out (:mod:`server.compiler.star`); 8. columns
+named is one the caller may query; 7. PostgreSQL's output names; 8. columns
 qualified (42703 / 42702 / 42P01 by kind); 9. an aggregating query over a
 projection of a relation (a subquery or CTE, as BI tools wrap) rewritten into one
 semantic SELECT, or refused saying why; 10. every semantic SELECT planned and
@@ -45,7 +44,6 @@ from server.compiler.passes import (
     relations,
     semantic_selects,
     single_select,
-    star_columns,
     statement_kind,
     templates,
 )
@@ -65,7 +63,6 @@ RULES: tuple[Pass, ...] = (
     single_select.plan_single_select,
     relations.governed_relations,
     output_names.postgres_output_names,
-    star_columns.star_columns,
     qualify_columns.qualified_columns,
     flatten_wrapped.flattened_wrapped_selects,
     semantic_selects.planned_semantic_selects,

@@ -111,12 +111,9 @@ def output_name(node: exp.Expr) -> str:
 class SelectResolver:
     """Resolves one simple SELECT; create one per SELECT."""
 
-    def __init__(
-        self, select: exp.Select, relation: Relation, alias: str, star: tuple[RelationMember, ...] | None = None
-    ) -> None:
+    def __init__(self, select: exp.Select, relation: Relation, alias: str) -> None:
         self.select = select
         self.relation = relation
-        self.star = relation.public_members() if star is None else star  # what ``*`` lists
         self.alias = alias
         self.visible = {m.name: m for m in relation.public_members()}
         self.keys: list[Column] = []
@@ -313,7 +310,7 @@ class SelectResolver:
             star = item if isinstance(item, exp.Star) else item.this if isinstance(item, exp.Column) else None
             if isinstance(star, exp.Star):
                 excluded = self.excluded(star)
-                items.extend((m.name, member_ref(m)) for m in self.star if m.name not in excluded)
+                items.extend((m.name, member_ref(m)) for m in self.relation.public_members() if m.name not in excluded)
                 continue
             inner = item.this if isinstance(item, exp.Alias) else item
             items.append((output_name(item), self.annotate(inner)))
@@ -464,7 +461,5 @@ def _int_clause(select: exp.Select, key: str) -> int | None:
     raise FeatureNotSupported(f"{key.upper()} must be a non-negative integer literal")
 
 
-def resolve_select(
-    select: exp.Select, relation: Relation, alias: str, star: tuple[RelationMember, ...] | None = None
-) -> SemanticQuery:
-    return SelectResolver(select, relation, alias, star).resolve()
+def resolve_select(select: exp.Select, relation: Relation, alias: str) -> SemanticQuery:
+    return SelectResolver(select, relation, alias).resolve()

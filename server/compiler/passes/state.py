@@ -25,7 +25,6 @@ from server.compiler.governance import Governance
 from server.compiler.plan import SemanticPlan
 from server.compiler.planner import plan_query
 from server.compiler.resolver import position_of, resolve_select
-from server.compiler.star import star_members
 from server.errors import InsufficientPrivilege, UndefinedTable, did_you_mean
 from server.semantic.model import Manifest, Relation
 
@@ -103,7 +102,7 @@ def plan_select(
     state: Compilation, ctx: Context, select: exp.Select, table: exp.Table, relation: Relation
 ) -> tuple[Compilation, exp.Select]:
     """Resolve and plan one semantic SELECT under the caller's rules; the marker to put in its place."""
-    query = resolve_select(select, relation, table.alias_or_name, star_members(ctx.manifest, relation))
+    query = resolve_select(select, relation, table.alias_or_name)
     plan = plan_query(ctx.manifest, query, ctx.governance.rules(relation))
     state = replace(state.using(relation.name), plans=(*state.plans, plan))
     return state, marker(len(state.plans) - 1)

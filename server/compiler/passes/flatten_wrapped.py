@@ -105,6 +105,9 @@ def _rewrite_one(tree: exp.Expr, ctx: Context) -> bool:
         ((alias, (_node, source)),) = scope.selected_sources.items()
         if not isinstance(source, Scope):
             continue
+        if isinstance(source.expression, exp.SetOperation):
+            _refuse_measures_over_set_operation(outer, alias, source, ctx)
+            continue
         try:
             projection = _projection(source, ctx)
         except NotAProjection:
@@ -193,6 +196,19 @@ def _base(table: exp.Table, relation: Relation) -> Projection:
         kind = MEASURE if member.kind is MemberKind.MEASURE else ROW
         columns[member.name] = (exp.column(member.name, table=table.alias_or_name), kind)
     return Projection(table, relation, columns)
+
+
+def _refuse_measures_over_set_operation(outer: exp.Select, alias: str, source: Scope, ctx: Context) -> None:
+    """UNION / INTERSECT / EXCEPT of projections is a result set: its measure columns are not re-aggregated."""
+    first = source
+    while isinstance(first.expression, exp.SetOperation) and first.set_operation_scopes:
+        first = first.set_operation_scopes[0]
+    try:
+        projection = _projection(first, ctx)
+    except NotAProjection:
+        return
+    kind = source.expression.key.upper()
+    _refuse_measures_over_result_set(outer, alias, replace(projection, result_set=kind))
 
 
 def _result_set_reason(select: exp.Select) -> str | None:

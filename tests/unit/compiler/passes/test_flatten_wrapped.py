@@ -101,6 +101,7 @@ REFUSED = [
     ("SELECT SUM(t.net_revenue) FROM (SELECT * FROM sales LIMIT 10) t", "LIMIT"),
     ("SELECT MAX(t.last_order_ts) FROM (SELECT DISTINCT channel, last_order_ts FROM sales) t", "DISTINCT"),
     ("SELECT SUM(t.net_revenue) FROM (SELECT * FROM sales WHERE net_revenue > 10) t", "a filter on a measure"),
+    ("SELECT SUM(t.net_revenue) FROM (SELECT * FROM sales UNION ALL SELECT * FROM sales) t", "UNION"),
     ("SELECT t.net_revenue, COUNT(*) FROM (SELECT * FROM sales) t GROUP BY 1", "is a measure"),
     ("SELECT COUNT(*) FROM (SELECT * FROM sales) t WHERE t.net_revenue > 5", "is a measure"),
     ("SELECT SUM(t.net_revenue * 2) FROM (SELECT * FROM sales) t", "is a measure"),

@@ -30,7 +30,8 @@ The rules (each a documented outcome, never a different number):
   (which acts as HAVING at the subquery's own grain) is a *result set*, not the
   relation's rows: counting its rows or aggregating its dimensions is ordinary SQL
   over it; re-aggregating one of its measures is refused (0A000), since it would
-  give a different number than the measure.
+  give a different number than the measure (unless it lists no dimension: then
+  each branch is one total row, and SQL over those totals is exact).
 * Anything else (an outer query that does not aggregate; an inner query that
   aggregates itself) is left to ordinary SQL over the inner semantic result,
   which is exactly what it says.
@@ -177,7 +178,12 @@ def _projection(scope: Scope, ctx: Context) -> Projection:
 
 
 def _refuse_measures_over_result_set(outer: exp.Select, alias: str, projection: Projection) -> None:
-    """An outer query may not re-aggregate the measures of a subquery whose rows are a result set (0A000)."""
+    """An outer query may not re-aggregate the measures of a subquery whose rows are a result set (0A000).
+
+    A subquery that lists no dimension is one total row per branch, so SQL over it is exact and allowed.
+    """
+    if all(kind != ROW for _expression, kind in projection.columns.values()):
+        return
     for column in _own_nodes(outer):
         if _wrapped(column, alias, projection) and projection.columns[column.name][1] != ROW:
             raise FeatureNotSupported(

@@ -123,6 +123,12 @@ def test_a_non_aggregating_outer_query_is_ordinary_sql_over_the_subquery(engine:
     assert _answer(engine, sql) == [("web",)]
 
 
+def test_totals_of_a_union_of_measure_only_subqueries_add_up(engine: Engine) -> None:
+    sql = "SELECT SUM(t.v) FROM (SELECT net_revenue AS v FROM orders UNION ALL SELECT refunded_revenue FROM orders) t"
+    direct = _answer(engine, "SELECT net_revenue + refunded_revenue FROM orders")
+    assert _answer(engine, sql) == direct
+
+
 def test_counting_a_subquery_filtered_on_a_measure_counts_its_rows(engine: Engine) -> None:
     sql = "SELECT COUNT(*) FROM (SELECT channel FROM sales WHERE net_revenue > 4000000) t"
     assert _answer(engine, sql) == [(2,)]

@@ -42,6 +42,7 @@ other, so row filters and masks still apply at its scans.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import sqlglot.expressions as exp
@@ -137,7 +138,8 @@ def _aggregates(select: exp.Select) -> bool:
     )
 
 
-def _own_nodes(select: exp.Select):
+def _own_nodes(select: exp.Select) -> Iterator[exp.Expr]:
+    """Nodes of ``select`` without descending into its subqueries (their own scopes)."""
     return select.walk(prune=lambda node: node is not select and isinstance(node, exp.Query | exp.Subquery))
 
 
@@ -349,7 +351,7 @@ def _measure_aggregate(node: exp.AggFunc, alias: str, projection: Projection) ->
     return call
 
 
-def _measure_misuse(column: exp.Column, projection: Projection) -> FeatureNotSupported:
+def _measure_misuse(column: exp.Expr, projection: Projection) -> FeatureNotSupported:
     return FeatureNotSupported(
         f'column "{column.name}" of the subquery is a measure and can only be re-aggregated here',
         detail="Outside an aggregate, a measure read through a subquery has no value at the outer query's grain.",

@@ -4,7 +4,8 @@ The rules, which mirror Cube's and Lens's SQL APIs:
 
 * Columns are the relation's public members. A measure is aggregated when it
   is written as ``MEASURE(m)``, bare, or inside the SQL aggregate matching its
-  type (``SUM`` on a sum measure, ``COUNT(DISTINCT m)`` on count_distinct...).
+  type (``SUM`` on a sum measure, ``COUNT(DISTINCT m)`` on count_distinct...)
+  or re-aggregating it exactly (``SUM`` on a count: :mod:`~server.compiler.reaggregation`).
   A mismatched aggregate is a 42803 error, never a silently different number.
 * Other aggregates over dimensions (``COUNT(*)``, ``MAX(order_ts)``) are ad-hoc
   aggregates, computed fan-out safe at the grain of the table they read.
@@ -33,6 +34,7 @@ from server.compiler.query import (
     member_ref,
     slot_ref,
 )
+from server.compiler.reaggregation import reaggregates_exactly
 from server.errors import (
     FeatureNotSupported,
     GroupingError,
@@ -238,6 +240,8 @@ class SelectResolver:
         matches = expected is not None and isinstance(node, expected[0]) and distinct == expected[1]
         if measure_type is MeasureType.COUNT_DISTINCT_APPROX and isinstance(node, exp.ApproxDistinct):
             matches = True
+        # An aggregate that re-aggregates the measure exactly (Tableau's SUM over a count) is the measure too.
+        matches = matches or reaggregates_exactly(node, measure_type, distinct)
         if matches:
             return
         written = node.sql("postgres").split("(")[0].upper() + ("(DISTINCT)" if distinct else "")

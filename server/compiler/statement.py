@@ -13,8 +13,10 @@ Compilation``), in the manner of sqlglot's optimizer rules:
 4. alias lists over relations undone; 5. the hot path: a statement that *is* one
 semantic SELECT is planned whole, and compiling ends there; 6. every relation
 named is one the caller may query; 7. PostgreSQL's output names; 8. columns
-qualified (42703 / 42702 / 42P01 by kind); 9. every semantic SELECT planned and
-replaced by a marker; 10. no MEASURE() left outside one.
+qualified (42703 / 42702 / 42P01 by kind); 9. an aggregating query over a
+projection of a relation (a subquery or CTE, as BI tools wrap) rewritten into one
+semantic SELECT, or refused saying why; 10. every semantic SELECT planned and
+replaced by a marker; 11. no MEASURE() left outside one.
 
 Each plan carries the caller's policies at its scans (from ``governance``), so
 nothing the surrounding SQL does can see past them. Plans pass through the
@@ -33,6 +35,7 @@ from server.compiler.governance import OPEN, Governance
 from server.compiler.passes import (
     aggregate_filters,
     column_aliases,
+    flatten_wrapped,
     functions,
     measure_calls,
     output_names,
@@ -61,6 +64,7 @@ RULES: tuple[Pass, ...] = (
     relations.governed_relations,
     output_names.postgres_output_names,
     qualify_columns.qualified_columns,
+    flatten_wrapped.flattened_wrapped_selects,
     semantic_selects.planned_semantic_selects,
     measure_calls.no_stray_measure_calls,
 )

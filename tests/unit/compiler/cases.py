@@ -677,10 +677,28 @@ CASES: list[Case] = [
         "SELECT status, order_count, (SELECT customer_count FROM customers) AS all_customers FROM orders",
         f"SELECT status, COUNT(*), (SELECT COUNT(DISTINCT customer_id) FROM {C}) FROM {O} GROUP BY status",
     ),
+    # A wrapped aggregate is the question asked on the relation (issue 11): COUNT(*) over a projection
+    # counts the relation's root rows (orders), COUNT(DISTINCT) the distinct values.
     Case(
         "outer_count_over_derived",
-        "SELECT COUNT(*) AS countries FROM (SELECT customer_country FROM sales) t",
+        "SELECT COUNT(*) AS orders FROM (SELECT customer_country FROM sales) t",
+        f"SELECT COUNT(*) FROM {OC}",
+    ),
+    Case(
+        "outer_count_distinct_over_derived",
+        "SELECT COUNT(DISTINCT t.customer_country) AS countries FROM (SELECT customer_country FROM sales) t",
         f"SELECT COUNT(DISTINCT c.country) FROM {OC}",
+    ),
+    Case(
+        "wrapped_filter_then_aggregate",
+        "SELECT t1.channel, SUM(t1.net_revenue) AS net_revenue "
+        "FROM (SELECT * FROM sales WHERE status <> 'cancelled') t1 GROUP BY 1",
+        f"SELECT channel, SUM({NET}) FROM {O} o WHERE status <> 'cancelled' GROUP BY 1",
+    ),
+    Case(
+        "wrapped_projection_sum_of_dimension",
+        "SELECT SUM(t.gross_amount) AS gross FROM (SELECT customer_segment, gross_amount FROM sales) t",
+        f"SELECT SUM(gross_amount) FROM {O}",
     ),
     Case(
         "select_star_in_cte",

@@ -1,0 +1,78 @@
+"""Catalog and scalar statements BI tools and drivers send: Quiver's answer against a real PostgreSQL.
+
+Each statement runs on both servers through psycopg; the values and the result column
+types the client sees (RowDescription type OIDs) must be the same. Semantic statements
+are compared with the same question written in a form Quiver already answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.conftest import require
+from tests.integration.conftest import QuiverServer
+from tests.support.postgres import find_bin, running_postgres
+
+pytestmark = pytest.mark.integration
+
+Conn = psycopg.Connection[Any]
+
+# Arrays written as string literals (pgcli's \dt sends ``c.relkind = ANY('{r,p,""}')``).
+TEXT_ARRAYS = (
+    "SELECT 1 = ANY('{1,2}'), 3 <> ALL('{1,2}'), 'web' = ANY('{web,app}'), 'x' <> ALL('{web,app}')",
+    "SELECT x FROM (VALUES ('web'), ('b'), ('app')) t(x) WHERE x = ANY('{web,app}') ORDER BY 1",
+    """SELECT count(*) > 0 FROM pg_catalog.pg_class c WHERE c.relkind = ANY('{r,p,""}')""",
+    "SELECT count(*) > 0 FROM pg_catalog.pg_class c WHERE c.relkind <> ALL('{r,i}')",
+    "SELECT relname FROM pg_catalog.pg_class WHERE relname = ANY('{pg_class,pg_type}') ORDER BY 1",
+)
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Conn]:
+    require(find_bin() is not None, "PostgreSQL server binaries are not installed")
+    with running_postgres() as server, psycopg.connect(server.dsn, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="module")
+def quiver(quiver_server: QuiverServer) -> Iterator[Conn]:
+    with psycopg.connect(quiver_server.dsn(), autocommit=True) as conn:
+        yield conn
+
+
+def answer(conn: Conn, sql: str) -> tuple[list[tuple[Any, ...]], list[int]]:
+    cursor = conn.execute(sql)
+    assert cursor.description is not None
+    return cursor.fetchall(), [column.type_code for column in cursor.description]
+
+
+def same_as_postgres(quiver: Conn, postgres: Conn, sql: str) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql), sql
+
+
+@pytest.mark.parametrize("sql", TEXT_ARRAYS)
+def test_text_array_literal_in_any(quiver: Conn, postgres: Conn, sql: str) -> None:
+    same_as_postgres(quiver, postgres, sql)
+
+
+@pytest.mark.parametrize(
+    ("text_form", "array_form"),
+    [
+        (
+            "SELECT channel, MEASURE(net_revenue) FROM sales WHERE channel = ANY('{web,app}') GROUP BY 1 ORDER BY 1",
+            "SELECT channel, MEASURE(net_revenue) FROM sales WHERE channel IN ('web', 'app') GROUP BY 1 ORDER BY 1",
+        ),
+        (
+            "SELECT channel, MEASURE(net_revenue) FROM sales WHERE channel <> ALL('{web,app}') GROUP BY 1 ORDER BY 1",
+            "SELECT channel, MEASURE(net_revenue) FROM sales WHERE channel NOT IN ('web', 'app') GROUP BY 1 ORDER BY 1",
+        ),
+    ],
+)
+def test_text_array_literal_on_semantic_relation(quiver: Conn, text_form: str, array_form: str) -> None:
+    rows, types = answer(quiver, text_form)
+    assert rows, text_form
+    assert (rows, types) == answer(quiver, array_form)

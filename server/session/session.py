@@ -15,6 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from server.session.temp_views import TempView
 from server.errors import (
     ActiveTransaction,
     ActiveTransactionNotice,
@@ -116,6 +117,7 @@ class Session:
         self.prepared: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
         self.temp_tables: dict[str, pa.Table] = {}
+        self.temp_views: dict[str, TempView] = {}  # SQL, not rows: read under the reader's policies
 
     # -- temporary tables ---------------------------------------------------------------------------
 
@@ -317,6 +319,7 @@ class Session:
             if command.what == "ALL" and self.status is not TransactionStatus.IDLE:
                 raise ActiveTransaction("DISCARD ALL cannot run inside a transaction block")
             self.temp_tables.clear()
+            self.temp_views.clear()
         if command.what == "ALL":
             self._close_portals(keep_holdable=False)
             self.prepared.clear()

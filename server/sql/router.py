@@ -16,10 +16,12 @@ from server.sql.commands import (
     CopyFormat,
     CopyOut,
     CreateTempTable,
+    CreateTempView,
     Deallocate,
     DeclareCursor,
     Discard,
     DropTable,
+    DropView,
     Explain,
     Fetch,
     NoOp,
@@ -121,8 +123,15 @@ def _refuse_write(piece: Piece, toks: list[Token]) -> Command:
         temp = _create_temp(piece, toks)
         if temp is not None:
             return temp
+        view = _create_temp_view(piece, toks)
+        if view is not None:
+            return view
     if words[0] == "DROP" and len(words) > 1 and words[1] == "TABLE":
         return _drop_table(toks)
+    if words[0] == "DROP" and len(words) > 1 and words[1] == "VIEW":
+        table = _drop_table(toks)
+        assert isinstance(table, DropTable)
+        return DropView(table.names, table.if_exists)
     if words[0] == "DO":
         raise ReadOnlyTransaction("cannot execute DO in a read-only transaction")
     what = " ".join(words[:2]) if words[0] in ("CREATE", "DROP", "ALTER") and len(words) > 1 else words[0]
@@ -431,6 +440,40 @@ def _create_temp(piece: Piece, toks: list[Token]) -> CreateTempTable | None:
         if token.value == "AS" and token.start > toks[min(index, len(toks) - 1)].start - 1:
             return CreateTempTable(name, _text_after(piece, token), tuple(columns))
     return CreateTempTable(name, None, tuple(columns))
+
+
+def _create_temp_view(piece: Piece, toks: list[Token]) -> CreateTempView | None:
+    """CREATE [OR REPLACE] TEMP|TEMPORARY VIEW name [(columns)] AS query; None for any other CREATE."""
+    words = [t.value for t in toks]
+    index = 1
+    replace = words[index : index + 2] == ["OR", "REPLACE"]
+    if replace:
+        index += 2
+    if index >= len(words) or words[index] not in ("TEMP", "TEMPORARY"):
+        return None
+    index += 1
+    if index + 1 >= len(words) or words[index] != "VIEW":
+        return None
+    index += 1
+    name_parts = [words[index]]
+    while index + 2 < len(words) and words[index + 1] == ".":
+        name_parts.append(words[index + 2])
+        index += 2
+    if len(name_parts) > 1 and unquote_identifier(name_parts[0]).lower() != "pg_temp":
+        return None  # a view in the data product's schema: refused read-only like any other CREATE
+    name = unquote_identifier(name_parts[-1])
+    index += 1
+    columns: list[str] = []
+    if index < len(words) and words[index] == "(":
+        index += 1
+        while index < len(words) and words[index] != ")":
+            if words[index] != ",":
+                columns.append(unquote_identifier(words[index]))
+            index += 1
+        index += 1
+    if index >= len(words) or words[index] != "AS":
+        raise SqlSyntaxError("syntax error: CREATE TEMPORARY VIEW needs AS followed by a query")
+    return CreateTempView(name, _text_after(piece, toks[index]), tuple(columns), replace)
 
 
 def _drop_table(toks: list[Token]) -> Command:

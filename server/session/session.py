@@ -15,7 +15,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from server.session.temp_views import TempView
 from server.errors import (
     ActiveTransaction,
     ActiveTransactionNotice,
@@ -31,6 +30,7 @@ from server.errors import (
 )
 from server.policy.identity import Caller
 from server.session import settings as guc
+from server.session.temp_views import TempView
 from server.sql.commands import (
     Command,
     Deallocate,

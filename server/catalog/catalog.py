@@ -98,6 +98,7 @@ class Catalog:
             tuple(sorted(session.settings.items())),
             session.server_version,
             session.database,
+            session.temp_relations,
         )
         found = self._translations.get(key)
         if found is not None:

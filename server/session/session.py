@@ -30,7 +30,7 @@ from server.errors import (
 )
 from server.policy.identity import Caller
 from server.session import settings as guc
-from server.session.temp_views import TempView
+from server.session.temp_views import TempView, relation_info
 from server.sql.commands import (
     Command,
     Deallocate,
@@ -143,6 +143,7 @@ class Session:
             application_name=self.setting("application_name"),
             backend_pid=self.backend_pid,
             settings=dict(self.values),
+            temp_relations=tuple(relation_info(view) for view in self.temp_views.values()),
         )
 
     @property

@@ -17,6 +17,8 @@ import pyarrow as pa
 import sqlglot.expressions as exp
 
 from server.errors import DuplicateObject, ReadOnlyTransaction, SqlState, UndefinedTable, WrongObjectType
+from server.sql.pg_types import wire_type
+from server.sql.session_info import TempRelationInfo
 
 # Temporary relations get OIDs from a range the catalog's own OIDs never reach.
 FIRST_TEMP_OID = 4_100_000_000
@@ -62,6 +64,15 @@ def expand(tree: exp.Expr, views: Mapping[str, TempView], parse: callable) -> ex
             return derived
         table.replace(derived)
     return tree
+
+
+def relation_info(view: TempView) -> TempRelationInfo:
+    """What the session's catalog shows of ``view``: its OID and its columns' PostgreSQL types."""
+    columns = []
+    for field in view.schema:
+        wire = wire_type(field.type, field.metadata)
+        columns.append((field.name, wire.oid, wire.modifier))
+    return TempRelationInfo(view.name, view.oid, "v", tuple(columns))
 
 
 def check_new(views: Mapping[str, TempView], tables: Collection[str], name: str, *, replace: bool) -> None:

@@ -20,6 +20,7 @@ import sqlglot.expressions as exp
 from server.catalog.providers import PROVIDERS
 from server.catalog.translate.context import Context
 from server.catalog.translate.session import session_settings
+from server.catalog.translate.temporary import my_temp_schema
 from server.errors import InvalidParameterValue, UndefinedFunction
 from server.sql.lexical_settings import check_set_config
 from server.sql.postgres_meaning.types import GENERATED
@@ -149,7 +150,8 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     if name == "pg_trigger_depth":
         return exp.Literal.number(0)
     if name == "pg_my_temp_schema":
-        return exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("UINTEGER", dialect="duckdb"))
+        oid = exp.Literal.number(my_temp_schema(ctx))
+        return exp.Cast(this=oid, to=exp.DataType.build("UINTEGER", dialect="duckdb"))
     if name == "pg_tablespace_location":
         return exp.Literal.string("")
     if name in ("pg_postmaster_start_time", "pg_conf_load_time"):

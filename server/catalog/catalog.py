@@ -147,9 +147,15 @@ def _finish(table: pa.Table, translation: Translation) -> pa.Table:
             if width >= 0:
                 columns = [*given[:at], *columns[at : at + width], *given[at:]]
     table = table.rename_columns(columns)
+    types = translation.types
     for index, field in enumerate(table.schema):
         source = sources[index]
-        if pa.types.is_null(field.type):
+        described = types[index] if index < len(types) else None
+        if described is not None and _is_text(field.type):  # reg* values print as names, typed as PostgreSQL's
+            table = table.set_column(
+                index, field.with_metadata({TYPE_METADATA: described.encode()}), table.column(index)
+            )
+        elif pa.types.is_null(field.type):
             table = table.set_column(index, field.name, table.column(index).cast(pa.string()))
         elif pa.types.is_struct(field.type):  # ROW(...): PostgreSQL's record text, (1,a)
             records = pa.array(_records(table.column(index).combine_chunks()), pa.string())
@@ -158,6 +164,13 @@ def _finish(table: pa.Table, translation: Translation) -> pa.Table:
             typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[source].encode()})
             table = table.set_column(index, typed, table.column(index))
     return table
+
+
+def _is_text(data_type: pa.DataType) -> bool:
+    """A text column, or a list of text (a reg* array prints as a list of names)."""
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        data_type = data_type.value_type
+    return pa.types.is_string(data_type) or pa.types.is_large_string(data_type)
 
 
 def _records(column: pa.StructArray) -> list[str | None]:

@@ -30,6 +30,24 @@ TEXT_ARRAYS = (
     "SELECT relname FROM pg_catalog.pg_class WHERE relname = ANY('{pg_class,pg_type}') ORDER BY 1",
 )
 
+# reg* types: input spellings, aliases, arrays, the to_reg* functions, and the types they are described as.
+REGTYPES = (
+    "SELECT 'varchar(10)'::regtype, 'int4[]'::regtype, 'character varying(3)[]'::regtype",
+    "SELECT 'float'::regtype, 'integer'::regtype, 'double precision'::regtype, 'timestamptz'::regtype",
+    "SELECT 'float(10)'::regtype, 'float(40)'::regtype, 'timestamp(3) with time zone'::regtype, 'int'::regtype",
+    "SELECT '{int4,text}'::regtype[]",
+    "SELECT '{int4,NULL}'::regtype[]::text[]",
+    "SELECT 'int4'::regtype::text, 'pg_class'::regclass, 'pg_class'::regclass::oid",
+    "SELECT to_regtype('int4'), to_regtype('nope'), to_regclass('pg_class'), to_regclass('nope')",
+    "SELECT to_regproc('now'), to_regnamespace('public'), to_regnamespace('nope')",
+    "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = 'pg_namespace'::regclass"
+    " AND atttypid = ANY('{oid,name}'::regtype[]) AND attnum > 0 ORDER BY 1",
+    "SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = 'pg_namespace'::regclass"
+    " AND atttypid <> ALL('{oid,name}'::regtype[]) AND attnum > 0 ORDER BY 1",
+    "SELECT t.typname FROM pg_catalog.pg_type t WHERE t.oid = 'int4'::regtype",
+    "SELECT format_type(23, -1), format_type(1043, 14), format_type('numeric'::regtype, 655366)",
+)
+
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[Conn]:
@@ -56,6 +74,11 @@ def same_as_postgres(quiver: Conn, postgres: Conn, sql: str) -> None:
 
 @pytest.mark.parametrize("sql", TEXT_ARRAYS)
 def test_text_array_literal_in_any(quiver: Conn, postgres: Conn, sql: str) -> None:
+    same_as_postgres(quiver, postgres, sql)
+
+
+@pytest.mark.parametrize("sql", REGTYPES)
+def test_regtype_and_to_reg(quiver: Conn, postgres: Conn, sql: str) -> None:
     same_as_postgres(quiver, postgres, sql)
 
 

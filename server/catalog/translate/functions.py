@@ -18,7 +18,7 @@ from typing import cast
 import sqlglot.expressions as exp
 
 from server.catalog.providers import PROVIDERS
-from server.catalog.translate.context import Context
+from server.catalog.translate.context import REG_META, Context
 from server.catalog.translate.session import session_settings
 from server.catalog.translate.temporary import my_temp_schema
 from server.errors import InvalidParameterValue, UndefinedFunction
@@ -47,6 +47,10 @@ MACROS: dict[str, str] = {
     "pg_index_has_property": "pg_index_has_property",
     "pg_index_column_has_property": "pg_index_column_has_property",
 }  # fmt: skip
+
+# The reg* type each to_reg* function returns.
+REG_RESULTS = {"to_regclass": "regclass", "to_regtype": "regtype", "to_regproc": "regproc",
+               "to_regprocedure": "regprocedure", "to_regnamespace": "regnamespace"}  # fmt: skip
 
 TRUE_FUNCTIONS = frozenset(
     {"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
@@ -128,13 +132,18 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     if name == "current_setting" and args:
         return qf("current_setting", args[0], session_settings(ctx))
     if name in MACROS:
-        return qf(MACROS[name], *args)
+        call = qf(MACROS[name], *args)
+        if name in REG_RESULTS:  # an OID that prints as a name: to_regtype('int4') is "integer"
+            call.meta[REG_META] = REG_RESULTS[name]
+        return call
     if name in VISIBILITY_FUNCTIONS:
         return qf(name, *args[:1], _text_list(ctx.search_path))
     if name == "pg_get_userbyid":
         return qf(name, *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
     if name == "to_regrole":
-        return qf("regrole_in", *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call = qf("regrole_in", *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call.meta[REG_META] = "regrole"
+        return call
     if name in TRUE_FUNCTIONS:
         return exp.true()
     if name in FALSE_FUNCTIONS:

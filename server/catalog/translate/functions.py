@@ -18,7 +18,7 @@ from typing import cast
 import sqlglot.expressions as exp
 
 from server.catalog.providers import PROVIDERS
-from server.catalog.translate.context import REG_META, Context
+from server.catalog.translate.context import PG_TYPE_META, REG_META, Context
 from server.catalog.translate.session import session_settings
 from server.catalog.translate.temporary import my_temp_schema
 from server.errors import InvalidParameterValue, UndefinedFunction
@@ -51,6 +51,9 @@ MACROS: dict[str, str] = {
 # The reg* type each to_reg* function returns.
 REG_RESULTS = {"to_regclass": "regclass", "to_regtype": "regtype", "to_regproc": "regproc",
                "to_regprocedure": "regprocedure", "to_regnamespace": "regnamespace"}  # fmt: skip
+
+# Functions whose result PostgreSQL types as ``name`` (clients see OID 19, text on the wire).
+NAME_RESULTS = frozenset({"pg_encoding_to_char"})
 
 TRUE_FUNCTIONS = frozenset(
     {"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
@@ -135,11 +138,15 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
         call = qf(MACROS[name], *args)
         if name in REG_RESULTS:  # an OID that prints as a name: to_regtype('int4') is "integer"
             call.meta[REG_META] = REG_RESULTS[name]
+        elif name in NAME_RESULTS:
+            call.meta[PG_TYPE_META] = "name"
         return call
     if name in VISIBILITY_FUNCTIONS:
         return qf(name, *args[:1], _text_list(ctx.search_path))
     if name == "pg_get_userbyid":
-        return qf(name, *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call = qf(name, *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call.meta[PG_TYPE_META] = "name"  # PostgreSQL's pg_get_userbyid returns name
+        return call
     if name == "to_regrole":
         call = qf("regrole_in", *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
         call.meta[REG_META] = "regrole"

@@ -198,9 +198,20 @@ def output_sources(select: exp.Expr) -> list[str | None]:
             sources.append(target.name.lower())
         elif isinstance(target, exp.Case):
             sources.append(_case_source(target))
+        elif isinstance(target, exp.Subquery):
+            sources.append(_scalar_source(target))
         else:
             sources.append(None)
     return sources
+
+
+def _scalar_source(subquery: exp.Subquery) -> str | None:
+    """``(SELECT c.collname FROM ...)`` has the type of the one column it projects."""
+    inner = subquery.this
+    if isinstance(inner, exp.Select) and len(inner.expressions) == 1:
+        found = output_sources(inner)[0]
+        return None if found == "*" else found
+    return None
 
 
 def _case_source(case: exp.Case) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlglot.expressions as exp
 
 from server.catalog.translate.casts import reg_output
-from server.catalog.translate.context import OUTPUT_TYPES_META, REG_META, Context
+from server.catalog.translate.context import OUTPUT_TYPES_META, PG_TYPE_META, REG_META, Context
 from server.catalog.translate.tables import PROVIDER_META
 
 REGPROC_COLUMNS = frozenset(
@@ -115,7 +115,7 @@ def outputs(tree: exp.Expr, ctx: Context) -> exp.Expr:
             target = projection.this if isinstance(projection, exp.Alias) else projection
             name = projection.alias_or_name or "?column?"
             converted = _convert(target, ctx, aliases)
-            types.append(converted[1] if converted is not None else None)
+            types.append(converted[1] if converted is not None else target.meta.get(PG_TYPE_META))
             replacement = converted[0] if converted is not None else None
             if replacement is None:
                 projections.append(projection)

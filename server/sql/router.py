@@ -188,7 +188,7 @@ def _set(piece: Piece, toks: list[Token]) -> Command:
     if rest[0].value == "TRANSACTION":
         return SessionCharacteristics(piece.text)
     if rest[0].value == "ROLE":
-        raise InsufficientPrivilege("SET ROLE is not allowed", hint="Connect as the user whose access you need.")
+        return _set_role(rest[1:])
     if [t.value for t in rest[:2]] == list(TIME_ZONE_WORDS):
         value = _values(rest[2:])
         return SetVariable("timezone", None if value in (None, "local") else value, local)
@@ -207,9 +207,26 @@ def _set(piece: Piece, toks: list[Token]) -> Command:
     return SetVariable(name, _values(rest[index + 1 :]), local)
 
 
+def _set_role(rest: list[Token]) -> Command:
+    """SET ROLE NONE keeps the session user's role, as it already is; any other role is refused.
+
+    A session never takes on another user's policies, so no role may be set, whether or not it exists.
+    """
+    if [t.value for t in rest] == ["NONE"]:
+        return NoOp("SET")
+    role = unquote_identifier(rest[0].value) if rest else ""
+    if rest and rest[0].value.startswith("'"):
+        role = unquote_string(rest[0].value)
+    raise InsufficientPrivilege(
+        f'permission denied to set role "{role}"', hint="Connect as the user whose access you need."
+    )
+
+
 def _reset(piece: Piece, toks: list[Token]) -> Command:
     if len(toks) < 2:
         raise SqlSyntaxError("syntax error at end of input")
+    if [t.value for t in toks[1:]] == ["ROLE"]:
+        return NoOp("RESET")  # the role is always the session user's
     if toks[1].value == "ALL":
         return ResetVariable(None)
     if [t.value for t in toks[1:3]] == list(TIME_ZONE_WORDS):

@@ -99,3 +99,44 @@ def test_text_array_literal_on_semantic_relation(quiver: Conn, text_form: str, a
     rows, types = answer(quiver, text_form)
     assert rows, text_form
     assert (rows, types) == answer(quiver, array_form)
+
+
+TEXT_LIKE = {19: 25, 1043: 25}  # name and varchar read as text by every client; compared as text
+
+
+def loosely_typed(result: tuple[list[tuple[Any, ...]], list[int]]) -> tuple[list[tuple[Any, ...]], list[int]]:
+    rows, types = result
+    return rows, [TEXT_LIKE.get(t, t) for t in types]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM information_schema.sql_implementation_info"
+        " WHERE implementation_info_name <> 'DBMS VERSION' ORDER BY 1",
+        "SELECT * FROM information_schema.sql_sizing ORDER BY 1",
+        "SELECT feature_id, sub_feature_id, feature_name, is_supported FROM information_schema.sql_features"
+        " ORDER BY 1, 2",
+    ],
+)
+def test_sql_information_tables(quiver: Conn, postgres: Conn, sql: str) -> None:
+    """QuickSight's reads: PostgreSQL's own rows (the version row names the version Quiver reports)."""
+    assert loosely_typed(answer(quiver, sql)) == loosely_typed(answer(postgres, sql))
+
+
+def test_role_commands_as_postgres(quiver: Conn, postgres: Conn) -> None:
+    for conn in (quiver, postgres):
+        assert conn.execute("SET ROLE NONE").statusmessage == "SET"
+        assert conn.execute("RESET ROLE").statusmessage == "RESET"
+    same_as_postgres(quiver, postgres, "SHOW ROLE")
+    same_as_postgres(quiver, postgres, "SELECT current_setting('role')")
+
+
+def test_set_role_to_another_user_is_refused(quiver_server: QuiverServer) -> None:
+    """A session never takes on another user's policies: SET ROLE to any other role is 42501."""
+    with psycopg.connect(quiver_server.dsn("eu_analyst"), autocommit=True) as conn:
+        for role in ("admin", "nobody"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SET ROLE {role}")
+        assert conn.execute("SELECT current_user").fetchone() == ("eu_analyst",)
+        assert conn.execute("SHOW ROLE").fetchone() == ("none",)

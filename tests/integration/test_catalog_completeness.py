@@ -140,3 +140,37 @@ def test_set_role_to_another_user_is_refused(quiver_server: QuiverServer) -> Non
                 conn.execute(f"SET ROLE {role}")
         assert conn.execute("SELECT current_user").fetchone() == ("eu_analyst",)
         assert conn.execute("SHOW ROLE").fetchone() == ("none",)
+
+
+# Excel's and Google Sheets' column reads (and PostgREST's, pgAdmin's): information_schema's private helpers
+# over whole pg_attribute and pg_type rows, written ``(a.*, t.*)`` or ``(a, t)``.
+TRUE_TYPE_COLUMNS = (
+    "SELECT a.attname,"
+    " information_schema._pg_char_max_length(information_schema._pg_truetypid(a.*, t.*),"
+    " information_schema._pg_truetypmod(a.*, t.*)) AS character_maximum_length,"
+    " information_schema._pg_numeric_precision(information_schema._pg_truetypid(a, t),"
+    " information_schema._pg_truetypmod(a, t)) AS numeric_precision,"
+    " information_schema._pg_numeric_scale(information_schema._pg_truetypid(a, t),"
+    " information_schema._pg_truetypmod(a, t)) AS numeric_scale,"
+    " information_schema._pg_truetypid(a, t) = a.atttypid AS own_type"
+    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON a.atttypid = t.oid"
+    " WHERE a.attrelid = '{relation}'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+)
+
+
+@pytest.mark.parametrize("relation", ["pg_namespace", "pg_am"])
+def test_true_type_helpers_as_postgres(quiver: Conn, postgres: Conn, relation: str) -> None:
+    same_as_postgres(quiver, postgres, TRUE_TYPE_COLUMNS.format(relation=relation))
+
+
+def test_true_type_helpers_on_a_semantic_relation(quiver: Conn) -> None:
+    """No domains in Quiver's catalog: the helpers give each column's own type and typmod."""
+    rows = quiver.execute(TRUE_TYPE_COLUMNS.format(relation="sales")).fetchall()
+    direct = quiver.execute(
+        "SELECT a.attname, information_schema._pg_char_max_length(a.atttypid, a.atttypmod),"
+        " information_schema._pg_numeric_precision(a.atttypid, a.atttypmod),"
+        " information_schema._pg_numeric_scale(a.atttypid, a.atttypmod), true"
+        " FROM pg_catalog.pg_attribute a WHERE a.attrelid = 'sales'::regclass AND a.attnum > 0 ORDER BY a.attnum"
+    ).fetchall()
+    assert rows == direct and len(rows) > 5
+    assert any(row[2] is not None for row in rows)  # numeric columns have a precision

@@ -129,9 +129,33 @@ def _is_ours(node: exp.Expr) -> bool:
     return isinstance(parent, exp.Dot) and isinstance(parent.this, exp.Identifier) and parent.this.name == "qf"
 
 
+def _row_name(node: exp.Expr) -> str | None:
+    """The relation a whole-row argument names: ``a.*`` or ``a`` (``_pg_truetypid(a.*, t.*)``)."""
+    if isinstance(node, exp.Column) and isinstance(node.this, exp.Star) and node.table:
+        return node.table
+    if isinstance(node, exp.Column) and not node.table:
+        return node.name
+    return None
+
+
+def _true_type(name: str, attribute: exp.Expr, pg_type: exp.Expr) -> exp.Expr | None:
+    """information_schema's ``_pg_truetypid(pg_attribute, pg_type)`` / ``_pg_truetypmod``: a domain's base type
+    (and its typmod), else the column's own, written out over the two rows' columns (Excel, Google Sheets)."""
+    a, t = _row_name(attribute), _row_name(pg_type)
+    if a is None or t is None:
+        return None
+    own, base = ("atttypid", "typbasetype") if name == "_pg_truetypid" else ("atttypmod", "typtypmod")
+    is_domain = exp.EQ(this=exp.column("typtype", table=t), expression=exp.Literal.string("d"))
+    return exp.Case(ifs=[exp.If(this=is_domain, true=exp.column(base, table=t))], default=exp.column(own, table=a))
+
+
 def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     name = str(node.this).lower()
     args = list(node.expressions)
+    if name in ("_pg_truetypid", "_pg_truetypmod") and len(args) == 2:
+        found = _true_type(name, args[0], args[1])
+        if found is not None:
+            return found
     if name == "current_setting" and args:
         return qf("current_setting", args[0], session_settings(ctx))
     if name in MACROS:

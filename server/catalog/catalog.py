@@ -160,7 +160,7 @@ def _finish(table: pa.Table, translation: Translation) -> pa.Table:
         elif pa.types.is_struct(field.type):  # ROW(...): PostgreSQL's record text, (1,a)
             records = pa.array(_records(table.column(index).combine_chunks()), pa.string())
             table = table.set_column(index, field.name, records)
-        elif pa.types.is_string(field.type) and source is not None and source in STRING_COLUMN_TYPES:
+        elif _is_text(field.type) and source is not None and source in STRING_COLUMN_TYPES:
             typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[source].encode()})
             table = table.set_column(index, typed, table.column(index))
     return table

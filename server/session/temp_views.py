@@ -95,6 +95,13 @@ def new_view(
     return view
 
 
+def check_not_view(views: Mapping[str, TempView], names: Sequence[str]) -> None:
+    """DROP TABLE of a temporary view: 42809, as PostgreSQL answers."""
+    for name in names:
+        if name in views:
+            raise WrongObjectType(f'"{name}" is not a table', hint="Use DROP VIEW to remove a view.")
+
+
 def drop(
     views: MutableMapping[str, TempView],
     names: Sequence[str],

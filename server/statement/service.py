@@ -294,6 +294,7 @@ class StatementService:
 
     def drop_tables(self, session: StatementSession, names: Sequence[str], *, if_exists: bool) -> None:
         """DROP TABLE: the session's temporary tables go; a relation of the model is read-only (25006)."""
+        temp_views.check_not_view(session.temp_views, names)
         temporary.drop(session.temp_tables, names, if_exists=if_exists, governed=self.engine.manifest.relations)
 
     def create_view(self, session: StatementSession, caller: Caller, command: CreateTempView) -> None:

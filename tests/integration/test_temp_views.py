@@ -69,6 +69,8 @@ def test_view_errors_as_postgres(quiver_server: QuiverServer) -> None:
         assert conn.execute("SELECT * FROM dup").fetchall() == [(2,)]
         with pytest.raises(psycopg.errors.UndefinedTable):
             conn.execute("DROP VIEW nope")
+        with pytest.raises(psycopg.errors.WrongObjectType):
+            conn.execute("DROP TABLE dup")
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             conn.execute("DROP VIEW sales")
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):

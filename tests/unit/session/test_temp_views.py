@@ -66,6 +66,12 @@ def test_drop() -> None:
     assert views == {}
 
 
+def test_drop_table_of_a_view_is_wrong_type() -> None:
+    with pytest.raises(WrongObjectType):
+        temp_views.check_not_view(VIEWS, ["v"])
+    temp_views.check_not_view(VIEWS, ["t"])
+
+
 def test_router_reads_create_and_drop_view() -> None:
     (create,) = route('CREATE OR REPLACE TEMPORARY VIEW "V" (a) AS SELECT 1')
     assert isinstance(create, CreateTempView)

@@ -170,7 +170,7 @@ def _is_text(data_type: pa.DataType) -> bool:
     """A text column, or a list of text (a reg* array prints as a list of names)."""
     if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
         data_type = data_type.value_type
-    return pa.types.is_string(data_type) or pa.types.is_large_string(data_type)
+    return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
 
 
 def _records(column: pa.StructArray) -> list[str | None]:

@@ -10,7 +10,7 @@ Views and temporary tables share one namespace, as in PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -33,7 +33,7 @@ class TempView:
     oid: int
 
 
-def expand(tree: exp.Expr, views: Mapping[str, TempView], parse: callable) -> exp.Expr:  # type: ignore[valid-type]
+def expand(tree: exp.Expr, views: Mapping[str, TempView], parse: Callable[[str], exp.Expr]) -> exp.Expr:
     """``tree`` with each reference to a view replaced by the view's query (a copy when anything changes)."""
     if not views:
         return tree

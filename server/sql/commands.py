@@ -156,6 +156,8 @@ class NoOp:
 
 Command = (
     Query
+    | CreateTempView
+    | DropView
     | SetVariable
     | ResetVariable
     | ShowVariable

@@ -195,7 +195,7 @@ def _session_args(kind: str, ctx: Context) -> list[exp.Expr]:
 
 
 # The names of a list of reg* OIDs, in order (DuckDB lambdas cannot hold the subquery a name lookup is).
-_ELEMENT_NAMES = exp.maybe_parse(
+_ELEMENT_NAMES: exp.Expr = exp.maybe_parse(
     "(SELECT list(quiver_name ORDER BY quiver_index)"
     " FROM unnest(quiver_list) WITH ORDINALITY AS quiver_elements(quiver_element, quiver_index))",
     dialect="duckdb",
@@ -206,7 +206,7 @@ def reg_output(node: exp.Expr, kind: str, ctx: Context) -> exp.Expr:
     """The name a reg* OID prints as."""
     if kind.endswith("[]"):  # '{int4,text}'::regtype[]: each element prints as a name, in order
         names = reg_output(exp.column("quiver_element"), kind[:-2], ctx)
-        listed = _ELEMENT_NAMES.copy()
+        listed: exp.Expr = _ELEMENT_NAMES.copy()
         for column in list(listed.find_all(exp.Column)):
             if column.name == "quiver_name":
                 column.replace(names)
@@ -265,7 +265,7 @@ def array_literal(text: str, element: exp.DataType, vector: bool = False) -> exp
     """``'{1,2}'`` (or ``'1 2'`` for vectors) as a typed DuckDB list."""
     body = text.strip()
     if vector:
-        items = body.split()
+        items: list[str | None] = list(body.split())
     else:
         if not (body.startswith("{") and body.endswith("}")):
             raise InvalidTextRepresentation(f'malformed array literal: "{text}"')

@@ -50,6 +50,7 @@ class SqlState(StrEnum):
     SYNTAX_ERROR = "42601"
     INSUFFICIENT_PRIVILEGE = "42501"
     UNDEFINED_TABLE = "42P01"
+    WRONG_OBJECT_TYPE = "42809"
     UNDEFINED_COLUMN = "42703"
     UNDEFINED_FUNCTION = "42883"
     AMBIGUOUS_FUNCTION = "42725"
@@ -122,6 +123,12 @@ class UndefinedTable(QuiverError):
     """42P01: a relation the caller may not see, or that does not exist (indistinguishable on purpose)."""
 
     sqlstate = SqlState.UNDEFINED_TABLE
+
+
+class WrongObjectType(QuiverError):
+    """42809: a statement names a relation of the wrong kind (DROP VIEW of a temporary table)."""
+
+    sqlstate = SqlState.WRONG_OBJECT_TYPE
 
 
 class UndefinedColumn(QuiverError):

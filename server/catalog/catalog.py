@@ -92,6 +92,7 @@ class Catalog:
             tuple(sorted(session.settings.items())),
             session.server_version,
             session.database,
+            session.temp_relations,
         )
         found = self._translations.get(key)
         if found is not None:
@@ -140,17 +141,30 @@ def _finish(table: pa.Table, translation: Translation) -> pa.Table:
             if width >= 0:
                 columns = [*given[:at], *columns[at : at + width], *given[at:]]
     table = table.rename_columns(columns)
+    types = translation.types
     for index, field in enumerate(table.schema):
         source = sources[index]
-        if pa.types.is_null(field.type):
+        described = types[index] if index < len(types) else None
+        if described is not None and _is_text(field.type):  # reg* values print as names, typed as PostgreSQL's
+            table = table.set_column(
+                index, field.with_metadata({TYPE_METADATA: described.encode()}), table.column(index)
+            )
+        elif pa.types.is_null(field.type):
             table = table.set_column(index, field.name, table.column(index).cast(pa.string()))
         elif pa.types.is_struct(field.type):  # ROW(...): PostgreSQL's record text, (1,a)
             records = pa.array(_records(table.column(index).combine_chunks()), pa.string())
             table = table.set_column(index, field.name, records)
-        elif pa.types.is_string(field.type) and source is not None and source in STRING_COLUMN_TYPES:
+        elif _is_text(field.type) and source is not None and source in STRING_COLUMN_TYPES:
             typed = field.with_metadata({TYPE_METADATA: STRING_COLUMN_TYPES[source].encode()})
             table = table.set_column(index, typed, table.column(index))
     return table
+
+
+def _is_text(data_type: pa.DataType) -> bool:
+    """A text column, or a list of text (a reg* array prints as a list of names)."""
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        data_type = data_type.value_type
+    return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
 
 
 def _records(column: pa.StructArray) -> list[str | None]:

@@ -30,6 +30,7 @@ from server.errors import (
 )
 from server.policy.identity import Caller
 from server.session import settings as guc
+from server.session.temp_views import TempView, relation_info
 from server.sql.commands import (
     Command,
     Deallocate,
@@ -116,6 +117,7 @@ class Session:
         self.prepared: dict[str, PreparedStatement] = {}
         self.portals: dict[str, Portal] = {}
         self.temp_tables: dict[str, pa.Table] = {}
+        self.temp_views: dict[str, TempView] = {}  # SQL, not rows: read under the reader's policies
 
     # -- temporary tables ---------------------------------------------------------------------------
 
@@ -141,6 +143,7 @@ class Session:
             application_name=self.setting("application_name"),
             backend_pid=self.backend_pid,
             settings=dict(self.values),
+            temp_relations=tuple(relation_info(view) for view in self.temp_views.values()),
         )
 
     @property
@@ -317,6 +320,7 @@ class Session:
             if command.what == "ALL" and self.status is not TransactionStatus.IDLE:
                 raise ActiveTransaction("DISCARD ALL cannot run inside a transaction block")
             self.temp_tables.clear()
+            self.temp_views.clear()
         if command.what == "ALL":
             self._close_portals(keep_holdable=False)
             self.prepared.clear()

@@ -45,6 +45,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("application_name", "", "Name the client reports.", True),
         Setting("is_superuser", "off", "Whether the session user is a superuser.", True, True),
         Setting("session_authorization", "", "The session user.", True, True),
+        Setting("role", "none", "The current role: always the session user (SET ROLE other is refused).", False, True),
         Setting("default_transaction_read_only", "on", "Transactions are read-only.", True),
         Setting("in_hot_standby", "off", "Whether this is a hot standby.", True, True),
         Setting("search_path", '"$user", public', "Schema search order."),

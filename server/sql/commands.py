@@ -117,6 +117,26 @@ class CreateTempTable:
 
 
 @dataclass(frozen=True)
+class CreateTempView:
+    """CREATE [OR REPLACE] TEMP VIEW name [(columns)] AS query: a session-scoped name for a query.
+
+    The view keeps SQL, not rows (Ibis creates one to learn an ad-hoc query's columns), so
+    reading it runs the query as the reader, under the reader's policies.
+    """
+
+    name: str
+    query: Query
+    columns: tuple[str, ...] = ()
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class DropView:
+    names: tuple[str, ...]
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
 class DropTable:
     names: tuple[str, ...]
     if_exists: bool = False
@@ -136,6 +156,8 @@ class NoOp:
 
 Command = (
     Query
+    | CreateTempView
+    | DropView
     | SetVariable
     | ResetVariable
     | ShowVariable

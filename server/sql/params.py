@@ -17,6 +17,7 @@ import sqlglot.expressions as exp
 
 from server.errors import InvalidParameterValue, SqlSyntaxError
 from server.sql.pg_types import BY_NAME, type_named
+from server.sql.text_input import parse_array
 
 TEXT = BY_NAME["text"].oid
 INT8 = BY_NAME["int8"].oid
@@ -97,9 +98,23 @@ def bind(tree: exp.Expr, values: Sequence[Any]) -> exp.Expr:
     return any_array_to_in(tree.transform(visit, copy=True))
 
 
+def _text_array(text: str) -> exp.Expr | None:
+    """``'{web,app}'`` as ``ARRAY['web', 'app']``: untyped string elements, which take the compared
+    value's type as PostgreSQL's unknown literals do. None for what is not a one-dimensional array literal."""
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")) or "{" in body[1:-1] or "}" in body[1:-1]:
+        return None
+    try:
+        items = parse_array(body)
+    except ValueError:
+        return None
+    return exp.Array(expressions=[exp.Null() if item is None else exp.Literal.string(item) for item in items])
+
+
 def any_array_to_in(tree: exp.Expr) -> exp.Expr:
     """``x = ANY(ARRAY[a, b])`` is ``x IN (a, b)`` (and ``<> ALL`` is NOT IN), the form every engine runs.
 
+    The array may be written as a string literal (``ANY('{r,p,""}')``, pgcli's ``\\dt``).
     Applied in place; a non-literal array is left alone.
     """
     for node in list(tree.find_all(exp.EQ, exp.NEQ)):
@@ -119,6 +134,8 @@ def any_array_to_in(tree: exp.Expr) -> exp.Expr:
             continue
         if isinstance(array, exp.Paren):
             array = array.this
+        if isinstance(array, exp.Literal) and array.is_string:
+            array = _text_array(array.name)  # ``ANY('{web,app}')``: PostgreSQL reads the literal as an array
         if not isinstance(array, exp.Array):
             continue
         if not array.expressions:

@@ -80,7 +80,8 @@ def syntax_error(text: str, exc: ParseError | TokenError) -> SqlSyntaxError:
 
 
 # sqlglot reads ``x::oid`` as an object identifier and cannot take ``[]`` after it; an array of OIDs
-# compares like an array of bigints, an array of reg* names like an array of text.
+# compares like an array of bigints; an array of reg* values is spelt as its array type (``_regtype``),
+# which the catalog reads as OIDs printed as names.
 _IDENTIFIER_ARRAYS = {
     "OID": "BIGINT",
     "REGTYPE": "TEXT",
@@ -138,7 +139,10 @@ def _rewrite_tokens(text: str) -> str:
             and toks[i + 1].value == "["
             and toks[i + 2].value == "]"
         ):
-            edits.append((token.start, token.end, _IDENTIFIER_ARRAYS[token.value]))
+            if token.value.startswith("REG"):  # ``::regtype[]`` as PostgreSQL's own name, ``_regtype``
+                edits.append((token.start, toks[i + 2].end, "_" + token.value.lower()))
+            else:
+                edits.append((token.start, token.end, _IDENTIFIER_ARRAYS[token.value]))
         elif token.value == "AS" and i + 1 < len(toks) and toks[i + 1].value in _LABEL_KEYWORDS:
             label = toks[i + 1]
             following = toks[i + 2].value if i + 2 < len(toks) else ""

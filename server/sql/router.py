@@ -16,10 +16,12 @@ from server.sql.commands import (
     CopyFormat,
     CopyOut,
     CreateTempTable,
+    CreateTempView,
     Deallocate,
     DeclareCursor,
     Discard,
     DropTable,
+    DropView,
     Explain,
     Fetch,
     NoOp,
@@ -121,8 +123,15 @@ def _refuse_write(piece: Piece, toks: list[Token]) -> Command:
         temp = _create_temp(piece, toks)
         if temp is not None:
             return temp
+        view = _create_temp_view(piece, toks)
+        if view is not None:
+            return view
     if words[0] == "DROP" and len(words) > 1 and words[1] == "TABLE":
         return _drop_table(toks)
+    if words[0] == "DROP" and len(words) > 1 and words[1] == "VIEW":
+        table = _drop_table(toks)
+        assert isinstance(table, DropTable)
+        return DropView(table.names, table.if_exists)
     if words[0] == "DO":
         raise ReadOnlyTransaction("cannot execute DO in a read-only transaction")
     what = " ".join(words[:2]) if words[0] in ("CREATE", "DROP", "ALTER") and len(words) > 1 else words[0]
@@ -179,7 +188,7 @@ def _set(piece: Piece, toks: list[Token]) -> Command:
     if rest[0].value == "TRANSACTION":
         return SessionCharacteristics(piece.text)
     if rest[0].value == "ROLE":
-        raise InsufficientPrivilege("SET ROLE is not allowed", hint="Connect as the user whose access you need.")
+        return _set_role(rest[1:])
     if [t.value for t in rest[:2]] == list(TIME_ZONE_WORDS):
         value = _values(rest[2:])
         return SetVariable("timezone", None if value in (None, "local") else value, local)
@@ -198,9 +207,26 @@ def _set(piece: Piece, toks: list[Token]) -> Command:
     return SetVariable(name, _values(rest[index + 1 :]), local)
 
 
+def _set_role(rest: list[Token]) -> Command:
+    """SET ROLE NONE keeps the session user's role, as it already is; any other role is refused.
+
+    A session never takes on another user's policies, so no role may be set, whether or not it exists.
+    """
+    if [t.value for t in rest] == ["NONE"]:
+        return NoOp("SET")
+    role = unquote_identifier(rest[0].value) if rest else ""
+    if rest and rest[0].value.startswith("'"):
+        role = unquote_string(rest[0].value)
+    raise InsufficientPrivilege(
+        f'permission denied to set role "{role}"', hint="Connect as the user whose access you need."
+    )
+
+
 def _reset(piece: Piece, toks: list[Token]) -> Command:
     if len(toks) < 2:
         raise SqlSyntaxError("syntax error at end of input")
+    if [t.value for t in toks[1:]] == ["ROLE"]:
+        return NoOp("RESET")  # the role is always the session user's
     if toks[1].value == "ALL":
         return ResetVariable(None)
     if [t.value for t in toks[1:3]] == list(TIME_ZONE_WORDS):
@@ -431,6 +457,40 @@ def _create_temp(piece: Piece, toks: list[Token]) -> CreateTempTable | None:
         if token.value == "AS" and token.start > toks[min(index, len(toks) - 1)].start - 1:
             return CreateTempTable(name, _text_after(piece, token), tuple(columns))
     return CreateTempTable(name, None, tuple(columns))
+
+
+def _create_temp_view(piece: Piece, toks: list[Token]) -> CreateTempView | None:
+    """CREATE [OR REPLACE] TEMP|TEMPORARY VIEW name [(columns)] AS query; None for any other CREATE."""
+    words = [t.value for t in toks]
+    index = 1
+    replace = words[index : index + 2] == ["OR", "REPLACE"]
+    if replace:
+        index += 2
+    if index >= len(words) or words[index] not in ("TEMP", "TEMPORARY"):
+        return None
+    index += 1
+    if index + 1 >= len(words) or words[index] != "VIEW":
+        return None
+    index += 1
+    name_parts = [words[index]]
+    while index + 2 < len(words) and words[index + 1] == ".":
+        name_parts.append(words[index + 2])
+        index += 2
+    if len(name_parts) > 1 and unquote_identifier(name_parts[0]).lower() != "pg_temp":
+        return None  # a view in the data product's schema: refused read-only like any other CREATE
+    name = unquote_identifier(name_parts[-1])
+    index += 1
+    columns: list[str] = []
+    if index < len(words) and words[index] == "(":
+        index += 1
+        while index < len(words) and words[index] != ")":
+            if words[index] != ",":
+                columns.append(unquote_identifier(words[index]))
+            index += 1
+        index += 1
+    if index >= len(words) or words[index] != "AS":
+        raise SqlSyntaxError("syntax error: CREATE TEMPORARY VIEW needs AS followed by a query")
+    return CreateTempView(name, _text_after(piece, toks[index]), tuple(columns), replace)
 
 
 def _drop_table(toks: list[Token]) -> Command:

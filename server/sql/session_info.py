@@ -19,6 +19,16 @@ SERVER_VERSION_NUM = "160004"
 
 
 @dataclass(frozen=True)
+class TempRelationInfo:
+    """A session's temporary view as its catalog shows it: OID and typed columns (name, type OID, typmod)."""
+
+    name: str
+    oid: int
+    kind: str  # relkind: 'v'
+    columns: tuple[tuple[str, int, int], ...]
+
+
+@dataclass(frozen=True)
 class SessionInfo:
     user: str = "quiver"
     database: str = "quiver"
@@ -27,6 +37,7 @@ class SessionInfo:
     backend_pid: int = 0
     settings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     server_version: str = SERVER_VERSION
+    temp_relations: tuple[TempRelationInfo, ...] = ()  # the session's temporary views, in pg_temp
 
     @property
     def version_string(self) -> str:

@@ -27,6 +27,7 @@ from server.errors import (
     FeatureNotSupported,
     ProtocolViolation,
     QuiverError,
+    SqlSyntaxError,
 )
 from server.execution.constants import constant_result
 from server.execution.executor import Result, TableResult, open_stream
@@ -34,8 +35,9 @@ from server.execution.scratch import referenced_tables, run_on_temp_tables
 from server.policy.identity import Caller
 from server.render.targets import target as find_target
 from server.semantic.model import Relation
-from server.session import temporary
-from server.sql.commands import Command, Query
+from server.session import temp_views, temporary
+from server.session.temp_views import TempView
+from server.sql.commands import Command, CreateTempView, Query
 from server.sql.database_names import current_database_names
 from server.sql.params import bind as bind_values
 from server.sql.params import infer_types, parameter_count
@@ -55,6 +57,9 @@ class StatementSession(Protocol):
     @property
     def temp_tables(self) -> MutableMapping[str, pa.Table]: ...
 
+    @property
+    def temp_views(self) -> MutableMapping[str, TempView]: ...
+
     def info(self) -> SessionInfo: ...
 
 
@@ -64,6 +69,7 @@ class FixedSession:
 
     values: SessionInfo
     temp_tables: MutableMapping[str, pa.Table] = field(default_factory=dict)
+    temp_views: MutableMapping[str, TempView] = field(default_factory=dict)
 
     def info(self) -> SessionInfo:
         return self.values
@@ -168,7 +174,7 @@ class StatementService:
         if not isinstance(command, Query):
             types = tuple(t or 25 for t in declared_types)
             return Statement(name, sql, caller, session, command, None, Route.SESSION, types, sql, frozenset())
-        tree = _parse(command)
+        tree = temp_views.expand(_parse(command), session.temp_views, parse_statement_cached)
         temp = session.temp_tables
         routed = route(tree, self.engine.manifest.relations, temp)
         count = parameter_count(tree)
@@ -289,7 +295,27 @@ class StatementService:
 
     def drop_tables(self, session: StatementSession, names: Sequence[str], *, if_exists: bool) -> None:
         """DROP TABLE: the session's temporary tables go; a relation of the model is read-only (25006)."""
+        temp_views.check_not_view(session.temp_views, names)
         temporary.drop(session.temp_tables, names, if_exists=if_exists, governed=self.engine.manifest.relations)
+
+    def create_view(self, session: StatementSession, caller: Caller, command: CreateTempView) -> None:
+        """CREATE TEMP VIEW: the query is checked and described now, as the creator, and kept as SQL."""
+        temp_views.check_new(session.temp_views, session.temp_tables, command.name, replace=command.replace)
+        tree = temp_views.expand(_parse(command.query), session.temp_views, parse_statement_cached)
+        if not isinstance(tree, exp.Query):
+            raise SqlSyntaxError("a view must be defined by a query")
+        sql = tree.sql(dialect="postgres")
+        description = self.describe(self.prepare(sql, caller, session))
+        if description is None:
+            raise SqlSyntaxError("a view must be defined by a query")
+        if len(command.columns) > len(description.schema):
+            raise SqlSyntaxError("CREATE VIEW specifies more column names than columns")
+        temp_views.new_view(session.temp_views, command.name, sql, description.schema, command.columns)
+
+    def drop_views(self, session: StatementSession, names: Sequence[str], *, if_exists: bool) -> None:
+        """DROP VIEW: the session's temporary views go; a relation of the model is read-only (25006)."""
+        governed = self.engine.manifest.relations
+        temp_views.drop(session.temp_views, names, if_exists=if_exists, tables=session.temp_tables, governed=governed)
 
     def explain(self, query: Query, caller: Caller) -> str:
         """EXPLAIN of ``query`` as ``caller`` may see it (the engine decides how much that is)."""

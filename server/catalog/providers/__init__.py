@@ -88,13 +88,22 @@ for _provider in PROVIDERS:
     BY_SCHEMA.setdefault(_provider.schema, {})[_provider.name] = _provider
 
 
+# information_schema's domains are described as their base types, as PostgreSQL describes them.
+_DESCRIBED_AS = {"sql_identifier": "name", "character_data": "varchar", "yes_or_no": "varchar"}
+_DESCRIBED_TYPES = frozenset({"name", "char", "_aclitem", "varchar"})
+
+
 def _string_column_types() -> dict[str, str]:
-    """Catalog columns of type ``name`` or ``"char"``, by column name (names with one type only)."""
+    """Catalog columns described with a text-like type of their own, by column name (names with one type only).
+
+    ``name``, ``"char"``, ``aclitem[]`` and information_schema's ``sql_identifier`` (a name) and
+    ``character_data``/``yes_or_no`` (varchar): each is text on the wire, but clients see its type OID.
+    """
     types: dict[str, set[str]] = {}
     for provider in PROVIDERS:
         for column in provider.columns:
-            types.setdefault(column.name, set()).add(column.pg_type)
-    return {name: kinds.pop() for name, kinds in types.items() if len(kinds) == 1 and kinds & {"name", "char"}}
+            types.setdefault(column.name, set()).add(_DESCRIBED_AS.get(column.pg_type, column.pg_type))
+    return {name: kinds.pop() for name, kinds in types.items() if len(kinds) == 1 and kinds & _DESCRIBED_TYPES}
 
 
 # Result columns projecting these catalog columns are described with their PostgreSQL type.

@@ -8,10 +8,12 @@ Quiver is read-only, so nothing is insertable or updatable.
 from __future__ import annotations
 
 from server.catalog.content import OWNER, CatalogContent, ColumnInfo
+from server.catalog.data import sql_info
 from server.catalog.providers.base import Rows, table
 from server.catalog.providers.system import system_tables
 from server.catalog.typeinfo import DATETIME_PRECISION, NUMERIC_PRECISION, sql_name
 from server.sql.pg_types import BY_OID
+from server.sql.session_info import SERVER_VERSION_NUM
 
 IS = "information_schema"
 TEXT_OCTET_LENGTH = 1073741824
@@ -117,6 +119,14 @@ def _table_privileges(content: CatalogContent) -> Rows:
         yield (OWNER, "PUBLIC", content.database, "public", relation.name, "SELECT", "NO", "YES")
 
 
+def _implementation_info(content: CatalogContent) -> Rows:
+    """PostgreSQL's rows, with the version Quiver reports (``DBMS VERSION`` reads ``16.04.0000)``)."""
+    number = int(SERVER_VERSION_NUM)
+    version = f"{number // 10000:02d}.{number % 100:02d}.0000)"
+    for row in sql_info.SQL_IMPLEMENTATION_INFO:
+        yield (*row[:3], version, *row[4:]) if row[1] == "DBMS VERSION" else row
+
+
 PRIVILEGES = """
 grantor sql_identifier, grantee sql_identifier, table_catalog sql_identifier, table_schema sql_identifier,
 table_name sql_identifier, privilege_type character_data, is_grantable yes_or_no, with_hierarchy yes_or_no
@@ -184,4 +194,14 @@ PROVIDERS = (
     table("role_table_grants", PRIVILEGES, oid=13421, schema=IS, kind="v", rows=_table_privileges),
     table("enabled_roles", "role_name sql_identifier", oid=13325, schema=IS, kind="v",
           session_sql="SELECT s_user AS role_name"),
+    # PostgreSQL's own rows: what the SQL standard's features and limits are (QuickSight reads these).
+    table("sql_features", """feature_id character_data, feature_name character_data, sub_feature_id character_data,
+          sub_feature_name character_data, is_supported yes_or_no, is_verified_by character_data,
+          comments character_data""", oid=13391, schema=IS, rows=lambda _: sql_info.SQL_FEATURES, static=True),
+    table("sql_implementation_info", """implementation_info_id character_data,
+          implementation_info_name character_data, integer_value cardinal_number, character_value character_data,
+          comments character_data""", oid=13396, schema=IS, rows=_implementation_info,
+          static=True),
+    table("sql_sizing", """sizing_id cardinal_number, sizing_name character_data, supported_value cardinal_number,
+          comments character_data""", oid=13406, schema=IS, rows=lambda _: sql_info.SQL_SIZING, static=True),
 )  # fmt: skip

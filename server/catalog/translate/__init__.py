@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sqlglot.expressions as exp
 
 from server.catalog.translate import casts, functions, meaning, normalize, outputs, tables, templates, vectors
-from server.catalog.translate.context import Context, Names
+from server.catalog.translate.context import OUTPUT_TYPES_META, Context, Names
 from server.catalog.translate.names import leftmost_select, output_names, output_sources
 from server.errors import FeatureNotSupported, ReadOnlyTransaction
 from server.sql.session_info import substitute_session_functions
@@ -49,6 +49,7 @@ class Translation:
     sql: str
     names: tuple[str | None, ...]  # result column names; None where a star expands
     sources: tuple[str | None, ...] = ()  # the catalog column each result column projects ("*" for a star)
+    types: tuple[str | None, ...] = ()  # the PostgreSQL type a result column is described as, where decided
 
 
 def _check_statement(tree: exp.Expr) -> None:
@@ -75,7 +76,8 @@ def translate(tree: exp.Expr, ctx: Context) -> Translation:
     tree = substitute_session_functions(tree, ctx.session, copy=False)
     for rewrite in REWRITES:
         tree = rewrite(tree, ctx)
-    return Translation(tree.sql(dialect="duckdb"), names, sources)
+    types = tuple(tree.meta.get(OUTPUT_TYPES_META, ()))
+    return Translation(tree.sql(dialect="duckdb"), names, sources, types)
 
 
 __all__ = ["Context", "Names", "Translation", "translate"]

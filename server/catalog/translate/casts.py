@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlglot.expressions as exp
 
 from server.catalog.schema import DUCKDB_TYPES, ZERO_BASED_TYPES
-from server.catalog.translate.context import Context
+from server.catalog.translate.context import REG_META, Context
 from server.catalog.translate.names import sqlglot_type, type_name
 from server.catalog.translate.tables import list_column_types
 from server.catalog.translate.vectors import META as VECTORS
@@ -26,7 +26,6 @@ from server.errors import (
     UndefinedTable,
 )
 
-REG_META = "quiver_reg"
 REG_TYPES = frozenset(
     {"regclass", "regtype", "regproc", "regprocedure", "regnamespace", "regrole", "regoper", "regoperator",
      "regconfig", "regdictionary", "regcollation", "regtypearray"}
@@ -135,7 +134,7 @@ def resolve_reg_literal(kind: str, text: str, ctx: Context) -> int:
             raise UndefinedTable(f'relation "{stripped}" does not exist')
         return found
     if kind in ("regtype", "regtypearray"):
-        key = stripped.lower().removeprefix("pg_catalog.")
+        key = type_key(stripped)
         found = ctx.names.types.get(key)
         if found is None and key.endswith("[]"):
             element = ctx.names.types.get(key[:-2])
@@ -163,14 +162,57 @@ def resolve_reg_literal(kind: str, text: str, ctx: Context) -> int:
     raise FeatureNotSupported(f"type {kind} is not supported in catalog queries")
 
 
+_TYPE_SPELLINGS = {
+    "float": "float8", "int": "int4", "character": "bpchar", "char": "bpchar", "dec": "numeric", "decimal": "numeric",
+    "time without time zone": "time", "timestamp without time zone": "timestamp",
+}  # fmt: skip
+
+
+def type_key(text: str) -> str:
+    """A type name as written (``varchar(10)``, ``pg_catalog.int4[]``, ``float(24)``) as a key of the type names.
+
+    The type modifier does not change the type (``varchar(10)`` is ``character varying``), except
+    that ``float(p)`` is ``real`` up to 24 binary digits, as in PostgreSQL.
+    """
+    key = " ".join(text.lower().removeprefix("pg_catalog.").split())
+    array = key.endswith("[]")
+    key = key.removesuffix("[]").strip()
+    base, _, modifier = key.partition("(")
+    base = base.strip()
+    if base == "float" and modifier.rstrip(") ").strip().isdigit():
+        base = "float4" if int(modifier.rstrip(") ").strip()) <= 24 else "float8"
+    rest = modifier.partition(")")[2].strip()  # ``timestamp(3) with time zone``
+    if rest:
+        base = f"{base} {rest}"
+    base = _TYPE_SPELLINGS.get(base, base)
+    return base + ("[]" if array else "")
+
+
 def _session_args(kind: str, ctx: Context) -> list[exp.Expr]:
     if kind == "regrole":
         return [exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid)]
     return []
 
 
+# The names of a list of reg* OIDs, in order (DuckDB lambdas cannot hold the subquery a name lookup is).
+_ELEMENT_NAMES: exp.Expr = exp.maybe_parse(
+    "(SELECT list(quiver_name ORDER BY quiver_index)"
+    " FROM unnest(quiver_list) WITH ORDINALITY AS quiver_elements(quiver_element, quiver_index))",
+    dialect="duckdb",
+)
+
+
 def reg_output(node: exp.Expr, kind: str, ctx: Context) -> exp.Expr:
     """The name a reg* OID prints as."""
+    if kind.endswith("[]"):  # '{int4,text}'::regtype[]: each element prints as a name, in order
+        names = reg_output(exp.column("quiver_element"), kind[:-2], ctx)
+        listed: exp.Expr = _ELEMENT_NAMES.copy()
+        for column in list(listed.find_all(exp.Column)):
+            if column.name == "quiver_name":
+                column.replace(names)
+            elif column.name == "quiver_list":
+                column.replace(node)
+        return listed
     out = {"regtypearray": "regtype", "regoper": "regproc", "regoperator": "regproc"}.get(kind, kind)
     if out not in ("regclass", "regtype", "regproc", "regprocedure", "regnamespace", "regrole"):
         return _cast(node, exp.DataType.build("VARCHAR"))
@@ -209,17 +251,27 @@ def _string_literal(node: exp.Expr) -> str | None:
     return None
 
 
+def array_items(text: str) -> list[str | None]:
+    """The elements of ``'{a,"b c",NULL}'`` (NULL for an unquoted NULL)."""
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")):
+        raise InvalidTextRepresentation(f'malformed array literal: "{text}"')
+    inner = body[1:-1].strip()
+    items = [item.strip() for item in inner.split(",")] if inner else []
+    return [None if item.upper() == "NULL" else item.strip('"') for item in items]
+
+
 def array_literal(text: str, element: exp.DataType, vector: bool = False) -> exp.Expr:
     """``'{1,2}'`` (or ``'1 2'`` for vectors) as a typed DuckDB list."""
     body = text.strip()
     if vector:
-        items = body.split()
+        items: list[str | None] = list(body.split())
     else:
         if not (body.startswith("{") and body.endswith("}")):
             raise InvalidTextRepresentation(f'malformed array literal: "{text}"')
-        inner = body[1:-1].strip()
-        items = [item.strip().strip('"') for item in inner.split(",")] if inner else []
-    values = [exp.Null() if item.upper() == "NULL" else _cast(exp.Literal.string(item), element) for item in items]
+        items = array_items(body)
+    values = [exp.Null() if item is None or item.upper() == "NULL" else _cast(exp.Literal.string(item), element)
+              for item in items]  # fmt: skip
     array = exp.Array(expressions=values)
     return _cast(array, exp.DataType.build(element.sql(dialect="duckdb") + "[]", dialect="duckdb"))
 
@@ -228,6 +280,12 @@ def _rewrite(cast: exp.Cast, ctx: Context, vectors: frozenset[str]) -> exp.Expr:
     name, array = pg_cast_type(cast.to)
     inner = cast.this
     text = _string_literal(inner)
+    if name in REG_TYPES and array and text is not None:
+        items = array_items(text)
+        oids = [exp.Null() if item is None else _oid_literal(resolve_reg_literal(name, item, ctx)) for item in items]
+        result = _cast(exp.Array(expressions=oids), exp.DataType.build("UINTEGER[]", dialect="duckdb"))
+        result.meta[REG_META] = name + "[]"
+        return result
     if name in REG_TYPES and not array:
         if text is not None:
             result = _oid_literal(resolve_reg_literal(name, text, ctx))
@@ -240,6 +298,8 @@ def _rewrite(cast: exp.Cast, ctx: Context, vectors: frozenset[str]) -> exp.Expr:
             result = _qf(f"{function}_in", inner, *_session_args(function, ctx))
         result.meta[REG_META] = name
         return result
+    if name in TEXT_TYPES and array and str(inner.meta.get(REG_META, "")).endswith("[]"):
+        return reg_output(inner, inner.meta[REG_META], ctx)  # '{int4}'::regtype[]::text[] is {integer}
     if name in TEXT_TYPES and not array:
         kind = inner.meta.get(REG_META)
         if kind:

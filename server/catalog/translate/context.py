@@ -20,6 +20,14 @@ from server.catalog.typeinfo import type_names
 from server.sql.pg_types import ALIASES
 from server.sql.session_info import SessionInfo
 
+# Node meta naming the reg* type of an OID-valued expression (``'int4'::regtype``, ``to_regclass(...)``):
+# it stays an OID in the query and prints as a name where it leaves it (see :mod:`.outputs`).
+REG_META = "quiver_reg"
+# Node meta: the PostgreSQL type a generated expression has where DuckDB's type says less (``name``).
+PG_TYPE_META = "quiver_pg_type"
+# Tree meta: the PostgreSQL type name of each result column whose type the rewrites decided (else None).
+OUTPUT_TYPES_META = "quiver_output_types"
+
 
 @dataclass(frozen=True)
 class Names:

@@ -18,8 +18,9 @@ from typing import cast
 import sqlglot.expressions as exp
 
 from server.catalog.providers import PROVIDERS
-from server.catalog.translate.context import Context
+from server.catalog.translate.context import PG_TYPE_META, REG_META, Context
 from server.catalog.translate.session import session_settings
+from server.catalog.translate.temporary import my_temp_schema
 from server.errors import InvalidParameterValue, UndefinedFunction
 from server.sql.lexical_settings import check_set_config
 from server.sql.postgres_meaning.types import GENERATED
@@ -46,6 +47,13 @@ MACROS: dict[str, str] = {
     "pg_index_has_property": "pg_index_has_property",
     "pg_index_column_has_property": "pg_index_column_has_property",
 }  # fmt: skip
+
+# The reg* type each to_reg* function returns.
+REG_RESULTS = {"to_regclass": "regclass", "to_regtype": "regtype", "to_regproc": "regproc",
+               "to_regprocedure": "regprocedure", "to_regnamespace": "regnamespace"}  # fmt: skip
+
+# Functions whose result PostgreSQL types as ``name`` (clients see OID 19, text on the wire).
+NAME_RESULTS = frozenset({"pg_encoding_to_char"})
 
 TRUE_FUNCTIONS = frozenset(
     {"has_table_privilege", "has_schema_privilege", "has_database_privilege", "has_column_privilege",
@@ -121,19 +129,52 @@ def _is_ours(node: exp.Expr) -> bool:
     return isinstance(parent, exp.Dot) and isinstance(parent.this, exp.Identifier) and parent.this.name == "qf"
 
 
+def _row_name(node: exp.Expr) -> str | None:
+    """The relation a whole-row argument names: ``a.*`` or ``a`` (``_pg_truetypid(a.*, t.*)``)."""
+    if isinstance(node, exp.Column) and isinstance(node.this, exp.Star) and node.table:
+        return node.table
+    if isinstance(node, exp.Column) and not node.table:
+        return node.name
+    return None
+
+
+def _true_type(name: str, attribute: exp.Expr, pg_type: exp.Expr) -> exp.Expr | None:
+    """information_schema's ``_pg_truetypid(pg_attribute, pg_type)`` / ``_pg_truetypmod``: a domain's base type
+    (and its typmod), else the column's own, written out over the two rows' columns (Excel, Google Sheets)."""
+    a, t = _row_name(attribute), _row_name(pg_type)
+    if a is None or t is None:
+        return None
+    own, base = ("atttypid", "typbasetype") if name == "_pg_truetypid" else ("atttypmod", "typtypmod")
+    is_domain = exp.EQ(this=exp.column("typtype", table=t), expression=exp.Literal.string("d"))
+    return exp.Case(ifs=[exp.If(this=is_domain, true=exp.column(base, table=t))], default=exp.column(own, table=a))
+
+
 def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     name = str(node.this).lower()
     args = list(node.expressions)
+    if name in ("_pg_truetypid", "_pg_truetypmod") and len(args) == 2:
+        found = _true_type(name, args[0], args[1])
+        if found is not None:
+            return found
     if name == "current_setting" and args:
         return qf("current_setting", args[0], session_settings(ctx))
     if name in MACROS:
-        return qf(MACROS[name], *args)
+        call = qf(MACROS[name], *args)
+        if name in REG_RESULTS:  # an OID that prints as a name: to_regtype('int4') is "integer"
+            call.meta[REG_META] = REG_RESULTS[name]
+        elif name in NAME_RESULTS:
+            call.meta[PG_TYPE_META] = "name"
+        return call
     if name in VISIBILITY_FUNCTIONS:
         return qf(name, *args[:1], _text_list(ctx.search_path))
     if name == "pg_get_userbyid":
-        return qf(name, *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call = qf(name, *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call.meta[PG_TYPE_META] = "name"  # PostgreSQL's pg_get_userbyid returns name
+        return call
     if name == "to_regrole":
-        return qf("regrole_in", *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call = qf("regrole_in", *args[:1], exp.Literal.string(ctx.user), exp.Literal.number(ctx.user_oid))
+        call.meta[REG_META] = "regrole"
+        return call
     if name in TRUE_FUNCTIONS:
         return exp.true()
     if name in FALSE_FUNCTIONS:
@@ -149,7 +190,8 @@ def _anonymous(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     if name == "pg_trigger_depth":
         return exp.Literal.number(0)
     if name == "pg_my_temp_schema":
-        return exp.Cast(this=exp.Literal.number(0), to=exp.DataType.build("UINTEGER", dialect="duckdb"))
+        oid = exp.Literal.number(my_temp_schema(ctx))
+        return exp.Cast(this=oid, to=exp.DataType.build("UINTEGER", dialect="duckdb"))
     if name == "pg_tablespace_location":
         return exp.Literal.string("")
     if name in ("pg_postmaster_start_time", "pg_conf_load_time"):

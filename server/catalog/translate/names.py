@@ -121,6 +121,17 @@ def type_name(to: exp.Expr) -> str:
     return to.name.lower() or UNKNOWN
 
 
+def _cast_label(to: exp.Expr) -> str:
+    """The column name a cast gives: an array type is labelled by its element (``x::text[]`` is "text").
+
+    The parser spells ``::regtype[]`` as ``_regtype``, so those are labelled by the element too.
+    """
+    name = type_name(to)
+    if isinstance(to, exp.DataType) and sqlglot_type(to) == "ARRAY" and to.expressions:
+        return type_name(to.expressions[0])
+    return name[1:] if name.startswith("_reg") else name
+
+
 def _named(node: exp.Expr) -> tuple[str | None, int]:
     """(name, strength) an expression gives its column: 2 for a real name, 1 for a fallback, 0 for none."""
     if isinstance(node, exp.Alias):
@@ -131,7 +142,7 @@ def _named(node: exp.Expr) -> tuple[str | None, int]:
         return _named(node.this)
     if isinstance(node, exp.Cast | exp.TryCast):
         name, strength = _named(node.this)
-        return (name, strength) if strength > 1 else (type_name(node.to), 1)
+        return (name, strength) if strength > 1 else (_cast_label(node.to), 1)
     if isinstance(node, exp.Case):
         default = node.args.get("default")
         name, strength = _named(default) if default is not None else (None, 0)
@@ -187,9 +198,20 @@ def output_sources(select: exp.Expr) -> list[str | None]:
             sources.append(target.name.lower())
         elif isinstance(target, exp.Case):
             sources.append(_case_source(target))
+        elif isinstance(target, exp.Subquery):
+            sources.append(_scalar_source(target))
         else:
             sources.append(None)
     return sources
+
+
+def _scalar_source(subquery: exp.Subquery) -> str | None:
+    """``(SELECT c.collname FROM ...)`` has the type of the one column it projects."""
+    inner = subquery.this
+    if isinstance(inner, exp.Select) and len(inner.expressions) == 1:
+        found = output_sources(inner)[0]
+        return None if found == "*" else found
+    return None
 
 
 def _case_source(case: exp.Case) -> str | None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from server.catalog.translate.casts import REG_META, reg_output
-from server.catalog.translate.context import Context
+from server.catalog.translate.casts import reg_output
+from server.catalog.translate.context import OUTPUT_TYPES_META, PG_TYPE_META, REG_META, Context
 from server.catalog.translate.tables import PROVIDER_META
 
 REGPROC_COLUMNS = frozenset(
@@ -44,16 +44,30 @@ def _reg_aliases(tree: exp.Expr) -> dict[str, str]:
     return found
 
 
-def _convert(expression: exp.Expr, ctx: Context, aliases: dict[str, str]) -> exp.Expr | None:
+# The reg* types a result column is described as (others print as names but are described as text).
+_DESCRIBED = {"regclass": "regclass", "regtype": "regtype", "regtypearray": "regtype", "regproc": "regproc",
+              "regprocedure": "regprocedure", "regnamespace": "regnamespace", "regrole": "regrole"}  # fmt: skip
+
+
+def _described(kind: str) -> str | None:
+    """The PostgreSQL type name a reg* result column is described as (``_regtype`` for an array)."""
+    found = _DESCRIBED.get(kind.removesuffix("[]"))
+    return None if found is None else ("_" + found if kind.endswith("[]") else found)
+
+
+def _convert(
+    expression: exp.Expr, ctx: Context, aliases: dict[str, str], explicit_only: bool = False
+) -> tuple[exp.Expr, str | None] | None:
+    """The name-printing form of a reg* result column, with the type it is described as."""
     kind = expression.meta.get(REG_META)
     if kind:
-        return reg_output(expression, kind, ctx)
+        return reg_output(expression, kind, ctx), _described(kind)
     if isinstance(expression, exp.Column):
         name = expression.name.lower()
         if name in REGPROC_COLUMNS:
-            return reg_output(expression, "regproc", ctx)
+            return reg_output(expression, "regproc", ctx), None
         if name in aliases:
-            return reg_output(expression, aliases[name], ctx)
+            return reg_output(expression, aliases[name], ctx), _described(aliases[name])
     return None
 
 
@@ -93,13 +107,16 @@ def _expand_star(select: exp.Select) -> None:
 
 def outputs(tree: exp.Expr, ctx: Context) -> exp.Expr:
     aliases = _reg_aliases(tree)
-    for select in _branches(tree):
+    for number, select in enumerate(_branches(tree)):
         _expand_star(select)
         projections = []
+        types: list[str | None] = []
         for projection in select.expressions:
             target = projection.this if isinstance(projection, exp.Alias) else projection
             name = projection.alias_or_name or "?column?"
-            replacement = _convert(target, ctx, aliases)
+            converted = _convert(target, ctx, aliases)
+            types.append(converted[1] if converted is not None else target.meta.get(PG_TYPE_META))
+            replacement = converted[0] if converted is not None else None
             if replacement is None:
                 projections.append(projection)
             elif isinstance(projection, exp.Alias):
@@ -108,4 +125,6 @@ def outputs(tree: exp.Expr, ctx: Context) -> exp.Expr:
             else:
                 projections.append(exp.alias_(replacement, name, quoted=True))
         select.set("expressions", projections)
+        if number == 0 and any(types):  # the first branch names and types a UNION's columns
+            tree.meta[OUTPUT_TYPES_META] = tuple(types)
     return tree

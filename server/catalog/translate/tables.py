@@ -22,6 +22,7 @@ from server.catalog.translate.context import Context
 from server.catalog.translate.functions import qf
 from server.catalog.translate.names import identifier_name
 from server.catalog.translate.session import session_arguments
+from server.catalog.translate.temporary import with_temp_rows
 from server.errors import FeatureNotSupported, UndefinedTable
 
 PROVIDER_META = "quiver_provider"
@@ -71,7 +72,7 @@ def provider_reference(provider: Provider, table: exp.Table, ctx: Context) -> ex
         schema = STORAGE_SCHEMA[provider.schema]
         node = exp.Table(this=exp.to_identifier(provider.name), db=exp.to_identifier(schema), alias=alias)
     node.meta[PROVIDER_META] = provider
-    return node
+    return with_temp_rows(provider, node, ctx)
 
 
 def _function_table(table: exp.Table, ctx: Context) -> exp.Expr:

@@ -659,6 +659,15 @@ class Backend:
         table = temporary.store(session.temp_tables, command.name, table, column_names)
         self.send(m.command_complete(f"SELECT {table.num_rows}"))
 
+    async def _create_temp_view(self, command: c.CreateTempView) -> None:
+        session = self._ready_session()
+        await self._blocking(self.context.statements.create_view, session, session.caller, command)
+        self.send(m.command_complete("CREATE VIEW"))
+
+    def _drop_view(self, command: c.DropView) -> None:
+        self.context.statements.drop_views(self._ready_session(), command.names, if_exists=command.if_exists)
+        self.send(m.command_complete("DROP VIEW"))
+
     def _drop_table(self, command: c.DropTable) -> None:
         self.context.statements.drop_tables(self._ready_session(), command.names, if_exists=command.if_exists)
         self.send(m.command_complete("DROP TABLE"))
@@ -871,6 +880,8 @@ _COMMANDS: dict[type, CommandHandler] = {
     c.CopyOut: lambda backend, command, describe, formats: backend._copy_out(command),
     c.CreateTempTable: lambda backend, command, describe, formats: backend._create_temp(command),
     c.DropTable: lambda backend, command, describe, formats: backend._drop_table(command),
+    c.CreateTempView: lambda backend, command, describe, formats: backend._create_temp_view(command),
+    c.DropView: lambda backend, command, describe, formats: backend._drop_view(command),
     c.Explain: lambda backend, command, describe, formats: backend._explain(command),
     c.NoOp: Backend._no_op,
 }

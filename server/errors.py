@@ -30,6 +30,7 @@ class SqlState(StrEnum):
     NUMERIC_VALUE_OUT_OF_RANGE = "22003"
     INVALID_BINARY_REPRESENTATION = "22P03"
     DATETIME_FIELD_OVERFLOW = "22008"
+    DIVISION_BY_ZERO = "22012"
     CHARACTER_NOT_IN_REPERTOIRE = "22021"
     ACTIVE_SQL_TRANSACTION = "25001"
     NO_ACTIVE_SQL_TRANSACTION = "25P01"
@@ -186,6 +187,12 @@ class NumericValueOutOfRange(QuiverError):
     """22003: a number does not fit its type (``99999999999`` for an integer parameter)."""
 
     sqlstate = SqlState.NUMERIC_VALUE_OUT_OF_RANGE
+
+
+class DivisionByZero(QuiverError):
+    """22012: a divisor is zero (``7 / 0``, ``1.5 / x`` where x is 0), as PostgreSQL reports it."""
+
+    sqlstate = SqlState.DIVISION_BY_ZERO
 
 
 class DataException(QuiverError):

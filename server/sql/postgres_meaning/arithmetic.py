@@ -15,7 +15,14 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning.types import INTEGER_QUOTIENT, ColumnType, SqlType, engine_call, sql_type
+from server.sql.postgres_meaning.types import (
+    INTEGER_QUOTIENT,
+    ColumnType,
+    SqlType,
+    division_by_zero,
+    engine_call,
+    sql_type,
+)
 
 
 def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
@@ -38,7 +45,7 @@ def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
         rewritten: exp.Expr = quotient
         if not _nonzero_literal(divisor):
             zero = exp.EQ(this=_grouped(divisor), expression=exp.Literal.number(0))
-            error = engine_call("error", exp.Literal.string("division by zero"))
+            error = division_by_zero()
             rewritten = exp.Paren(this=exp.Case(ifs=[exp.If(this=zero, true=error)], default=quotient))
         rewritten.meta[INTEGER_QUOTIENT] = True
         if node is tree:

@@ -74,3 +74,22 @@ def engine_call(name: str, *arguments: exp.Expr) -> exp.Anonymous:
     call = exp.Anonymous(this=name, expressions=list(arguments))
     call.meta[GENERATED] = True
     return call
+
+
+DIVISION_BY_ZERO = "division by zero"  # PostgreSQL's message, and the engine error the rules raise
+
+
+def division_by_zero() -> exp.Anonymous:
+    """The engine call that fails a statement the way PostgreSQL does for a zero divisor.
+
+    Why one helper: the executor and the catalog recognise exactly this engine error
+    (:func:`is_division_by_zero`) and answer SQLSTATE 22012; every rule that checks a
+    divisor raises through it, so the pair cannot drift apart.
+    """
+    return engine_call("error", exp.Literal.string(DIVISION_BY_ZERO))
+
+
+def is_division_by_zero(engine_text: str) -> bool:
+    """True when the engine's error is the one :func:`division_by_zero` raises (with or without its prefix)."""
+    first = engine_text.split("\n", 1)[0].strip()
+    return first in (DIVISION_BY_ZERO, f"Invalid Input Error: {DIVISION_BY_ZERO}")

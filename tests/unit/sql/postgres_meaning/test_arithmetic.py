@@ -107,3 +107,12 @@ def test_numeric_division_past_the_engine_precision_is_refused() -> None:
 
     with pytest.raises(FeatureNotSupported):
         postgres_meaning(parse_statement("SELECT 0.00000000000000000000000001/3"))  # 42 places
+
+
+def test_the_engine_error_of_a_zero_divisor_is_recognised_exactly() -> None:
+    from server.sql.postgres_meaning.types import is_division_by_zero
+
+    assert is_division_by_zero("Invalid Input Error: division by zero")
+    assert is_division_by_zero("division by zero")
+    assert not is_division_by_zero("Invalid Input Error: division by zero is fine here")
+    assert not is_division_by_zero("Conversion Error: Could not convert string")

@@ -111,3 +111,32 @@ def test_tableau_iso_quarter_over_a_member_is_whole(
 def test_count_measure_divided_by_zero_is_an_error(quiver: psycopg.Connection[Any]) -> None:
     with pytest.raises(psycopg.errors.DivisionByZero, match="division by zero"):
         quiver.execute("SELECT customer_region, order_count / 0 FROM sales GROUP BY 1").fetchall()
+
+
+# Numeric division of columns: the quotient is numeric and its whole part exact (floor, ceil, trunc,
+# comparisons), its places agree with PostgreSQL's to 15 (server.sql.postgres_meaning.numeric_columns).
+# The catalog route knows no column's type, so the statements say it with a cast, as the compiler does
+# for a member the catalog reports as numeric.
+BINS = "(VALUES (0.30, 3), (-0.30, -3), (25.00, 7), (37.50, 9), (1.10, 11), (12.49, 2)) t(v, n)"
+X = "v::numeric(18,2)"
+N = "n::int"
+NUMERIC_COLUMN_DIVISIONS = (
+    f"SELECT floor(({X} - 0) / 12.5), ceil({X} / 12.5), floor({X} / 0.1), trunc({X} / 0.1), {X} / 0.1 >= 3 FROM {BINS}",
+    f"SELECT floor({X} / {N}), ceil({X} / {N}), floor({X} / 0.25), floor({N} / {X}) FROM {BINS}",
+    f"SELECT round({X} / 3, 12), round({X} / {N}, 12), round({N} / {X}, 12), {X} / 12.5 FROM {BINS}",
+)
+
+
+@pytest.mark.parametrize("sql", NUMERIC_COLUMN_DIVISIONS)
+def test_numeric_division_of_columns_matches_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)
+
+
+def test_numeric_division_of_columns_by_zero_is_22012(
+    quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    for conn in (quiver, postgres):
+        with pytest.raises(psycopg.errors.DivisionByZero):
+            conn.execute("SELECT x::numeric / n::int FROM (VALUES (1.5, 0)) t(x, n)").fetchall()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning import arithmetic, numeric
+from server.sql.postgres_meaning import arithmetic, numeric, numeric_columns
 from server.sql.postgres_meaning.types import ColumnType, no_columns
 
 Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
@@ -26,6 +26,7 @@ Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
 RULES: tuple[Rule, ...] = (
     numeric.numeric_constant_division,
     arithmetic.integer_division,
+    numeric_columns.numeric_division,
     arithmetic.float_round,
 )
 

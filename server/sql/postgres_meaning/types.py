@@ -33,6 +33,7 @@ def no_columns(column: exp.Column) -> SqlType | None:
 _INTEGERS = {exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.BIGINT}
 _NUMERICS = {exp.DType.DECIMAL}
 _FLOATS = {exp.DType.FLOAT, exp.DType.DOUBLE}
+_EXACT = {SqlType.INTEGER, SqlType.NUMERIC}
 _INTEGER_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Mod, exp.IntDiv)
 
 
@@ -40,6 +41,8 @@ def sql_type(node: exp.Expr, column_type: ColumnType) -> SqlType | None:
     """The PostgreSQL type of ``node`` when it is certain, else None."""
     if node.meta.get(INTEGER_QUOTIENT):
         return SqlType.INTEGER
+    if node.meta.get(NUMERIC_QUOTIENT):
+        return SqlType.NUMERIC
     if isinstance(node, exp.Paren | exp.Neg):
         return sql_type(node.this, column_type)
     if isinstance(node, exp.Literal):
@@ -60,11 +63,16 @@ def sql_type(node: exp.Expr, column_type: ColumnType) -> SqlType | None:
         return SqlType.INTEGER
     if isinstance(node, _INTEGER_ARITHMETIC):
         left, right = sql_type(node.this, column_type), sql_type(node.expression, column_type)
-        return SqlType.INTEGER if left is SqlType.INTEGER and right is SqlType.INTEGER else None
+        if left is SqlType.INTEGER and right is SqlType.INTEGER:
+            return SqlType.INTEGER
+        if not isinstance(node, exp.IntDiv) and {left, right} <= _EXACT and SqlType.NUMERIC in (left, right):
+            return SqlType.NUMERIC  # numeric +, -, *, % an integer or a numeric is numeric in PostgreSQL
+        return None
     return None
 
 
 INTEGER_QUOTIENT = "quiver_integer_quotient"  # meta key marking a rewritten integer division
+NUMERIC_QUOTIENT = "quiver_numeric_quotient"  # meta key marking a rewritten numeric division
 
 GENERATED = "quiver_generated_call"  # meta key on an engine call a rule wrote (error, round_even)
 

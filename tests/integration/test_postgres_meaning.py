@@ -140,3 +140,22 @@ def test_numeric_division_of_columns_by_zero_is_22012(
     for conn in (quiver, postgres):
         with pytest.raises(psycopg.errors.DivisionByZero):
             conn.execute("SELECT x::numeric / n::int FROM (VALUES (1.5, 0)) t(x, n)").fetchall()
+
+
+def test_metabase_bins_over_a_numeric_member_put_edges_in_their_own_bin(
+    quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection
+) -> None:
+    # Metabase's binning expression over a member the catalog reports as numeric: each amount's bin
+    # is PostgreSQL's exact floor, computed here with Python's decimals over the raw rows.
+    from collections import Counter
+    from decimal import Decimal
+
+    for width in ("12.5", "0.1", "0.07"):
+        got = quiver.execute(
+            f"SELECT floor((gross_amount - 0) / {width}) AS bin, count(*) FROM orders GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        amounts = [row[0] for row in raw.execute("SELECT gross_amount FROM raw.orders").fetchall()]
+        bins = Counter((Decimal(str(a)) / Decimal(width)).__floor__() for a in amounts)
+        assert got == sorted(bins.items()), width
+    rows, types = answer(quiver, "SELECT gross_amount / 12.5 FROM orders GROUP BY 1 LIMIT 1")
+    assert types == [1700]  # numeric, as PostgreSQL types numeric / numeric

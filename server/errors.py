@@ -31,6 +31,7 @@ class SqlState(StrEnum):
     INVALID_BINARY_REPRESENTATION = "22P03"
     DATETIME_FIELD_OVERFLOW = "22008"
     DIVISION_BY_ZERO = "22012"
+    INVALID_ARGUMENT_FOR_WIDTH_BUCKET_FUNCTION = "2201G"
     CHARACTER_NOT_IN_REPERTOIRE = "22021"
     ACTIVE_SQL_TRANSACTION = "25001"
     NO_ACTIVE_SQL_TRANSACTION = "25P01"
@@ -193,6 +194,12 @@ class DivisionByZero(QuiverError):
     """22012: a divisor is zero (``7 / 0``, ``1.5 / x`` where x is 0), as PostgreSQL reports it."""
 
     sqlstate = SqlState.DIVISION_BY_ZERO
+
+
+class InvalidArgumentForWidthBucket(QuiverError):
+    """2201G: ``width_bucket`` with a count below one or equal bounds."""
+
+    sqlstate = SqlState.INVALID_ARGUMENT_FOR_WIDTH_BUCKET_FUNCTION
 
 
 class DataException(QuiverError):

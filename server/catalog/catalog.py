@@ -27,7 +27,6 @@ from server.catalog.providers import PROVIDERS, STRING_COLUMN_TYPES
 from server.catalog.translate import Context, Names, Translation, translate
 from server.errors import (
     DataException,
-    DivisionByZero,
     FeatureNotSupported,
     InvalidTextRepresentation,
     QuiverError,
@@ -38,7 +37,7 @@ from server.errors import (
 )
 from server.semantic.model import Manifest, Relation
 from server.sql.pg_types import TYPE_METADATA
-from server.sql.postgres_meaning.types import DIVISION_BY_ZERO, is_division_by_zero
+from server.sql.postgres_meaning.types import raised_by_rule
 from server.sql.session_info import SessionInfo
 
 # Catalog statements (with the session values they read) one catalog remembers translated.
@@ -213,8 +212,8 @@ def _error(error: ConnectorError) -> QuiverError | ConnectorError:
         return UndefinedFunction(f"function {match.group(1)}() does not exist")
     if error.kind is ErrorKind.SYNTAX:
         return SqlSyntaxError("syntax error", detail=detail)
-    if error.kind is ErrorKind.DATA and is_division_by_zero(text):  # raised by a division rule
-        return DivisionByZero(DIVISION_BY_ZERO)
+    if error.kind is ErrorKind.DATA and (raised := raised_by_rule(text)) is not None:  # a rule's error
+        return raised
     if text.startswith("Conversion Error"):
         return InvalidTextRepresentation("invalid input syntax", detail=detail)
     if text.startswith("Binder Error"):

@@ -13,7 +13,6 @@ from connectors.base import CancelToken, Connector, ConnectorError, ErrorKind, Q
 from server.errors import (
     ConfigurationLimitExceeded,
     DataException,
-    DivisionByZero,
     FeatureNotSupported,
     InternalError,
     OutOfMemory,
@@ -24,7 +23,7 @@ from server.errors import (
     StatementTooComplex,
     UndefinedFunction,
 )
-from server.sql.postgres_meaning.types import DIVISION_BY_ZERO, is_division_by_zero
+from server.sql.postgres_meaning.types import raised_by_rule
 
 log = logging.getLogger("quiver.engine")
 
@@ -37,8 +36,8 @@ def translate(error: ConnectorError) -> QuiverError:
     if kind is ErrorKind.TIMEOUT:
         return StatementTimeout("canceling statement due to statement timeout")
     if kind is ErrorKind.DATA:
-        if is_division_by_zero(error.message):  # raised by a division rule (server.sql.postgres_meaning)
-            return DivisionByZero(DIVISION_BY_ZERO)
+        if (raised := raised_by_rule(error.message)) is not None:  # see server.sql.postgres_meaning
+            return raised
         return DataException(error.message)
     if kind is ErrorKind.UNDEFINED:
         # The compiler checked names; what the engine still rejects is a function or a type.

@@ -157,5 +157,53 @@ def test_metabase_bins_over_a_numeric_member_put_edges_in_their_own_bin(
         amounts = [row[0] for row in raw.execute("SELECT gross_amount FROM raw.orders").fetchall()]
         bins = Counter((Decimal(str(a)) / Decimal(width)).__floor__() for a in amounts)
         assert got == sorted(bins.items()), width
-    rows, types = answer(quiver, "SELECT gross_amount / 12.5 FROM orders GROUP BY 1 LIMIT 1")
+    _, types = answer(quiver, "SELECT gross_amount / 12.5 FROM orders GROUP BY 1 LIMIT 1")
     assert types == [1700]  # numeric, as PostgreSQL types numeric / numeric
+
+
+WIDTH_BUCKETS = (
+    "SELECT width_bucket(5.5, 0, 10, 4), width_bucket(3, 0, 10, 5), width_bucket(-1, 0, 10, 5), "
+    "width_bucket(10, 0, 10, 5), width_bucket(5.0::float8, 10, 0, 5)",
+    "SELECT width_bucket(x, 0.0, 1.0, 10), width_bucket(x::float8, 0, 1, 10), width_bucket(x, 1, 0, 3) "
+    "FROM (VALUES (0.3), (0.7), (1.0), (0.0), (NULL), (0.99999)) t(x)",
+    "SELECT width_bucket(5, ARRAY[1, 3, 6]), width_bucket(NULL::int, ARRAY[1]), "
+    "width_bucket(0.5, ARRAY[0.1, 0.5, 0.9])",
+)
+
+
+@pytest.mark.parametrize("sql", WIDTH_BUCKETS)
+def test_width_bucket_matches_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)
+
+
+@pytest.mark.parametrize("sql", ["SELECT width_bucket(1, 0, 10, 0)", "SELECT width_bucket(1, 5, 5, 3)"])
+def test_width_bucket_errors_match_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    states = []
+    for conn in (quiver, postgres):
+        with pytest.raises(psycopg.DataError) as raised:
+            conn.execute(sql)
+        states.append((raised.value.sqlstate, raised.value.diag.message_primary))
+    assert states[0] == states[1] and states[0][0] == "2201G"
+
+
+def test_width_bucket_over_a_numeric_member_matches_exact_buckets(
+    quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection
+) -> None:
+    from collections import Counter
+    from decimal import Decimal
+
+    got = quiver.execute(
+        "SELECT width_bucket(gross_amount, 0, 1000, 10) AS b, count(*) FROM orders GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    amounts = [Decimal(str(row[0])) for row in raw.execute("SELECT gross_amount FROM raw.orders").fetchall()]
+    buckets = Counter(0 if a < 0 else 11 if a >= 1000 else int(a * 10 // 1000) + 1 for a in amounts)
+    assert got == sorted(buckets.items())
+    got = quiver.execute(
+        "SELECT width_bucket(gross_amount, ARRAY[100, 500, 1000]) AS b, count(*) FROM orders GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    buckets = Counter(sum(1 for t in (100, 500, 1000) if t <= a) for a in amounts)
+    assert got == sorted(buckets.items())

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning import arithmetic, numeric, numeric_columns
+from server.sql.postgres_meaning import arithmetic, buckets, numeric, numeric_columns
 from server.sql.postgres_meaning.types import ColumnType, no_columns
 
 Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
@@ -27,6 +27,7 @@ RULES: tuple[Rule, ...] = (
     numeric.numeric_constant_division,
     arithmetic.integer_division,
     numeric_columns.numeric_division,
+    buckets.width_bucket,  # after the divisions: its exact form writes a division of its own
     arithmetic.float_round,
 )
 

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 import sqlglot.expressions as exp
 
+from server.errors import DivisionByZero, InvalidArgumentForWidthBucket, QuiverError
+
 
 class SqlType(StrEnum):
     """The kinds of type the arithmetic rules tell apart."""
@@ -84,20 +86,38 @@ def engine_call(name: str, *arguments: exp.Expr) -> exp.Anonymous:
     return call
 
 
-DIVISION_BY_ZERO = "division by zero"  # PostgreSQL's message, and the engine error the rules raise
+DIVISION_BY_ZERO = "division by zero"
+WIDTH_BUCKET_COUNT = "count must be greater than zero"
+WIDTH_BUCKET_BOUNDS = "lower bound cannot equal upper bound"
+
+# The errors the rules raise in the engine (PostgreSQL's messages), each with the typed error it
+# answers: the executor and the catalog recognise exactly these engine errors (:func:`raised_by_rule`).
+RULE_ERRORS: dict[str, type[QuiverError]] = {
+    DIVISION_BY_ZERO: DivisionByZero,
+    WIDTH_BUCKET_COUNT: InvalidArgumentForWidthBucket,
+    WIDTH_BUCKET_BOUNDS: InvalidArgumentForWidthBucket,
+}
+_ENGINE_PREFIX = "Invalid Input Error: "  # how DuckDB's error() reports a message
 
 
-def division_by_zero() -> exp.Anonymous:
-    """The engine call that fails a statement the way PostgreSQL does for a zero divisor.
+def rule_error(message: str) -> exp.Expr:
+    """The engine call that fails a statement with one of :data:`RULE_ERRORS`' messages.
 
-    Why one helper: the executor and the catalog recognise exactly this engine error
-    (:func:`is_division_by_zero`) and answer SQLSTATE 22012; every rule that checks a
-    divisor raises through it, so the pair cannot drift apart.
+    Why one helper: the executor and the catalog map exactly these engine errors to their
+    SQLSTATE (:func:`raised_by_rule`), so raiser and reader cannot drift apart.
     """
-    return engine_call("error", exp.Literal.string(DIVISION_BY_ZERO))
+    if message not in RULE_ERRORS:
+        raise ValueError(f"not a rule error: {message}")
+    return engine_call("error", exp.Literal.string(message))
 
 
-def is_division_by_zero(engine_text: str) -> bool:
-    """True when the engine's error is the one :func:`division_by_zero` raises (with or without its prefix)."""
-    first = engine_text.split("\n", 1)[0].strip()
-    return first in (DIVISION_BY_ZERO, f"Invalid Input Error: {DIVISION_BY_ZERO}")
+def division_by_zero() -> exp.Expr:
+    """PostgreSQL's "division by zero" (22012), raised where the statement runs."""
+    return rule_error(DIVISION_BY_ZERO)
+
+
+def raised_by_rule(engine_text: str) -> QuiverError | None:
+    """The typed error when the engine's error is one a rule raised (with or without DuckDB's prefix), else None."""
+    first = engine_text.split("\n", 1)[0].strip().removeprefix(_ENGINE_PREFIX)
+    error = RULE_ERRORS.get(first)
+    return error(first) if error is not None else None

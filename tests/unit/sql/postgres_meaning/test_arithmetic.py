@@ -109,9 +109,10 @@ def test_numeric_division_past_the_engine_precision_is_refused() -> None:
 
 
 def test_the_engine_error_of_a_zero_divisor_is_recognised_exactly() -> None:
-    from server.sql.postgres_meaning.types import is_division_by_zero
+    from server.errors import DivisionByZero
+    from server.sql.postgres_meaning.types import raised_by_rule
 
-    assert is_division_by_zero("Invalid Input Error: division by zero")
-    assert is_division_by_zero("division by zero")
-    assert not is_division_by_zero("Invalid Input Error: division by zero is fine here")
-    assert not is_division_by_zero("Conversion Error: Could not convert string")
+    assert isinstance(raised_by_rule("Invalid Input Error: division by zero"), DivisionByZero)
+    assert isinstance(raised_by_rule("division by zero"), DivisionByZero)
+    assert raised_by_rule("Invalid Input Error: division by zero is fine here") is None
+    assert raised_by_rule("Conversion Error: Could not convert string") is None

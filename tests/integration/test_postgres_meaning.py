@@ -207,3 +207,59 @@ def test_width_bucket_over_a_numeric_member_matches_exact_buckets(
     ).fetchall()
     buckets = Counter(sum(1 for t in (100, 500, 1000) if t <= a) for a in amounts)
     assert got == sorted(buckets.items())
+
+
+ORDERED_SETS = (
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x), percentile_disc(0.5) WITHIN GROUP (ORDER BY x), "
+    "mode() WITHIN GROUP (ORDER BY x) FROM (VALUES (1),(2),(2),(10)) t(x)",
+    "SELECT mode() WITHIN GROUP (ORDER BY x), mode() WITHIN GROUP (ORDER BY x DESC), "
+    "percentile_disc(0.5) WITHIN GROUP (ORDER BY x DESC), percentile_cont(0.9) WITHIN GROUP (ORDER BY x DESC), "
+    "percentile_disc(ARRAY[0.25, 0.5]) WITHIN GROUP (ORDER BY x DESC) FROM (VALUES (3),(1),(3),(1),(2),(NULL)) t(x)",
+    "SELECT g, percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS p, percentile_disc(0.3) WITHIN GROUP (ORDER BY x) "
+    "FROM (VALUES (1, 1.0),(1, 2.0),(2, 5.0)) t(g, x) GROUP BY g ORDER BY g",
+    "SELECT percentile_cont(ARRAY[0.25, 0.5]) WITHIN GROUP (ORDER BY x) FROM (VALUES (1),(2),(3),(4)) t(x)",
+)
+
+
+@pytest.mark.parametrize("sql", ORDERED_SETS)
+def test_ordered_set_aggregates_match_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)
+
+
+def test_percentiles_over_dimensions_of_a_relation(
+    quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection
+) -> None:
+    # Post-processing over a dimension, like max(gross_amount): PostgreSQL's definitions computed in Python.
+    import math
+
+    sql = (
+        "SELECT customer_region, percentile_disc(0.5) WITHIN GROUP (ORDER BY gross_amount), "
+        "percentile_disc(0.25) WITHIN GROUP (ORDER BY gross_amount DESC), "
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY gross_amount) FROM sales GROUP BY 1 ORDER BY 1"
+    )
+    got_rows, types = answer(quiver, sql)
+    assert types == [25, 1700, 1700, 701]  # percentile_disc keeps the value's type, percentile_cont is float8
+    rows = raw.execute(
+        "SELECT c.region, o.gross_amount FROM raw.orders o LEFT JOIN raw.customers c ON o.customer_id = c.customer_id "
+        "WHERE o.gross_amount IS NOT NULL"
+    ).fetchall()
+    by_region: dict[str, list] = {}
+    for region, amount in rows:
+        by_region.setdefault(region, []).append(amount)
+    want = []
+    for region in sorted(by_region):
+        values = sorted(by_region[region])
+        n = len(values)
+        position = 0.9 * (n - 1)
+        low, high = float(values[math.floor(position)]), float(values[math.ceil(position)])
+        cont = low + (high - low) * (position - math.floor(position))
+        want.append((region, values[math.ceil(0.5 * n) - 1], values[::-1][math.ceil(0.25 * n) - 1], cont))
+    assert [r[:3] for r in got_rows] == [w[:3] for w in want]
+    assert all(math.isclose(g[3], w[3], rel_tol=1e-12) for g, w in zip(got_rows, want, strict=True))
+
+
+def test_a_measure_inside_a_percentile_follows_the_measure_rules(quiver: psycopg.Connection[Any]) -> None:
+    with pytest.raises(psycopg.errors.GroupingError, match="MEASURE"):
+        quiver.execute("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY order_count) FROM sales").fetchall()

@@ -263,3 +263,46 @@ def test_percentiles_over_dimensions_of_a_relation(
 def test_a_measure_inside_a_percentile_follows_the_measure_rules(quiver: psycopg.Connection[Any]) -> None:
     with pytest.raises(psycopg.errors.GroupingError, match="MEASURE"):
         quiver.execute("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY order_count) FROM sales").fetchall()
+
+
+# Set-returning functions and NULL ordering: sqlglot's PostgreSQL-to-DuckDB translation already gives
+# PostgreSQL's answers (generate_series in the select list unnests; DESC writes NULLS FIRST); kept by tests.
+CATALOG_ROUTE_SHAPES = (
+    "SELECT generate_series(1,5)",
+    "SELECT generate_series(1, 3), generate_series(1, 2)",
+    "SELECT x FROM generate_series(1,3) AS g(x)",
+    "SELECT * FROM generate_series(timestamp '2024-01-01', timestamp '2024-01-02', interval '12 hours') AS g(t)",
+    "SELECT generate_series(1,3) AS x ORDER BY x DESC",
+    "SELECT unnest(ARRAY[1,2]), unnest(ARRAY['a','b','c'])",
+    "SELECT x FROM (VALUES (1),(NULL),(2)) t(x) ORDER BY x DESC",
+    "SELECT x FROM (VALUES (1),(NULL),(2)) t(x) ORDER BY x",
+    "SELECT x, row_number() OVER (ORDER BY x DESC) FROM (VALUES (1),(NULL),(2)) t(x) ORDER BY 2",
+    "SELECT array_agg(x ORDER BY x DESC) FROM (VALUES (1),(NULL),(2)) t(x)",
+    "SELECT DISTINCT ON (a) a, b FROM (VALUES (1,2),(1,3),(2,1),(2,NULL)) t(a,b) ORDER BY a, b DESC",
+    "SELECT -7.5 % 2, 7.5 % -2, -7 % 3, 7 % -3",
+    "SELECT round(2.345, 2), round(-2.345, 2), round(-0.5), trunc(2.789, 1), trunc(-2.789), trunc(-2.789::float8)",
+)
+
+
+@pytest.mark.parametrize("sql", CATALOG_ROUTE_SHAPES)
+def test_catalog_route_shapes_match_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)
+
+
+NULLABLE = "CASE WHEN customer_segment = 'smb' THEN NULL ELSE customer_segment END"
+
+
+@pytest.mark.parametrize(
+    ("sql", "first"),
+    [
+        (f"SELECT {NULLABLE} AS s FROM sales GROUP BY 1 ORDER BY 1 DESC", None),  # NULLS FIRST for DESC
+        (f"SELECT {NULLABLE} AS s FROM sales GROUP BY 1 ORDER BY 1", "consumer"),  # NULLS LAST for ASC
+        (f"SELECT s FROM (SELECT {NULLABLE} AS s, order_count FROM sales GROUP BY 1) t ORDER BY s DESC", None),
+        (f"SELECT {NULLABLE} AS s, rank() OVER (ORDER BY {NULLABLE} DESC) AS r FROM sales GROUP BY 1 ORDER BY 2", None),
+    ],
+)
+def test_semantic_route_orders_nulls_as_postgres(sql: str, first: str | None, quiver: psycopg.Connection[Any]) -> None:
+    rows = quiver.execute(sql).fetchall()
+    assert rows[0][0] == first and len(rows) == 3

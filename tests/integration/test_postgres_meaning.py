@@ -306,3 +306,19 @@ NULLABLE = "CASE WHEN customer_segment = 'smb' THEN NULL ELSE customer_segment E
 def test_semantic_route_orders_nulls_as_postgres(sql: str, first: str | None, quiver: psycopg.Connection[Any]) -> None:
     rows = quiver.execute(sql).fetchall()
     assert rows[0][0] == first and len(rows) == 3
+
+
+INTERVALS = (
+    "SELECT interval '1 mon', interval '2 mons', interval '5 mins', interval '2 hrs', interval '1 yr', "
+    "interval '5 secs', interval '1' day, interval '2 weeks 3 days'",
+    "SELECT interval '3 days 04:05:06' AS x, interval '1 mon ago', interval '@ 2 days', "
+    "interval '1 year 2 mons 3 days 04:05:06.5'",
+    "SELECT date '2024-01-31' + interval '1 mon', timestamp '2024-01-05 10:00' - interval '90 mins'",
+)
+
+
+@pytest.mark.parametrize("sql", INTERVALS)
+def test_interval_literals_match_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning import arithmetic, buckets, numeric, numeric_columns, ordered_sets
+from server.sql.postgres_meaning import arithmetic, buckets, intervals, numeric, numeric_columns, ordered_sets
 from server.sql.postgres_meaning.types import ColumnType, no_columns
 
 Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
@@ -30,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     buckets.width_bucket,  # after the divisions: its exact form writes a division of its own
     arithmetic.float_round,
     ordered_sets.ordered_set_aggregates,
+    intervals.interval_units,
 )
 
 

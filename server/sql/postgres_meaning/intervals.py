@@ -1,0 +1,48 @@
+"""Interval literals whose unit PostgreSQL abbreviates: ``interval '1 mon'`` is a month, not a second.
+
+sqlglot reads ``interval '1 mon'`` as ``INTERVAL '1' MON``; DuckDB does not know ``MON``
+as a unit, takes it for a column alias and answers one *second*. PostgreSQL accepts
+every abbreviation below (its datetime keyword table); each becomes the unit DuckDB
+names the same span with. A literal sqlglot would cut short (``'3 days 04:05:06'``,
+``'1 mon ago'``) is kept whole by the parser (:mod:`server.sql.parser`), as a cast.
+"""
+
+from __future__ import annotations
+
+import sqlglot.expressions as exp
+
+from server.sql.postgres_meaning.types import ColumnType
+
+# PostgreSQL's spellings of each unit (src/backend/utils/adt/datetime.c) to DuckDB's unit keyword.
+UNITS: dict[str, str] = {
+    **dict.fromkeys(("Y", "YR", "YRS", "YEAR", "YEARS"), "YEAR"),
+    **dict.fromkeys(("MON", "MONS", "MONTH", "MONTHS"), "MONTH"),
+    **dict.fromkeys(("W", "WEEK", "WEEKS"), "WEEK"),
+    **dict.fromkeys(("D", "DAY", "DAYS"), "DAY"),
+    **dict.fromkeys(("H", "HR", "HRS", "HOUR", "HOURS"), "HOUR"),
+    **dict.fromkeys(("M", "MIN", "MINS", "MINUTE", "MINUTES"), "MINUTE"),
+    **dict.fromkeys(("S", "SEC", "SECS", "SECOND", "SECONDS"), "SECOND"),
+    **dict.fromkeys(("MS", "MSEC", "MSECS", "MILLISECOND", "MILLISECONDS", "MILLISECON"), "MILLISECOND"),
+    **dict.fromkeys(("US", "USEC", "USECS", "MICROSECOND", "MICROSECONDS", "MICROSECON"), "MICROSECOND"),
+    **dict.fromkeys(("DECADE", "DECADES", "DEC", "DECS"), "DECADE"),
+    **dict.fromkeys(("CENTURY", "CENTURIES", "C", "CENT"), "CENTURY"),
+    **dict.fromkeys(("MILLENNIUM", "MILLENNIA", "MIL", "MILS"), "MILLENNIUM"),
+}
+
+
+def interval_units(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
+    """``INTERVAL 'n' unit`` with a PostgreSQL abbreviation becomes DuckDB's unit keyword.
+
+    Why: ``interval '1 mon'``, ``'5 mins'``, ``'2 hrs'`` silently meant seconds.
+    Guarantees: only a unit PostgreSQL knows changes, to the same span; anything
+    else (a unit DuckDB already reads, an interval span, a computed value) is untouched.
+    """
+    for node in tree.find_all(exp.Interval):
+        unit = node.args.get("unit")
+        if not isinstance(unit, exp.Var):
+            continue
+        name = unit.name.upper()
+        canonical = UNITS.get(name)
+        if canonical is not None and canonical != name:
+            unit.set("this", canonical)
+    return tree

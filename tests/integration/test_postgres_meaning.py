@@ -69,11 +69,11 @@ def test_integer_division_by_zero_is_an_error_on_both(
 ) -> None:
     states = []
     for conn in (quiver, postgres):
-        for sql in ("SELECT 7/(1-1)", "SELECT 1.5/0", "SELECT 7/0"):
+        for sql in ("SELECT 7/(1-1)", "SELECT 1.5/0", "SELECT 7/0", "SELECT 7 % (1-1)", "SELECT 7.5 % 0"):
             with pytest.raises(psycopg.errors.DivisionByZero, match="division by zero") as raised:
                 conn.execute(sql)
             states.append(raised.value.sqlstate)
-    assert states == ["22012"] * 6
+    assert states == ["22012"] * 10
 
 
 def test_server_version_num_over_100_is_the_major_version(quiver: psycopg.Connection[Any]) -> None:

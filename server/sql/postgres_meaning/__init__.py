@@ -26,6 +26,7 @@ Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
 RULES: tuple[Rule, ...] = (
     numeric.numeric_constant_division,
     arithmetic.integer_division,
+    arithmetic.modulo_by_zero,
     numeric_columns.numeric_division,
     buckets.width_bucket,  # after the divisions: its exact form writes a division of its own
     arithmetic.float_round,

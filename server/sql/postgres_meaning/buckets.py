@@ -20,6 +20,7 @@ from collections.abc import Callable
 import sqlglot.expressions as exp
 
 from server.sql.postgres_meaning.types import (
+    CHECKED_DIVISOR,
     WIDTH_BUCKET_BOUNDS,
     WIDTH_BUCKET_COUNT,
     ColumnType,
@@ -101,7 +102,9 @@ def _inside(offset: exp.Expr, width: exp.Expr, n: Callable[[], exp.Expr], exact:
         # multiple below it divides to a whole number that rounding the double recovers.
         scaled = exp.Paren(this=exp.Mul(this=exp.Paren(this=offset), expression=n()))
         whole = exp.Paren(this=width)
-        remainder = exp.Paren(this=exp.Mod(this=scaled.copy(), expression=whole.copy()))
+        modulo = exp.Mod(this=scaled.copy(), expression=whole.copy())
+        modulo.meta[CHECKED_DIVISOR] = True  # the bounds differ here: the width is never zero
+        remainder = exp.Paren(this=modulo)
         multiple = exp.Paren(this=exp.Sub(this=scaled, expression=remainder))
         quotient = exp.Round(this=exp.Div(this=multiple, expression=whole))
         return exp.Add(this=quotient, expression=exp.Literal.number(1))

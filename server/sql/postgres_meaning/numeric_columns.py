@@ -26,7 +26,14 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning.types import NUMERIC_QUOTIENT, ColumnType, SqlType, division_by_zero, sql_type
+from server.sql.postgres_meaning.types import (
+    CHECKED_DIVISOR,
+    NUMERIC_QUOTIENT,
+    ColumnType,
+    SqlType,
+    division_by_zero,
+    sql_type,
+)
 
 SCALE = 16  # PostgreSQL's NUMERIC_MIN_SIG_DIGITS: the places it shows for quotients from 1 to 9999
 _EXACT = {SqlType.INTEGER, SqlType.NUMERIC}
@@ -64,7 +71,9 @@ def _quotient(dividend: exp.Expr, divisor: exp.Expr) -> exp.Expr:
     def y() -> exp.Expr:
         return exp.Paren(this=divisor.copy())
 
-    remainder = exp.Paren(this=exp.Mod(this=x(), expression=y()))
+    modulo = exp.Mod(this=x(), expression=y())
+    modulo.meta[CHECKED_DIVISOR] = True  # the quotient checks its divisor itself
+    remainder = exp.Paren(this=modulo)
     multiple = exp.Paren(this=exp.Sub(this=x(), expression=remainder.copy()))
     whole_quotient = exp.Div(this=multiple, expression=y())
     share_quotient = exp.Div(this=remainder, expression=y())

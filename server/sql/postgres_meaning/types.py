@@ -75,6 +75,7 @@ def sql_type(node: exp.Expr, column_type: ColumnType) -> SqlType | None:
 
 INTEGER_QUOTIENT = "quiver_integer_quotient"  # meta key marking a rewritten integer division
 NUMERIC_QUOTIENT = "quiver_numeric_quotient"  # meta key marking a rewritten numeric division
+CHECKED_DIVISOR = "quiver_divisor_checked"  # meta key on a modulo whose divisor needs no zero check
 
 GENERATED = "quiver_generated_call"  # meta key on an engine call a rule wrote (error, round_even)
 

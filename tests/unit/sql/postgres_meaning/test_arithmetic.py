@@ -116,3 +116,11 @@ def test_the_engine_error_of_a_zero_divisor_is_recognised_exactly() -> None:
     assert isinstance(raised_by_rule("division by zero"), DivisionByZero)
     assert raised_by_rule("Invalid Input Error: division by zero is fine here") is None
     assert raised_by_rule("Conversion Error: Could not convert string") is None
+
+
+def test_modulo_by_zero_is_an_error_and_other_modulos_keep_their_value() -> None:
+    for sql in ("SELECT 7 % (1-1)", "SELECT 7.5 % 0"):
+        with pytest.raises(duckdb.InvalidInputException, match="division by zero"):
+            run(sql)
+    assert run("SELECT 7 % 2, -7 % 3, 7 % (3-1)") == ([(1, -1, 1)], ["INTEGER", "INTEGER", "INTEGER"])
+    assert "ERROR" not in postgres_meaning(parse_statement("SELECT x % 2 FROM t")).sql(dialect="duckdb")

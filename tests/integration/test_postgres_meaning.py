@@ -322,3 +322,29 @@ def test_interval_literals_match_postgres(
     sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
 ) -> None:
     assert answer(quiver, sql) == answer(postgres, sql)
+
+
+DATE_LITERALS = (
+    "SELECT '20240105'::date, '2024/01/05'::date, 'Jan 5 2024'::date, '01/05/2024'::date, "
+    "'5 January 2024'::date, 'January 5, 2024'::date, date '2024-Jan-05'",
+    "SELECT '2024-01-05 10:00 America/New_York'::timestamptz, timestamptz '2024-07-05 10:00:30.5 Europe/Paris', "
+    "'2024-01-05 10:00 America/New_York'::timestamp",
+    "SELECT '20240105 10:30'::timestamp, '2024/01/05 10:30:15'::timestamp, 'Jan 5 2024 10:30'::timestamp",
+    "SELECT date 'today' = current_date, timestamp 'today' = current_date::timestamp, "
+    "date 'tomorrow' = current_date + 1",
+)
+
+
+@pytest.mark.parametrize("sql", DATE_LITERALS)
+def test_date_literals_match_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)
+
+
+def test_a_postgres_date_spelling_filters_a_relation(
+    quiver: psycopg.Connection[Any], raw: duckdb.DuckDBPyConnection
+) -> None:
+    got = quiver.execute("SELECT order_count FROM sales WHERE order_ts >= '20240105'::date").fetchall()
+    want = raw.execute("SELECT COUNT(*) FROM raw.orders WHERE order_ts >= DATE '2024-01-05'").fetchall()
+    assert got == want

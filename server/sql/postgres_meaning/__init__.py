@@ -18,7 +18,15 @@ from collections.abc import Callable
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning import arithmetic, buckets, intervals, numeric, numeric_columns, ordered_sets
+from server.sql.postgres_meaning import (
+    arithmetic,
+    buckets,
+    datetimes,
+    intervals,
+    numeric,
+    numeric_columns,
+    ordered_sets,
+)
 from server.sql.postgres_meaning.types import ColumnType, no_columns
 
 Rule = Callable[[exp.Expr, ColumnType], exp.Expr]
@@ -32,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     arithmetic.float_round,
     ordered_sets.ordered_set_aggregates,
     intervals.interval_units,
+    datetimes.date_literals,
 )
 
 

@@ -348,3 +348,22 @@ def test_a_postgres_date_spelling_filters_a_relation(
     got = quiver.execute("SELECT order_count FROM sales WHERE order_ts >= '20240105'::date").fetchall()
     want = raw.execute("SELECT COUNT(*) FROM raw.orders WHERE order_ts >= DATE '2024-01-05'").fetchall()
     assert got == want
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT date_trunc('qtr', timestamp '2024-05-05'), date_trunc('mon', timestamp '2024-05-05'), "
+        "date_trunc('yr', timestamp '2024-05-05'), date_trunc('hrs', timestamp '2024-05-05 10:11')",
+        "SELECT extract(qtr from timestamp '2024-05-05')",
+    ],
+)
+def test_abbreviated_date_units_match_postgres(
+    sql: str, quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any]
+) -> None:
+    assert answer(quiver, sql) == answer(postgres, sql)
+
+
+def test_quarter_abbreviation_groups_a_relation(quiver: psycopg.Connection[Any]) -> None:
+    written = "SELECT date_trunc('{}', order_ts) AS q, order_count FROM sales GROUP BY 1 ORDER BY 1"
+    assert quiver.execute(written.format("qtr")).fetchall() == quiver.execute(written.format("quarter")).fetchall()

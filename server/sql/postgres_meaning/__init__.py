@@ -40,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     arithmetic.float_round,
     ordered_sets.ordered_set_aggregates,
     intervals.interval_units,
+    intervals.date_trunc_units,
     datetimes.date_literals,
 )
 

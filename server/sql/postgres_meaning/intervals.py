@@ -1,4 +1,4 @@
-"""Interval literals whose unit PostgreSQL abbreviates: ``interval '1 mon'`` is a month, not a second.
+"""Units PostgreSQL abbreviates: ``interval '1 mon'`` is a month, not a second; ``date_trunc('qtr', x)``.
 
 sqlglot reads ``interval '1 mon'`` as ``INTERVAL '1' MON``; DuckDB does not know ``MON``
 as a unit, takes it for a column alias and answers one *second*. PostgreSQL accepts
@@ -28,6 +28,9 @@ UNITS: dict[str, str] = {
     **dict.fromkeys(("CENTURY", "CENTURIES", "C", "CENT"), "CENTURY"),
     **dict.fromkeys(("MILLENNIUM", "MILLENNIA", "MIL", "MILS"), "MILLENNIUM"),
 }
+# date_trunc also takes the quarter, which PostgreSQL abbreviates too.
+TRUNC_UNITS: dict[str, str] = {**UNITS, "QTR": "QUARTER", "QUARTER": "QUARTER"}
+_TRUNCATIONS = (exp.TimestampTrunc, exp.DateTrunc)
 
 
 def interval_units(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
@@ -45,4 +48,19 @@ def interval_units(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
         canonical = UNITS.get(name)
         if canonical is not None and canonical != name:
             unit.set("this", canonical)
+    return tree
+
+
+def date_trunc_units(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
+    """``date_trunc('qtr', x)``, ``date_trunc('mon', x)``: PostgreSQL's unit abbreviations as DuckDB's units.
+
+    Why: Tableau and others send ``'qtr'``; DuckDB refused it (22P02). Guarantees: only
+    a unit PostgreSQL knows changes, to the same unit; others are left as written.
+    """
+    for node in tree.find_all(*_TRUNCATIONS):
+        unit = node.args.get("unit")
+        if isinstance(unit, exp.Var | exp.Literal):
+            canonical = TRUNC_UNITS.get(unit.name.upper())
+            if canonical is not None and canonical != unit.name.upper():
+                node.set("unit", exp.Var(this=canonical))
     return tree

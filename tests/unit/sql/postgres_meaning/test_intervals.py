@@ -29,3 +29,10 @@ def test_interval_literal_spans(literal: str, span: datetime.timedelta) -> None:
     tree = postgres_meaning(parse_statement(f"SELECT interval '{literal}'"))
     (value,) = duckdb.sql(tree.sql(dialect="duckdb")).fetchone()
     assert value == span
+
+
+def test_date_trunc_takes_postgres_abbreviations() -> None:
+    sql = "SELECT date_trunc('qtr', x), date_trunc('mon', x), date_trunc('hrs', x), date_trunc('week', x) FROM t"
+    assert postgres_meaning(parse_statement(sql)).sql(dialect="duckdb") == (
+        "SELECT DATE_TRUNC('QUARTER', x), DATE_TRUNC('MONTH', x), DATE_TRUNC('HOUR', x), DATE_TRUNC('WEEK', x) FROM t"
+    )

@@ -31,6 +31,8 @@ UNITS: dict[str, str] = {
 # date_trunc also takes the quarter, which PostgreSQL abbreviates too.
 TRUNC_UNITS: dict[str, str] = {**UNITS, "QTR": "QUARTER", "QUARTER": "QUARTER"}
 _TRUNCATIONS = (exp.TimestampTrunc, exp.DateTrunc)
+# Spellings DuckDB reads itself (each unit and its plural): left as written, so engine SQL stays as it was.
+_DUCKDB_READS = frozenset(TRUNC_UNITS.values()) | {f"{unit}S" for unit in TRUNC_UNITS.values()}
 
 
 def interval_units(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
@@ -46,7 +48,7 @@ def interval_units(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
             continue
         name = unit.name.upper()
         canonical = UNITS.get(name)
-        if canonical is not None and canonical != name:
+        if canonical is not None and name not in _DUCKDB_READS:
             unit.set("this", canonical)
     return tree
 
@@ -61,6 +63,6 @@ def date_trunc_units(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
         unit = node.args.get("unit")
         if isinstance(unit, exp.Var | exp.Literal):
             canonical = TRUNC_UNITS.get(unit.name.upper())
-            if canonical is not None and canonical != unit.name.upper():
+            if canonical is not None and unit.name.upper() not in _DUCKDB_READS:
                 node.set("unit", exp.Var(this=canonical))
     return tree

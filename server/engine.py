@@ -149,7 +149,8 @@ class Engine:
         manifest = manifest or self.manifest
         governance = self.governance(caller, manifest)
         governance.require(DATA)
-        statement = compile_statement(tree, manifest, governance.relations(), governance)
+        member_types = self.member_types if manifest is self.manifest else None
+        statement = compile_statement(tree, manifest, governance.relations(), governance, member_types)
         sql = render_statement(statement, statement.plans, find_target(target_name))
         hidden = tuple(pad for pad in key_pads(self.mask_secret) if pad in sql)
         return CompiledQuery(sql, target_name, statement, statement.plans, manifest.version, hidden)
@@ -271,6 +272,20 @@ class Engine:
         types = [(field.name, _type_name(field.type)) for field in schema]
         self._column_types.put(key, types)
         return types
+
+    def member_types(self, relation_name: str) -> dict[str, str]:
+        """Each member of a relation with the PostgreSQL type the catalog reports (empty when unknown).
+
+        The compiler asks (only when a PostgreSQL-meaning rule needs an operand's type) so that a
+        column divides as the type a client sees for it: ``numeric`` exactly, integers truncating.
+        """
+        relation = self.manifest.relations.get(relation_name)
+        if relation is None:
+            return {}
+        try:
+            return dict(self.relation_column_types(relation))
+        except QuiverError:
+            return {}  # types unknown: the rules leave such expressions as written
 
     def column_type_lookup(self, caller: Caller) -> Callable[[exp.Column], int | None]:
         """The PostgreSQL type OID of a column by name, over the relations ``caller`` may see.

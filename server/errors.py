@@ -27,7 +27,6 @@ class SqlState(StrEnum):
     DATA_EXCEPTION = "22000"
     INVALID_PARAMETER_VALUE = "22023"
     INVALID_TEXT_REPRESENTATION = "22P02"
-    DIVISION_BY_ZERO = "22012"
     INVALID_DATETIME_FORMAT = "22007"
     INVALID_ARGUMENT_FOR_LOGARITHM = "2201E"
     INVALID_ARGUMENT_FOR_POWER_FUNCTION = "2201F"
@@ -37,6 +36,8 @@ class SqlState(StrEnum):
     NUMERIC_VALUE_OUT_OF_RANGE = "22003"
     INVALID_BINARY_REPRESENTATION = "22P03"
     DATETIME_FIELD_OVERFLOW = "22008"
+    DIVISION_BY_ZERO = "22012"
+    INVALID_ARGUMENT_FOR_WIDTH_BUCKET_FUNCTION = "2201G"
     CHARACTER_NOT_IN_REPERTOIRE = "22021"
     ACTIVE_SQL_TRANSACTION = "25001"
     NO_ACTIVE_SQL_TRANSACTION = "25P01"
@@ -249,6 +250,12 @@ class AmbiguousFunction(QuiverError):
     """42725: more than one function or operator fits the argument types equally well."""
 
     sqlstate = SqlState.AMBIGUOUS_FUNCTION
+
+
+class InvalidArgumentForWidthBucket(QuiverError):
+    """2201G: ``width_bucket`` with a count below one or equal bounds."""
+
+    sqlstate = SqlState.INVALID_ARGUMENT_FOR_WIDTH_BUCKET_FUNCTION
 
 
 class DataException(QuiverError):

@@ -31,6 +31,7 @@ from server.errors import (
 )
 from server.semantic.model import Manifest, Relation
 from server.sql.pg_types import TYPE_METADATA
+from server.sql.postgres_meaning.types import raised_by_rule
 from server.sql.session_info import SessionInfo
 
 # Catalog statements (with the session values they read) one catalog remembers translated.
@@ -204,4 +205,6 @@ def _error(error: ConnectorError) -> QuiverError | ConnectorError:
         return error
     if error.kind is ErrorKind.TOO_COMPLEX:
         return StatementTooComplex("statement is too complex")
+    if error.kind is ErrorKind.DATA and (raised := raised_by_rule(error.message)) is not None:
+        return raised  # an error a PostgreSQL-meaning rule raised inside the engine
     return map_engine_error(error.message)

@@ -47,7 +47,7 @@ from server.compiler.passes import (
     statement_kind,
     templates,
 )
-from server.compiler.passes.state import PLAN_MARKER, Compilation, Context, marker_index
+from server.compiler.passes.state import PLAN_MARKER, Compilation, Context, MemberTypes, marker_index
 from server.compiler.plan import SemanticPlan
 from server.semantic.model import Manifest, Relation
 
@@ -84,7 +84,11 @@ class CompiledStatement:
 
 
 def compile_statement(
-    tree: exp.Expr, manifest: Manifest, relations: Mapping[str, Relation], governance: Governance = OPEN
+    tree: exp.Expr,
+    manifest: Manifest,
+    relations: Mapping[str, Relation],
+    governance: Governance = OPEN,
+    member_types: MemberTypes | None = None,
 ) -> CompiledStatement:
     """Compile ``tree`` for a caller who may query ``relations``, under ``governance``'s rules.
 
@@ -92,7 +96,7 @@ def compile_statement(
     session of a process, so compiling works on its own copy (an in-place rewrite once
     left a cached tree half-planned for every later caller).
     """
-    ctx = Context(manifest, relations, governance)
+    ctx = Context(manifest, relations, governance, member_types)
     state = Compilation(tree.copy())
     for rule in RULES:
         state = rule(state, ctx)

@@ -20,6 +20,7 @@ from server.errors import (
     StatementTimeout,
     StatementTooComplex,
 )
+from server.sql.postgres_meaning.types import raised_by_rule
 
 log = logging.getLogger("quiver.engine")
 
@@ -36,6 +37,8 @@ def translate(error: ConnectorError, *, generated: bool = True) -> QuiverError:
         return QueryCanceled("canceling statement due to user request")
     if kind is ErrorKind.TIMEOUT:
         return StatementTimeout("canceling statement due to statement timeout")
+    if kind is ErrorKind.DATA and (raised := raised_by_rule(error.message)) is not None:
+        return raised  # an error a PostgreSQL-meaning rule raised inside the engine (server.sql.postgres_meaning)
     if kind is ErrorKind.MEMORY:
         return OutOfMemory(
             "out of memory",

@@ -23,6 +23,7 @@ from connectors.duckdb import DuckDBConnector
 from server.errors import FeatureNotSupported, InsufficientPrivilege, UndefinedTable
 from server.execution.executor import ResultStream, open_stream
 from server.sql.functions import check_functions
+from server.sql.postgres_meaning import postgres_meaning
 from server.sql.templates import pg_template_functions
 
 # What one statement over temporary tables may use: small, since the tables themselves
@@ -114,7 +115,9 @@ def run_on_temp_tables(
     """Start a statement that reads only temporary tables; its rows stream like any engine result."""
     check_scratch_statement(tree, tables)
     read = referenced_tables(tree)
-    sql = pg_template_functions(tree).sql(dialect="duckdb")  # PostgreSQL's to_char templates, as elsewhere
+    # PostgreSQL's to_char templates and operator meaning (7/2 is 3), as on the other routes; on a
+    # copy, since parse trees are shared through the parse cache. Temp-table columns are untyped here.
+    sql = postgres_meaning(pg_template_functions(tree.copy())).sql(dialect="duckdb")
 
     def start() -> QueryHandle:
         connector = DuckDBConnector(

@@ -21,6 +21,7 @@ from server.errors import SqlSyntaxError, StatementTooComplex
 from server.sql.alias_lists import check_alias_lists
 from server.sql.database_names import mark_database_names
 from server.sql.group_constants import check_group_constants
+from server.sql.interval_literals import whole_interval_strings
 from server.sql.lexer import IDENT_CONT, code_matches, tokens
 from server.sql.limits import (
     check_size,
@@ -212,7 +213,7 @@ def _parse(text: str) -> list[exp.Expr | None]:
 def parse_statements(text: str) -> list[exp.Expr]:
     """Every statement in ``text`` (empty statements dropped); 42601 on bad syntax, 54001 when too complex."""
     check_size(text)
-    compacted = _compact_literal_lists(_rewrite_tokens(text))
+    compacted = _compact_literal_lists(_rewrite_tokens(whole_interval_strings(text)))
     compact = compacted.text
     try:
         check_structure(compact)

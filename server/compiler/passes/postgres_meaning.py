@@ -14,7 +14,7 @@ import sqlglot.expressions as exp
 from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.scope import traverse_scope
 
-from server.compiler.passes.state import Compilation, Context
+from server.compiler.passes.state import Compilation, Context, MemberTypes
 from server.semantic.model import Measure, Relation
 from server.semantic.spec import MeasureType
 from server.sql.postgres_meaning import postgres_meaning
@@ -41,16 +41,24 @@ def postgres_operators(state: Compilation, ctx: Context) -> Compilation:
         # on the tree as it was before any rule rewrote it.
         nonlocal types
         if types is None:
-            types = _column_types(original, ctx.relations)
+            types = _column_types(original, ctx.relations, ctx.member_types)
         return types.get(id(column))
 
     original = state.tree
     return replace(state, tree=postgres_meaning(state.tree, column_type))
 
 
-def _column_types(tree: exp.Expr, relations: Mapping[str, Relation]) -> dict[int, SqlType]:
-    """The certain type of each column (by node identity) that names a member of a model relation."""
+def _column_types(
+    tree: exp.Expr, relations: Mapping[str, Relation], member_types: MemberTypes | None
+) -> dict[int, SqlType]:
+    """The certain type of each column (by node identity) that names a member of a model relation.
+
+    A member's type is the one the catalog reports for it (``member_types``), so a column
+    divides as a client that read the catalog expects (``numeric`` exactly, ``int8``
+    truncating); without it, only count measures are known (integers).
+    """
     known: dict[int, SqlType] = {}
+    reported: dict[str, Mapping[str, str]] = {}
     try:
         scopes = traverse_scope(tree)
     except SqlglotError:
@@ -63,6 +71,31 @@ def _column_types(tree: exp.Expr, relations: Mapping[str, Relation]) -> dict[int
                 continue
             relation = relations.get(source.name)
             member = relation.members.get(column.name) if relation is not None else None
-            if member is not None and isinstance(member.member, Measure) and member.member.type in _INTEGER_MEASURES:
-                known[id(column)] = SqlType.INTEGER
+            if member is None:
+                continue
+            if member_types is not None and source.name not in reported:
+                reported[source.name] = member_types(source.name)
+            kind = _kind(reported.get(source.name, {}).get(member.name))
+            if kind is None and isinstance(member.member, Measure) and member.member.type in _INTEGER_MEASURES:
+                kind = SqlType.INTEGER
+            if kind is not None:
+                known[id(column)] = kind
     return known
+
+
+def _kind(type_name: str | None) -> SqlType | None:
+    """The arithmetic kind of a PostgreSQL type name as the catalog reports it, else None."""
+    if type_name is None:
+        return None
+    base = type_name.split("(", 1)[0]
+    return _KINDS.get(base)
+
+
+_KINDS = {
+    "numeric": SqlType.NUMERIC,
+    "int2": SqlType.INTEGER,
+    "int4": SqlType.INTEGER,
+    "int8": SqlType.INTEGER,
+    "float4": SqlType.FLOAT,
+    "float8": SqlType.FLOAT,
+}

@@ -16,7 +16,7 @@ CTE); render prints each plan in its marker's place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import sqlglot.expressions as exp
@@ -27,6 +27,8 @@ from server.compiler.planner import plan_query
 from server.compiler.resolver import position_of, resolve_select
 from server.errors import InsufficientPrivilege, UndefinedTable, did_you_mean
 from server.semantic.model import Manifest, Relation
+
+MemberTypes = Callable[[str], Mapping[str, str]]
 
 PLAN_MARKER = "quiver_plan"
 DEFAULT_SCHEMA = "public"
@@ -39,6 +41,9 @@ class Context:
     manifest: Manifest
     relations: Mapping[str, Relation]  # what this caller may query, with only the members it may see
     governance: Governance
+    # A relation's members with the PostgreSQL type the catalog reports for each (``numeric(38,2)``,
+    # ``int8``, ``float8``); asked only when a rule needs a column's type. None: no types known.
+    member_types: MemberTypes | None = None
 
 
 @dataclass(frozen=True)

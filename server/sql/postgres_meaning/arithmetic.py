@@ -2,7 +2,8 @@
 
 Checked against PostgreSQL 15 and DuckDB (tests/integration/test_postgres_meaning.py):
 
-* ``%`` takes the sign of the dividend in both (``-7 % 2`` is -1, ``7 % -2`` is 1): no rule.
+* ``%`` takes the sign of the dividend in both (``-7 % 2`` is -1, ``7 % -2`` is 1), but a zero
+  divisor is an error in PostgreSQL and NULL in DuckDB.
 * ``||`` with NULL is NULL in both, and ``round(numeric)`` rounds half away from zero in both: no rule.
 * ``round(double precision)`` rounds half to even in PostgreSQL (``round(2.5::float8)`` is 2),
   half away from zero in DuckDB (3).
@@ -15,7 +16,15 @@ from __future__ import annotations
 
 import sqlglot.expressions as exp
 
-from server.sql.postgres_meaning.types import INTEGER_QUOTIENT, ColumnType, SqlType, engine_call, sql_type
+from server.sql.postgres_meaning.types import (
+    CHECKED_DIVISOR,
+    INTEGER_QUOTIENT,
+    ColumnType,
+    SqlType,
+    division_by_zero,
+    engine_call,
+    sql_type,
+)
 
 
 def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
@@ -38,12 +47,36 @@ def integer_division(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
         rewritten: exp.Expr = quotient
         if not _nonzero_literal(divisor):
             zero = exp.EQ(this=_grouped(divisor), expression=exp.Literal.number(0))
-            error = engine_call("error", exp.Literal.string("division by zero"))
+            error = division_by_zero()
             rewritten = exp.Paren(this=exp.Case(ifs=[exp.If(this=zero, true=error)], default=quotient))
         rewritten.meta[INTEGER_QUOTIENT] = True
         if node is tree:
             return rewritten
         node.replace(rewritten)
+    return tree
+
+
+def modulo_by_zero(tree: exp.Expr, column_type: ColumnType) -> exp.Expr:
+    """``a % b`` raises "division by zero" for ``b = 0``, as PostgreSQL does; DuckDB answers NULL.
+
+    Why: ``7 % 0`` is an error in PostgreSQL (22012); a NULL would be a silently different
+    answer. Guarantees: only a modulo of integers or numerics (either operand certainly
+    one) whose divisor is not a nonzero literal gets the check; its value is unchanged.
+    """
+    for node in list(tree.find_all(exp.Mod, bfs=False))[::-1]:
+        divisor = node.expression
+        if _nonzero_literal(divisor) or node.meta.get(CHECKED_DIVISOR):
+            continue
+        kinds = {sql_type(node.this, column_type), sql_type(divisor, column_type)}
+        if not kinds & {SqlType.INTEGER, SqlType.NUMERIC}:
+            continue
+        node.meta[CHECKED_DIVISOR] = True
+        zero = exp.EQ(this=_grouped(divisor.copy()), expression=exp.Literal.number(0))
+        checked = exp.Paren(this=exp.Case(ifs=[exp.If(this=zero, true=division_by_zero())], default=node.copy()))
+        checked.this.args["default"].meta[CHECKED_DIVISOR] = True
+        if node is tree:
+            return checked
+        node.replace(checked)
     return tree
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 import sqlglot.expressions as exp
 
 from server.errors import FeatureNotSupported
-from server.sql.postgres_meaning.types import ColumnType, engine_call
+from server.sql.postgres_meaning.types import ColumnType, division_by_zero
 
 _MIN_SIGNIFICANT = 16  # NUMERIC_MIN_SIG_DIGITS
 _MAX_SCALE = 1000  # NUMERIC_MAX_DISPLAY_SCALE
@@ -39,7 +39,7 @@ def numeric_constant_division(tree: exp.Expr, column_type: ColumnType) -> exp.Ex
         if left is None or right is None or (left[2] and right[2]):
             continue  # not constants, or two integers (the integer rule's)
         if right[0] == 0:  # the engine raises it where the statement runs, as for integers
-            error = engine_call("error", exp.Literal.string("division by zero"))
+            error = division_by_zero()
             folded: exp.Expr = exp.cast(error, exp.DType.DECIMAL)
         else:
             folded = _literal(*_divide(left[0], left[1], right[0], right[1]))

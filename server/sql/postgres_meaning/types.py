@@ -13,6 +13,8 @@ from enum import StrEnum
 
 import sqlglot.expressions as exp
 
+from server.errors import DivisionByZero, InvalidArgumentForWidthBucket, QuiverError
+
 
 class SqlType(StrEnum):
     """The kinds of type the arithmetic rules tell apart."""
@@ -33,6 +35,7 @@ def no_columns(column: exp.Column) -> SqlType | None:
 _INTEGERS = {exp.DType.TINYINT, exp.DType.SMALLINT, exp.DType.INT, exp.DType.BIGINT}
 _NUMERICS = {exp.DType.DECIMAL}
 _FLOATS = {exp.DType.FLOAT, exp.DType.DOUBLE}
+_EXACT = {SqlType.INTEGER, SqlType.NUMERIC}
 _INTEGER_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Mod, exp.IntDiv)
 
 
@@ -40,6 +43,8 @@ def sql_type(node: exp.Expr, column_type: ColumnType) -> SqlType | None:
     """The PostgreSQL type of ``node`` when it is certain, else None."""
     if node.meta.get(INTEGER_QUOTIENT):
         return SqlType.INTEGER
+    if node.meta.get(NUMERIC_QUOTIENT):
+        return SqlType.NUMERIC
     if isinstance(node, exp.Paren | exp.Neg):
         return sql_type(node.this, column_type)
     if isinstance(node, exp.Literal):
@@ -60,11 +65,17 @@ def sql_type(node: exp.Expr, column_type: ColumnType) -> SqlType | None:
         return SqlType.INTEGER
     if isinstance(node, _INTEGER_ARITHMETIC):
         left, right = sql_type(node.this, column_type), sql_type(node.expression, column_type)
-        return SqlType.INTEGER if left is SqlType.INTEGER and right is SqlType.INTEGER else None
+        if left is SqlType.INTEGER and right is SqlType.INTEGER:
+            return SqlType.INTEGER
+        if not isinstance(node, exp.IntDiv) and {left, right} <= _EXACT and SqlType.NUMERIC in (left, right):
+            return SqlType.NUMERIC  # numeric +, -, *, % an integer or a numeric is numeric in PostgreSQL
+        return None
     return None
 
 
 INTEGER_QUOTIENT = "quiver_integer_quotient"  # meta key marking a rewritten integer division
+NUMERIC_QUOTIENT = "quiver_numeric_quotient"  # meta key marking a rewritten numeric division
+CHECKED_DIVISOR = "quiver_divisor_checked"  # meta key on a modulo whose divisor needs no zero check
 
 GENERATED = "quiver_generated_call"  # meta key on an engine call a rule wrote (error, round_even)
 
@@ -74,3 +85,40 @@ def engine_call(name: str, *arguments: exp.Expr) -> exp.Anonymous:
     call = exp.Anonymous(this=name, expressions=list(arguments))
     call.meta[GENERATED] = True
     return call
+
+
+DIVISION_BY_ZERO = "division by zero"
+WIDTH_BUCKET_COUNT = "count must be greater than zero"
+WIDTH_BUCKET_BOUNDS = "lower bound cannot equal upper bound"
+
+# The errors the rules raise in the engine (PostgreSQL's messages), each with the typed error it
+# answers: the executor and the catalog recognise exactly these engine errors (:func:`raised_by_rule`).
+RULE_ERRORS: dict[str, type[QuiverError]] = {
+    DIVISION_BY_ZERO: DivisionByZero,
+    WIDTH_BUCKET_COUNT: InvalidArgumentForWidthBucket,
+    WIDTH_BUCKET_BOUNDS: InvalidArgumentForWidthBucket,
+}
+_ENGINE_PREFIX = "Invalid Input Error: "  # how DuckDB's error() reports a message
+
+
+def rule_error(message: str) -> exp.Expr:
+    """The engine call that fails a statement with one of :data:`RULE_ERRORS`' messages.
+
+    Why one helper: the executor and the catalog map exactly these engine errors to their
+    SQLSTATE (:func:`raised_by_rule`), so raiser and reader cannot drift apart.
+    """
+    if message not in RULE_ERRORS:
+        raise ValueError(f"not a rule error: {message}")
+    return engine_call("error", exp.Literal.string(message))
+
+
+def division_by_zero() -> exp.Expr:
+    """PostgreSQL's "division by zero" (22012), raised where the statement runs."""
+    return rule_error(DIVISION_BY_ZERO)
+
+
+def raised_by_rule(engine_text: str) -> QuiverError | None:
+    """The typed error when the engine's error is one a rule raised (with or without DuckDB's prefix), else None."""
+    first = engine_text.split("\n", 1)[0].strip().removeprefix(_ENGINE_PREFIX)
+    error = RULE_ERRORS.get(first)
+    return error(first) if error is not None else None

@@ -72,3 +72,12 @@ def test_memory_is_bounded(engine: Engine) -> None:
     sql = "SELECT length(string_agg(repeat('x', 1000) || a.x::text, ',')) FROM t a, t b WHERE b.x < 300"
     assert _sqlstate(engine, sql) == "53200"
     assert _run(engine, "SELECT count(*) AS n FROM t").to_pylist() == [{"n": 3000}]  # and it serves on
+
+
+def test_postgres_meaning_applies_to_temporary_tables(engine: Engine) -> None:
+    # The same rules as the other routes: integer constants divide as integers, zero divisors are 22012,
+    # width_bucket exists, interval abbreviations keep their span.
+    table = _run(engine, "SELECT 7/2 AS q, width_bucket(5.5, 0, 10, 4) AS b, interval '1 mon' AS i FROM t LIMIT 1")
+    row = table.to_pylist()[0]
+    assert row["q"] == 3 and row["b"] == 3 and row["i"].months == 1
+    assert _sqlstate(engine, "SELECT x::int / (x - x)::int FROM t") == "22012"

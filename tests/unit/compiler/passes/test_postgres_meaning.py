@@ -45,3 +45,12 @@ def test_a_sum_measure_is_left_as_written(engine: Engine) -> None:
 def test_a_count_divided_by_zero_is_an_error(engine: Engine) -> None:
     with pytest.raises(QuiverError, match="division by zero"):
         ask(engine, "SELECT status, order_count / (1 - 1) FROM orders GROUP BY 1")
+
+
+def test_members_divide_as_the_type_the_catalog_reports() -> None:
+    from server.compiler.passes.postgres_meaning import _kind
+    from server.sql.postgres_meaning.types import SqlType
+
+    assert _kind("numeric(12,2)") is SqlType.NUMERIC and _kind("numeric") is SqlType.NUMERIC
+    assert _kind("int8") is SqlType.INTEGER and _kind("float8") is SqlType.FLOAT
+    assert _kind("text") is None and _kind(None) is None

@@ -58,7 +58,6 @@ def test_a_zero_check_only_where_the_divisor_may_be_zero() -> None:
         "SELECT x/2 FROM (VALUES (7)) t(x)",
         "SELECT x/2.0 FROM (VALUES (7)) t(x)",
         "SELECT 7/2::float8",
-        "SELECT 7.5::numeric(3,1)/2",
     ],
 )
 def test_divisions_of_unknown_or_non_integer_types_are_left_as_written(sql: str) -> None:
@@ -107,3 +106,21 @@ def test_numeric_division_past_the_engine_precision_is_refused() -> None:
 
     with pytest.raises(FeatureNotSupported):
         postgres_meaning(parse_statement("SELECT 0.00000000000000000000000001/3"))  # 42 places
+
+
+def test_the_engine_error_of_a_zero_divisor_is_recognised_exactly() -> None:
+    from server.errors import DivisionByZero
+    from server.sql.postgres_meaning.types import raised_by_rule
+
+    assert isinstance(raised_by_rule("Invalid Input Error: division by zero"), DivisionByZero)
+    assert isinstance(raised_by_rule("division by zero"), DivisionByZero)
+    assert raised_by_rule("Invalid Input Error: division by zero is fine here") is None
+    assert raised_by_rule("Conversion Error: Could not convert string") is None
+
+
+def test_modulo_by_zero_is_an_error_and_other_modulos_keep_their_value() -> None:
+    for sql in ("SELECT 7 % (1-1)", "SELECT 7.5 % 0"):
+        with pytest.raises(duckdb.InvalidInputException, match="division by zero"):
+            run(sql)
+    assert run("SELECT 7 % 2, -7 % 3, 7 % (3-1)") == ([(1, -1, 1)], ["INTEGER", "INTEGER", "INTEGER"])
+    assert "ERROR" not in postgres_meaning(parse_statement("SELECT x % 2 FROM t")).sql(dialect="duckdb")

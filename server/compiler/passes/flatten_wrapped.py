@@ -122,9 +122,14 @@ def _rewrite_one(tree: exp.Expr, ctx: Context) -> bool:
             _refuse_measures_over_result_set(outer, alias, projection)
             continue
         cte = source.expression.parent if source.is_cte else None
-        outer.replace(_merged(outer, alias, projection))
+        merged = _merged(outer, alias, projection)
+        outer.replace(merged)
         if isinstance(cte, exp.CTE):
-            _drop_if_unused(cte, tree)
+            # The merged SELECT carries a copy of the WITH that held the CTE (and may be the new root):
+            # drop the CTE where it now lives.
+            root = merged.root()
+            for placed in [c for c in root.find_all(exp.CTE) if c.alias_or_name == cte.alias_or_name]:
+                _drop_if_unused(placed, root)
         return True
     return False
 

@@ -72,11 +72,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     result = build_manifest(Path(args.directory), args.dialect)
     issues = list(result.issues)
     if args.source and result.manifest is not None:
+        from connectors.base import ConnectorError
         from connectors.duckdb import DuckDBConnector
         from server.execution.executor import Executor
         from server.execution.source_check import check_sources
 
-        connector = DuckDBConnector(args.source)
+        try:
+            connector = DuckDBConnector(args.source)
+        except ConnectorError:
+            print(f"quiver validate: cannot open the source {args.source}", file=sys.stderr)
+            return 2
         try:
             issues.extend(check_sources(result.manifest, Executor(connector)))
         finally:

@@ -206,8 +206,10 @@ class Executor:
         stream.secrets = self.secrets
         return stream
 
-    def describe(self, sql: str) -> pa.Schema:
+    def describe(self, sql: str, *, authored: bool = False) -> pa.Schema:
+        """The schema of ``sql``'s result. ``authored``: the SQL is a model author's own (a table's
+        ``sql``), so a failure names what the engine found wrong, not a request id."""
         try:
             return self.connector.describe(sql)
         except ConnectorError as exc:
-            raise _scrubbed(translate(exc), self.secrets) from None
+            raise _scrubbed(translate(exc, generated=not authored), self.secrets) from None

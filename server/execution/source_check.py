@@ -35,7 +35,7 @@ def check_sources(manifest: Manifest, executor: Executor) -> list[Issue]:
     schemas: dict[str, pa.Schema] = {}
     for name, table in manifest.tables.items():
         try:
-            schemas[name] = executor.describe(table.sql.sql(dialect=executor.dialect))
+            schemas[name] = executor.describe(table.sql.sql(dialect=executor.dialect), authored=True)
         except QuiverError as exc:
             issues.append(error("SM502", f'table "{name}": its SQL fails on the source: {exc.message}', table.origin))
     for name, schema in schemas.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connectors.base import ConnectorError, ErrorKind
-from server.errors import DataException, DivisionByZero, SqlState
+from server.errors import DivisionByZero, InvalidTextRepresentation, SqlState
 from server.execution.executor import translate
 
 
@@ -13,6 +13,7 @@ def test_the_division_rules_engine_error_is_division_by_zero() -> None:
     assert str(error) == "division by zero"
 
 
-def test_other_data_errors_stay_data_exceptions() -> None:
-    error = translate(ConnectorError(ErrorKind.DATA, "Conversion Error: Could not convert"))
-    assert type(error) is DataException
+def test_other_data_errors_go_through_the_engine_error_table() -> None:
+    error = translate(ConnectorError(ErrorKind.DATA, "Conversion Error: Could not convert string 'abc' to INT32"))
+    assert type(error) is InvalidTextRepresentation and error.sqlstate is SqlState.INVALID_TEXT_REPRESENTATION
+    assert "Conversion Error" not in str(error) and "INT32" not in str(error)

@@ -32,6 +32,11 @@ CREATE MACRO qf.quote_ident(s) AS CASE
 CREATE MACRO qf.quote_literal(s) AS CASE WHEN s IS NULL THEN NULL
     ELSE '''' || replace(CAST(s AS VARCHAR), '''', '''''') || '''' END;
 CREATE MACRO qf.quote_nullable(s) AS coalesce(qf.quote_literal(s), 'NULL');
+-- parse_ident('"Some".thing') is {Some,thing}: quoted parts keep their case, others fold to lower case.
+CREATE MACRO qf.parse_ident(s) AS list_transform(
+    regexp_extract_all(CAST(s AS VARCHAR), '"(?:[^"]|"")*"|[^.]+'),
+    part -> CASE WHEN starts_with(trim(part), '"') THEN replace(trim(part)[2:-2], '""', '"')
+                 ELSE lower(trim(part)) END);
 """
 
 REG_MACROS = r"""

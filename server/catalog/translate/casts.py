@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlglot.expressions as exp
 
 from server.catalog.schema import DUCKDB_TYPES, ZERO_BASED_TYPES
-from server.catalog.translate.context import REG_META, Context
+from server.catalog.translate.context import REG_META, REG_RESULTS, Context
 from server.catalog.translate.names import sqlglot_type, type_name
 from server.catalog.translate.tables import list_column_types
 from server.catalog.translate.vectors import META as VECTORS
@@ -301,7 +301,7 @@ def _rewrite(cast: exp.Cast, ctx: Context, vectors: frozenset[str]) -> exp.Expr:
     if name in TEXT_TYPES and array and str(inner.meta.get(REG_META, "")).endswith("[]"):
         return reg_output(inner, inner.meta[REG_META], ctx)  # '{int4}'::regtype[]::text[] is {integer}
     if name in TEXT_TYPES and not array:
-        kind = inner.meta.get(REG_META)
+        kind = inner.meta.get(REG_META) or _reg_function_result(inner)
         if kind:
             return reg_output(inner, kind, ctx)
         if is_vector(inner, vectors):
@@ -354,3 +354,10 @@ def array_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if element is not None and text.strip().startswith("{"):
                 literal.replace(array_literal(text, exp.DataType.build(element, dialect="duckdb")))
     return tree
+
+
+def _reg_function_result(node: exp.Expr) -> str | None:
+    """The reg* type a ``to_reg*`` call returns (not yet rewritten: functions run after casts), else None."""
+    if isinstance(node, exp.Anonymous):
+        return REG_RESULTS.get(str(node.this).lower())
+    return None

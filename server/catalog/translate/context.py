@@ -102,3 +102,9 @@ class Context:
             if found is not None:
                 return found
         return None
+
+
+# The reg* type each to_reg* function returns: its OID prints as a name (``to_regtype('int4')::text`` is
+# "integer"). Shared by the function rewrite and the casts rewrite, which runs first.
+REG_RESULTS = {"to_regclass": "regclass", "to_regtype": "regtype", "to_regproc": "regproc",
+               "to_regprocedure": "regprocedure", "to_regnamespace": "regnamespace"}  # fmt: skip

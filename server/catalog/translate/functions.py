@@ -18,7 +18,7 @@ from typing import cast
 import sqlglot.expressions as exp
 
 from server.catalog.providers import PROVIDERS
-from server.catalog.translate.context import PG_TYPE_META, REG_META, Context
+from server.catalog.translate.context import PG_TYPE_META, REG_META, REG_RESULTS, Context
 from server.catalog.translate.session import session_settings
 from server.catalog.translate.temporary import my_temp_schema
 from server.errors import InvalidParameterValue, UndefinedFunction
@@ -31,7 +31,7 @@ MACROS: dict[str, str] = {
     for name in (
         "format_type", "pg_get_expr", "pg_get_indexdef", "pg_get_constraintdef", "pg_get_viewdef",
         "pg_get_function_result", "pg_get_function_arguments", "obj_description", "col_description",
-        "pg_encoding_to_char", "pg_char_to_encoding", "quote_ident", "quote_literal", "quote_nullable",
+        "pg_encoding_to_char", "pg_char_to_encoding", "quote_ident", "quote_literal", "quote_nullable", "parse_ident",
         "current_setting", "array_lower", "array_upper", "array_length", "cardinality", "pg_size_pretty",
         "_pg_char_max_length", "_pg_char_octet_length", "_pg_numeric_precision", "_pg_numeric_precision_radix",
         "_pg_numeric_scale", "_pg_datetime_precision",
@@ -47,10 +47,6 @@ MACROS: dict[str, str] = {
     "pg_index_has_property": "pg_index_has_property",
     "pg_index_column_has_property": "pg_index_column_has_property",
 }  # fmt: skip
-
-# The reg* type each to_reg* function returns.
-REG_RESULTS = {"to_regclass": "regclass", "to_regtype": "regtype", "to_regproc": "regproc",
-               "to_regprocedure": "regprocedure", "to_regnamespace": "regnamespace"}  # fmt: skip
 
 # Functions whose result PostgreSQL types as ``name`` (clients see OID 19, text on the wire).
 NAME_RESULTS = frozenset({"pg_encoding_to_char"})

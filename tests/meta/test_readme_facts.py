@@ -377,7 +377,16 @@ def _flight_rows() -> list[Figure]:
 
 COMPILE_EU = ("queries", "*", "compile", "eu_analyst", "median")
 COMPILE_RATIO = ("queries", "*", "ratios", "compile_eu_analyst_over_admin")
+BI_REPLAY = "bi_replay.json"
+
 PROSE = [
+    Figure(BI_REPLAY, ("catalog", "statements"), pattern=r"corpus.py` \((\d+) catalog and scalar"),
+    Figure(BI_REPLAY, ("semantic", "statements"), pattern=r"Sigma, Holistics and Domo send, and (\d+) BI-shaped"),
+    Figure(BI_REPLAY, ("catalog", "overall", "refused"), pattern=r"answers and Quiver refuses \*\*(\d+)\*\*"),
+    Figure(BI_REPLAY, ("semantic", "overall", "refused"), pattern=r"outside Quiver's documented rules \*\*(\d+)\*\*"),
+    Figure(BI_REPLAY, ("catalog", "overall", "differs"), pattern=r"answers that differ \*\*(\d+)\*\* \(5"),
+    Figure(BI_REPLAY, ("catalog", "overall", "hang"), pattern=r"hangs \*\*(\d+)\*\*, errors"),
+    Figure(BI_REPLAY, ("catalog", "engine_text_leaks"), pattern=r"engine's text \*\*(\d+)\*\*\. The one"),
     Figure(SOAK, ("targets", "unexpected_errors", "measured"), pattern=r"Last run: \*\*(\d+)\*\* unexpected"),
     Figure(SOAK, ("targets", "memory_end_over_warm", "measured"), pattern=r"load \*\*([\d.]+)\*\* times its"),
     Figure(SOAK, ("latency_ms", "all dashboard queries", "p50"), pattern=r"p50 \*\*([\d.]+) ms\*\*"),
@@ -429,6 +438,12 @@ FIGURES = _wire_rows() + _policy_rows() + _flight_rows() + PROSE
 
 # Prose figures in the Benchmarks section that no results file holds, and where they come from.
 NOT_IN_RESULTS = {
+    r"\(target ≤ 3; 14 before issue 11's fixes\)": "the replay's results committed before the issue 11 merges",
+    r"\*\* \(5 before\)": "the replay's results committed before the issue 11 merges",
+    r"\*\* \(5 before:": "the replay's results committed before the issue 11 merges",
+    r"PostgreSQL 15, and\s+counts": "the test server's version",
+    r"the test server is 15\. The corpus": "the test server's version",
+    r"PostgreSQL 16's columns": "the version Quiver reports",
     r"within this machine's ±10 % run-to-run spread": "spread over several compile runs",
     r"Quiver 4,701/s\)": "the previous published wire run (an earlier commit)",
     r"2,770/s before, 2,711/s\s+after \(2 % slower, target ≤ 5 %": "side-by-side SELECT 1 runs",

@@ -21,7 +21,8 @@ _PAIR = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]+)\s*")  # sqlglot's 
 
 def whole_interval_strings(text: str) -> str:
     """``text`` with each ``INTERVAL '...'`` that sqlglot would truncate written as a cast of the string."""
-    if _MAY_NEED.search(text) is None:
+    # A plain substring test first: the case-insensitive regex alone scans a 60 KB IN list in ~3 ms.
+    if "interval" not in text.lower() or _MAY_NEED.search(text) is None:
         return text
     toks = tokens(text)
     edits: list[tuple[int, int, str]] = []

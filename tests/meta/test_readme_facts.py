@@ -398,7 +398,9 @@ PROSE = [
     Figure(COMPILE, (*T, "dashboard_cached_median_ms", "value"), pattern=r"a repeated one in \*\*([\d.]+) ms\*\*"),
     Figure(COMPILE, (*T, "dashboard_cached_median_ms", "limit"), pattern=r"ms\*\* \(target < ([\d.]+) ms\), an IN"),
     Figure(COMPILE, (*T, "in_list_10000_total_median_ms", "value"), pattern=r"values in \*\*([\d.]+) ms\*\*"),
-    Figure(COMPILE, (*T, "in_list_10000_total_median_ms", "limit"), pattern=r"ms\*\* \(target < ([\d.]+) ms\)\. The"),
+    Figure(
+        COMPILE, (*T, "in_list_10000_total_median_ms", "limit"), pattern=r"ms\*\*\s+\(target < ([\d.]+) ms\)\. Issue 11"
+    ),
     Figure(POLICY, COMPILE_RATIO, pattern=r"Compiling is ([\d.]+)–", reduce=min),
     Figure(POLICY, COMPILE_RATIO, pattern=r"Compiling is [\d.]+–([\d.]+)×", reduce=max),
     Figure(POLICY, COMPILE_EU, pattern=r"admin's \(([\d.]+)–", scale=MS, reduce=min),
@@ -438,6 +440,10 @@ FIGURES = _wire_rows() + _policy_rows() + _flight_rows() + PROSE
 
 # Prose figures in the Benchmarks section that no results file holds, and where they come from.
 NOT_IN_RESULTS = {
+    r"cost the dashboard query 7 to 14 %": "alternated compile runs of the pre-issue-11 code and main",
+    r"\(2\.53 and 2\.68 ms\s+before, 2\.71 and 3\.06 ms after": "alternated compile runs, same session",
+    r"\(5\.53 and 6\.28 ms before, 5\.38 and 6\.37 ms after\)": "alternated compile runs, same session",
+    r"had cost 2\.8 ms": "a profile of parsing the IN list",
     r"\(target ≤ 3; 14 before issue 11's fixes\)": "the replay's results committed before the issue 11 merges",
     r"\*\* \(5 before\)": "the replay's results committed before the issue 11 merges",
     r"\*\* \(5 before:": "the replay's results committed before the issue 11 merges",

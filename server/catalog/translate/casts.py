@@ -25,6 +25,7 @@ from server.errors import (
     UndefinedObject,
     UndefinedTable,
 )
+from server.sql.pg_types import is_postgres_type
 
 REG_TYPES = frozenset(
     {"regclass", "regtype", "regproc", "regprocedure", "regnamespace", "regrole", "regoper", "regoperator",
@@ -80,7 +81,9 @@ def duckdb_type(to: exp.Expr, name: str, array: bool) -> exp.DataType:
     else:
         base = _CAST_TYPES.get(name) or ""
         if not base:
-            raise FeatureNotSupported(f'type "{name}" does not exist')
+            if not is_postgres_type(name):
+                raise UndefinedObject(f'type "{name}" does not exist')
+            raise FeatureNotSupported(f'casts to type "{name}" are not supported in catalog queries')
     return exp.DataType.build(base + ("[]" if array else ""), dialect="duckdb")
 
 

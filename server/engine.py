@@ -25,8 +25,14 @@ import sqlglot.expressions as exp
 from server.cache import LRUCache
 from server.compiler.governance import OPEN
 from server.compiler.plan import SemanticPlan, explain
-from server.compiler.statement import CompiledStatement, compile_statement
-from server.errors import FeatureNotSupported, QuiverError
+from server.compiler.statement import CompiledStatement, compile_statement, top_level_plan
+from server.errors import (
+    DeprecatedRelationNotice,
+    FeatureNotSupported,
+    Notice,
+    QuiverError,
+    RepeatedMeasureNotice,
+)
 from server.execution.executor import Executor
 from server.execution.sources import Sources
 from server.observability.audit import AuditLog, QueryWatch
@@ -325,15 +331,26 @@ class Engine:
             self.cache.put(key, cached)
         return cached
 
-    def notices_for(self, compiled: CompiledQuery) -> tuple[str, ...]:
-        """Warnings a query earns: a relation its author marked deprecated (``meta.deprecated``)."""
-        notices = []
+    def notices_for(self, compiled: CompiledQuery) -> tuple[Notice, ...]:
+        """Notices a query earns, sent before its rows.
+
+        A relation its author marked deprecated (``meta.deprecated``); and measures whose
+        values repeat across the returned rows (a join fans their table out), when the
+        statement's own SELECT is the semantic one, so its rows are the client's rows.
+        Around post-processing SQL the outer query consumes the repeated values itself,
+        and flattening already re-aggregates them exactly. Both lists were computed when
+        the plan was made: this costs nothing per row.
+        """
+        notices: list[Notice] = []
         for name in compiled.relations:
             relation = self.manifest.relations.get(name)
             deprecated = relation.meta.get("deprecated") if relation is not None else None
             if deprecated:
                 reason = f": {deprecated}" if isinstance(deprecated, str) else ""
-                notices.append(f'relation "{name}" is deprecated{reason}')
+                notices.append(DeprecatedRelationNotice(f'relation "{name}" is deprecated{reason}'))
+        top = top_level_plan(compiled.statement)
+        if top is not None:
+            notices.extend(RepeatedMeasureNotice(repeated.notice()) for repeated in top.repeated)
         return tuple(notices)
 
 

@@ -484,6 +484,21 @@ class NoActiveTransactionNotice(Notice):
     sqlstate = SqlState.NO_ACTIVE_SQL_TRANSACTION
 
 
+class DeprecatedRelationNotice(Notice):
+    """A statement read a relation its author marked ``meta.deprecated``: it still answers."""
+
+
+class RepeatedMeasureNotice(Notice):
+    """Returned rows repeat a measure's value (a join fans its table out): summing them inflates its total.
+
+    A plain notice (severity NOTICE, SQLSTATE 00000, as ``RAISE NOTICE`` sends): the rows
+    are right, only summing them is not, so nothing about the statement is a warning.
+    """
+
+    sqlstate = SqlState.SUCCESSFUL_COMPLETION
+    severity = "NOTICE"
+
+
 def did_you_mean(name: str, candidates: Iterable[str], what: str = "") -> str | None:
     """A hint naming the closest candidate, or None when nothing is close.
 

@@ -129,6 +129,31 @@ class AggregatePass:
 
 
 @dataclass(frozen=True)
+class RepeatedMeasure:
+    """An output aggregate whose value repeats across the rows the group keys split it into.
+
+    ``owner`` is the table whose rows the aggregate reads; ``across`` are the tables
+    of group keys that one owner row does not determine (the many side of a join), so
+    each owner row shows up in several output rows and a client summing the column
+    counts it several times. ``hint`` is how to ask for the value at a chosen grain.
+    """
+
+    name: str  # the measure as the user names it (or the ad-hoc aggregate as written)
+    owner: str
+    across: tuple[str, ...]
+    hint: str
+    noun: str = "measure"  # "aggregate" for one the user wrote over columns (COUNT(*), SUM(quantity))
+
+    def notice(self) -> str:
+        """The text of the notice that warns a client reading these rows."""
+        tables = " \u00d7 ".join((self.owner, *self.across))
+        return (
+            f'{self.noun} "{self.name}" repeats on each row of the many side of the join ({tables}): '
+            f"summing these rows does not give its total; ask {self.hint} at the grain you want"
+        )
+
+
+@dataclass(frozen=True)
 class SemanticPlan:
     """Everything needed to compute one semantic query."""
 
@@ -151,6 +176,9 @@ class SemanticPlan:
     # True when the keys already identify one row of the root table and nothing repeats it:
     # a query without aggregates then needs no GROUP BY (a plain scan, as a person would write).
     unique_rows: bool = False
+    # Output aggregates whose values repeat across rows (a join fans their table out): computed while
+    # planning, so a notice costs nothing per execution or per row.
+    repeated: tuple[RepeatedMeasure, ...] = ()
 
     @property
     def single_pass(self) -> bool:

@@ -36,6 +36,7 @@ from server.compiler.plan import (
     AggregatePass,
     Column,
     JoinStep,
+    RepeatedMeasure,
     Scan,
     SemanticPlan,
     Source,
@@ -43,7 +44,8 @@ from server.compiler.plan import (
     pass_output,
     raw_column_name,
 )
-from server.compiler.query import COUNTS_ROOT_ROWS, AggregateUse, SemanticQuery, member_of
+from server.compiler.query import COUNTS_ROOT_ROWS, AggregateUse, SemanticQuery, SlotKind, member_of, slot_of
+from server.compiler.reaggregation import EXACT_REAGGREGATION
 from server.errors import FeatureNotSupported
 from server.semantic.expand import wrap
 from server.semantic.model import Dimension, Manifest, Measure, Member
@@ -308,6 +310,58 @@ class Planner:
                 return True
         return False
 
+    def determines(self, owner: Path, other: Path) -> bool:
+        """Does one row of the table at ``owner`` determine the row of the table at ``other``?
+
+        Walking the join tree from ``owner`` to ``other``, every step must lead to "one":
+        up towards the root over a join the parent sees as one-to-many (or one-to-one),
+        then down over joins the parent sees as many-to-one (or one-to-one).
+        """
+        common = 0
+        while common < min(len(owner), len(other)) and owner[common] == other[common]:
+            common += 1
+        for length in range(len(owner), common, -1):
+            if self.relationship(owner[:length]) is Relationship.MANY_TO_ONE:
+                return False
+        for length in range(common + 1, len(other) + 1):
+            if self.relationship(other[:length]) is Relationship.ONE_TO_MANY:
+                return False
+        return True
+
+    def repeated_outputs(
+        self, keys: list[Column], owners: dict[int, list[Path]], written: dict[int, str]
+    ) -> tuple[RepeatedMeasure, ...]:
+        """The projected aggregates whose owner rows the group keys split over several output rows.
+
+        ``keys`` are the expanded group keys (over provisional path aliases), ``owners``
+        the tables each aggregate (by index) reads, ``written`` the ad-hoc ones as written.
+        Only aggregates the query returns count: one used only in HAVING or ORDER BY
+        reaches no client.
+        """
+        by_alias = {path_key(path): path for path in self.nodes}
+        key_paths: list[Path] = []
+        for key in keys:
+            for column in key.expression.find_all(exp.Column):
+                path = by_alias.get(column.table)
+                if path is not None and path not in key_paths:
+                    key_paths.append(path)
+        if not key_paths:
+            return ()
+        shown: list[int] = []
+        for projection in self.query.projections:
+            for column in projection.expression.find_all(exp.Column):
+                slot = slot_of(column)
+                if slot is not None and slot.kind is SlotKind.AGGREGATE and slot.index not in shown:
+                    shown.append(slot.index)
+        found = []
+        for index in shown:
+            for owner in owners.get(index, ()):
+                across = [k[-1] for k in key_paths if not self.determines(owner, k)]
+                if across:
+                    found.append(_repeated(self.query.aggregates[index], written.get(index), owner[-1], across))
+                    break
+        return tuple(found)
+
     # -- the plan -------------------------------------------------------------------------------
 
     def plan(self) -> SemanticPlan:
@@ -323,6 +377,8 @@ class Planner:
             if where is not None:
                 where = exp.Case(ifs=[exp.If(this=policy.copy(), true=exp.Paren(this=where))])
             where = policy if where is None else exp.and_(policy, where, copy=False)
+        # Ad-hoc aggregates as the user wrote them (expansion rewrites them in place), for notices.
+        written = {i: _as_written(u.adhoc) for i, u in enumerate(query.aggregates) if u.adhoc is not None}
         aggregate_trees = [self.aggregate(use) for use in query.aggregates]
         # Every table is now in the join tree; decide passes.
         main: list[Column] = []
@@ -330,13 +386,19 @@ class Planner:
         leaf_names: dict[tuple[Path, str], tuple[Path | None, str]] = {}
         used_names = {k.name for k in keys}
         derived: list[Column] = []
-        for use, tree in zip(query.aggregates, aggregate_trees, strict=True):
+        owners: dict[int, list[Path]] = {}  # per aggregate: the tables its leaves read
+        for index, (use, tree) in enumerate(zip(query.aggregates, aggregate_trees, strict=True)):
             single_leaf = isinstance(tree, exp.AggFunc)
+            read = owners.setdefault(index, [])
 
-            def place(leaf: exp.Expr, use: AggregateUse = use, single_leaf: bool = single_leaf) -> exp.Expr:
+            def place(
+                leaf: exp.Expr, use: AggregateUse = use, single_leaf: bool = single_leaf, read: list[Path] = read
+            ) -> exp.Expr:
                 if not isinstance(leaf, exp.AggFunc) or OWNER not in leaf.meta:
                     return leaf
                 owner: Path = leaf.meta.pop(OWNER)  # planning's own note: the plan says it by its passes
+                if owner not in read:
+                    read.append(owner)
                 dedup = self.repeated(owner) and not is_fanout_safe(leaf)
                 bucket_key = owner if dedup else None
                 identity = (owner if dedup else (), leaf.sql(copy=False))
@@ -364,6 +426,7 @@ class Planner:
         unique_rows = not query.aggregates and self.keys_identify_root_rows(query)
         # Dedup passes read primary keys; resolve those before the scans are frozen.
         source = self.source()
+        repeated = self.repeated_outputs(keys, owners, written)  # over provisional aliases: before renaming
         # Final aliases are known only now that every table is in the join tree: the row-level trees
         # made above are renamed before the plan is built, never after.
         aliases = self.aliases()
@@ -390,6 +453,7 @@ class Planner:
             distinct=query.distinct,
             origins=query.origins,
             unique_rows=unique_rows,
+            repeated=repeated,
             journal=self.journal(),
             members=members,
         )
@@ -454,6 +518,19 @@ def _join_sides(parent: Path, child: Path) -> Callable[[str], Path]:
         return child if table == child[-1] else parent
 
     return locate
+
+
+def _repeated(use: AggregateUse, written: str | None, owner: str, across: list[str]) -> RepeatedMeasure:
+    """What to tell a client about ``use``: its name, the join that repeats it, and what to ask instead."""
+    tables = tuple(dict.fromkeys(t for t in across if t != owner)) or (owner,)
+    if use.measure is not None:
+        name = use.measure.name
+        member = use.measure.member
+        exact = isinstance(member, Measure) and exp.Sum in EXACT_REAGGREGATION.get(member.type, ())
+        hint = f"SUM({name}) or MEASURE({name})" if exact else f"MEASURE({name})"
+        return RepeatedMeasure(name, owner, tables, hint)
+    assert written is not None
+    return RepeatedMeasure(written, owner, tables, written, noun="aggregate")
 
 
 def _aggregate_for(measure_type: MeasureType, value: exp.Expr) -> exp.AggFunc:

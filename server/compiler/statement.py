@@ -105,4 +105,18 @@ def compile_statement(
     return CompiledStatement(state.tree, state.plans, state.used)
 
 
-__all__ = ["PLAN_MARKER", "RULES", "CompiledStatement", "Pass", "compile_statement", "marker_index"]
+def top_level_plan(statement: CompiledStatement) -> SemanticPlan | None:
+    """The plan whose rows are the statement's own result rows, or None when SQL surrounds every plan."""
+    index = marker_index(statement.tree)
+    return statement.plans[index] if index is not None else None
+
+
+__all__ = [
+    "PLAN_MARKER",
+    "RULES",
+    "CompiledStatement",
+    "Pass",
+    "compile_statement",
+    "marker_index",
+    "top_level_plan",
+]

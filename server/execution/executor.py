@@ -13,6 +13,7 @@ from connectors.base import CancelToken, Connector, ConnectorError, ErrorKind, Q
 from server.engine_errors import map_engine_error
 from server.errors import (
     ConfigurationLimitExceeded,
+    Notice,
     OutOfMemory,
     QueryCanceled,
     QuiverError,
@@ -101,7 +102,7 @@ class ResultStream(_Watched):
     ``origins`` say which relation member each column shows (see :mod:`server.statement.origins`).
     """
 
-    notices: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
     origins: tuple[object, ...] = ()
     secrets: tuple[str, ...] = ()
     generated = True  # the engine runs SQL Quiver rendered (False: the client's own, over temporary tables)
@@ -136,7 +137,7 @@ class ResultStream(_Watched):
 class TableResult(_Watched):
     """An already computed result (catalog answers, SHOW, temporary tables) with the stream interface."""
 
-    notices: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
     def __init__(self, table: pa.Table, max_chunk: int = 65_536) -> None:
         self.table = table

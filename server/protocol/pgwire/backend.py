@@ -557,7 +557,7 @@ class Backend:
         portal.state = running
         self.token = None
         for notice in getattr(running.result, "notices", ()):
-            self.send(m.notice_response(notice, "01000", "WARNING"))
+            self.send(m.notice_response(notice.message, notice.sqlstate, notice.severity))
         return running
 
     # -- cursors ----------------------------------------------------------------------------------

@@ -148,6 +148,7 @@ class Outcome:
     lost: bool = False  # the connection was lost (wire)
     alive: bool = True  # after a failure, the same session still answered SELECT 1
     internal: str = ""  # an exception that is not a QuiverError (the CLI would print a traceback)
+    notices: list[str] = field(default_factory=list)  # NoticeResponse texts the statement earned (wire)
 
     @property
     def last(self) -> ResultSet | None:
@@ -180,11 +181,13 @@ class WireSessions:
     def __init__(self, server: QuiverServer) -> None:
         self.server = server
         self.conns: dict[str, psycopg.Connection] = {}
+        self.notices: list[str] = []  # notices received since the last clear(), whichever user's
 
     def get(self, user: str) -> psycopg.Connection:
         conn = self.conns.get(user)
         if conn is None or conn.closed or conn.broken:
             conn = psycopg.connect(self.server.dsn(user), autocommit=True, connect_timeout=20)
+            conn.add_notice_handler(lambda diagnostic: self.notices.append(diagnostic.message_primary or ""))
             conn.execute("SET statement_timeout = '60s'")
             self.conns[user] = conn
         return conn
@@ -207,6 +210,7 @@ def _wire_sets(cur: psycopg.Cursor[Any]) -> list[ResultSet]:
 
 def run_wire(sessions: WireSessions, user: str, attempt: Attempt, sql: str) -> Outcome:
     conn = sessions.get(user)
+    sessions.notices.clear()
     try:
         if attempt.protocol == "simple":
             cur: psycopg.Cursor[Any] = psycopg.ClientCursor(conn)
@@ -234,6 +238,7 @@ def run_wire(sessions: WireSessions, user: str, attempt: Attempt, sql: str) -> O
             hint=diag.message_hint or "",
             lost=conn.closed or conn.broken,
         )
+    outcome.notices = list(sessions.notices)  # before the clean-up statements below
     if outcome.lost:
         outcome.alive = False
         sessions.get(user)  # a fresh connection for the next attempt
@@ -670,7 +675,8 @@ def judge(
     cells = "\x00".join(_cell_text(c) for s in outcome.sets for row in s.rows for c in row)
     names = " ".join(c for s in outcome.sets for c in (s.columns or []))
     errors = outcome.error_text()
-    everything = "\x00".join((cells, names, errors))
+    notices = "\x00".join(outcome.notices)  # judged as strictly as results: a notice echoes nothing typed
+    everything = "\x00".join((cells, names, errors, notices))
 
     # The hash mask's key never leaves the server.
     v.check(not KEY_PAD_RUN.search(everything), "a 128-hex-digit run (an HMAC key pad) is visible")
@@ -716,7 +722,7 @@ def judge(
             v.check(not outcome.ok and outcome.sqlstate == "42501", "a query over a relation must fail with 42501")
         elif form.names_data:
             v.check(not outcome.ok, "a statement over a relation must fail")
-    v.problems.extend(text_problems(oracle, user, lowered_sql, cells + "\x00" + names, errors))
+    v.problems.extend(text_problems(oracle, user, lowered_sql, "\x00".join((cells, names, notices)), errors))
 
     # A name the user may not see must behave exactly as a name that does not exist.
     replacements = twin_replacements(attempt, user)

@@ -101,6 +101,8 @@ def output_name(node: exp.Expr) -> str:
         return output_name(inner) if not isinstance(inner, exp.Literal) else node.to.sql("postgres").lower()
     if isinstance(node, exp.Case):
         return "case"
+    if isinstance(node, exp.Interval):
+        return "interval"  # interval '1 day' is named like the cast it is
     if isinstance(node, exp.Func):
         match = _FUNCTION_NAME.match(node.sql("postgres"))
         if match:

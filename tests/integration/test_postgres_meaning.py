@@ -367,3 +367,21 @@ def test_abbreviated_date_units_match_postgres(
 def test_quarter_abbreviation_groups_a_relation(quiver: psycopg.Connection[Any]) -> None:
     written = "SELECT date_trunc('{}', order_ts) AS q, order_count FROM sales GROUP BY 1 ORDER BY 1"
     assert quiver.execute(written.format("qtr")).fetchall() == quiver.execute(written.format("quarter")).fetchall()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT interval '1 day', interval '1 mon', interval '3 days 04:05:06', '1 day'::interval",
+        "SELECT date '2024-01-05', timestamp '2024-01-05 10:00', '20240105'::date",
+    ],
+)
+def test_typed_literals_are_named_as_postgres_names_them(
+    quiver: psycopg.Connection[Any], postgres: psycopg.Connection[Any], sql: str
+) -> None:
+    names = []
+    for conn in (quiver, postgres):
+        cursor = conn.execute(sql)
+        names.append([column.name for column in cursor.description or []])
+    assert names[0] == names[1]
+    assert names[1][0] in ("interval", "date")

@@ -143,6 +143,8 @@ def _named(node: exp.Expr) -> tuple[str | None, int]:
     if isinstance(node, exp.Cast | exp.TryCast):
         name, strength = _named(node.this)
         return (name, strength) if strength > 1 else (_cast_label(node.to), 1)
+    if isinstance(node, exp.Interval):
+        return "interval", 1  # interval '1 day' is named like the cast it is
     if isinstance(node, exp.Case):
         default = node.args.get("default")
         name, strength = _named(default) if default is not None else (None, 0)

@@ -16,7 +16,8 @@ named is one the caller may query; 7. PostgreSQL's output names; 8. columns
 qualified (42703 / 42702 / 42P01 by kind); 9. an aggregating query over a
 projection of a relation (a subquery or CTE, as BI tools wrap) rewritten into one
 semantic SELECT, or refused saying why; 10. every semantic SELECT planned and
-replaced by a marker; 11. no MEASURE() left outside one.
+replaced by a marker; 11. no SQL around a plan adds up a measure the plan repeats
+(0A000); 12. no MEASURE() left outside one.
 
 Each plan carries the caller's policies at its scans (from ``governance``), so
 nothing the surrounding SQL does can see past them. Plans pass through the
@@ -42,6 +43,7 @@ from server.compiler.passes import (
     postgres_meaning,
     qualify_columns,
     relations,
+    repeated_sums,
     semantic_selects,
     single_select,
     statement_kind,
@@ -66,6 +68,7 @@ RULES: tuple[Pass, ...] = (
     qualify_columns.qualified_columns,
     flatten_wrapped.flattened_wrapped_selects,
     semantic_selects.planned_semantic_selects,
+    repeated_sums.no_sums_over_repeated_measures,
     measure_calls.no_stray_measure_calls,
 )
 

@@ -33,7 +33,7 @@ import psycopg  # noqa: E402
 
 from benchmarks.harness import machine, machine_markdown, write_results  # noqa: E402
 from server.demo.generate import build_demo  # noqa: E402
-from tests.fixtures.bi_replay.corpus import CATALOG, IN_PROGRESS, SEMANTIC  # noqa: E402
+from tests.fixtures.bi_replay.corpus import CATALOG, SEMANTIC  # noqa: E402
 from tests.fixtures.bi_replay.replay import TIMEOUT_SECONDS, Outcome, replay  # noqa: E402
 from tests.integration.conftest import start_server, stop_server  # noqa: E402
 from tests.support.postgres import running_postgres  # noqa: E402
@@ -61,7 +61,6 @@ def detail(outcomes: list[Outcome]) -> list[dict[str, Any]]:
             "id": o.statement.id,
             "tool": o.statement.tool,
             "family": o.statement.family,
-            "in_progress": o.statement.family in IN_PROGRESS,
             "outcome": o.kind,
             "sqlstate": o.sqlstate,
             "why": o.why[:300],

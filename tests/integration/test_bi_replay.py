@@ -6,10 +6,9 @@ PostgreSQL and must have the same result shape (column names, the common type OI
 the row count or the rows where those are deterministic). Semantic statements over the
 demo data product must return the rows of their reference SQL over the raw tables.
 
-Statements Quiver does not answer today are ``xfail(strict=False)`` with their family
-(``corpus.NOT_TODAY`` says why), so they turn into passes as the fixes merge; the
-assertion on values stays in force wherever a statement runs. ``benchmarks/bi_replay.py``
-counts the same outcomes per family.
+A statement in ``corpus.KNOWN_DIFFERENCES`` must show exactly its documented difference
+(no xfail: a new difference fails). ``benchmarks/bi_replay.py`` counts the same outcomes
+per family.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ import psycopg
 import pytest
 
 from tests.conftest import require
-from tests.fixtures.bi_replay.corpus import CATALOG, IN_PROGRESS, NOT_TODAY, SEMANTIC, Statement
+from tests.fixtures.bi_replay.corpus import CATALOG, KNOWN_DIFFERENCES, SEMANTIC, Statement
 from tests.fixtures.bi_replay.replay import compare_catalog, compare_semantic, run
 from tests.integration.conftest import QuiverServer
 from tests.support.postgres import find_bin, running_postgres
@@ -32,12 +31,7 @@ MIN_TOOLS = 12
 
 
 def param(statement: Statement) -> Any:
-    marks = []
-    if not statement.today:
-        where = "being fixed in issue 11" if statement.family in IN_PROGRESS else "a known gap"
-        reason = f"{statement.family} ({where}): {NOT_TODAY[statement.id]}"
-        marks.append(pytest.mark.xfail(reason=reason, strict=False))
-    return pytest.param(statement, id=statement.id, marks=marks)
+    return pytest.param(statement, id=statement.id)
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +61,10 @@ def test_catalog_statement_has_postgres_shape(
 ) -> None:
     outcome = compare_catalog(statement, run(quiver, statement.sql), run(postgres, statement.sql))
     assert not outcome.leak, f"{statement.id}: the engine's text reached the client ({outcome.leak}): {outcome.why}"
+    known = KNOWN_DIFFERENCES.get(statement.id)
+    if known is not None:  # a documented difference: exactly it, nothing else
+        assert outcome.kind == "differs" and known in outcome.why, f"{statement.id}: {outcome.kind}: {outcome.why}"
+        return
     assert outcome.good, f"{statement.id} ({statement.tool}): {outcome.kind}: {outcome.why}"
 
 

@@ -45,14 +45,10 @@ class Case:
     plain: bool = False  # plain SQL the test PostgreSQL runs as well (same SQLSTATE expected)
     setup: tuple[str, ...] = ()
     flight: bool = True
-    xfail: str = ""  # a known difference, fixed outside the engine-error mapping
 
     def param(self) -> Any:
-        marks = [pytest.mark.xfail(reason=self.xfail, strict=False)] if self.xfail else []
-        return pytest.param(self, id=self.name, marks=marks)
+        return pytest.param(self, id=self.name)
 
-
-# The catalog translator refuses a cast to an unknown type itself (server/catalog/translate/casts.py) with 0A000.
 
 TEMP = ("CREATE TEMPORARY TABLE scratch_t AS SELECT 1 AS a, 'web' AS s",)
 CASES = [

@@ -144,11 +144,15 @@ class RepeatedMeasure:
     hint: str
     noun: str = "measure"  # "aggregate" for one the user wrote over columns (COUNT(*), SUM(quantity))
 
+    @property
+    def join(self) -> str:
+        """The join that repeats the aggregate, as messages show it: orders, a multiplication sign, products."""
+        return " \u00d7 ".join((self.owner, *self.across))
+
     def notice(self) -> str:
         """The text of the notice that warns a client reading these rows."""
-        tables = " \u00d7 ".join((self.owner, *self.across))
         return (
-            f'{self.noun} "{self.name}" repeats on each row of the many side of the join ({tables}): '
+            f'{self.noun} "{self.name}" repeats on each row of the many side of the join ({self.join}): '
             f"summing these rows does not give its total; ask {self.hint} at the grain you want"
         )
 

@@ -20,7 +20,7 @@ import sqlglot.expressions as exp
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from server.compiler.passes.state import Compilation, Context, marker_index
-from server.compiler.plan import SemanticPlan
+from server.compiler.plan import RepeatedMeasure, SemanticPlan
 from server.compiler.resolver import position_of
 from server.errors import FeatureNotSupported
 
@@ -57,25 +57,23 @@ def no_sums_over_repeated_measures(state: Compilation, ctx: Context) -> Compilat
                 index = _plan_of(column, scope)
                 if index is None:
                     continue
-                plan = state.plans[index]
-                hint = repeated[index].get(column.name.lower())
-                if hint is not None:
-                    raise _refusal(aggregate, column, plan, hint)
+                found = repeated[index].get(column.name.lower())
+                if found is not None:
+                    raise _refusal(aggregate, column, state.plans[index], found)
     return state
 
 
-def _repeated_outputs(plan: SemanticPlan) -> dict[str, str]:
-    """Output column name -> what to ask instead, for each measure the plan repeats."""
+def _repeated_outputs(plan: SemanticPlan) -> dict[str, RepeatedMeasure]:
+    """Output column name -> the repeated measure it shows, for each measure the plan repeats."""
     by_name = {r.name.lower(): r for r in plan.repeated if r.noun == "measure"}
     if not by_name:
         return {}
-    out: dict[str, str] = {}
+    out: dict[str, RepeatedMeasure] = {}
     origins = plan.origins or (None,) * len(plan.projections)
     for projection, origin in zip(plan.projections, origins, strict=False):
         found = by_name.get((origin or projection.name).lower())
         if found is not None:
-            owner = " \u00d7 ".join((found.owner, *found.across))
-            out[projection.name.lower()] = f"{found.name}|{owner}|{found.hint}"
+            out[projection.name.lower()] = found
     return out
 
 
@@ -103,13 +101,14 @@ def _plan_of(column: exp.Column, scope: Scope) -> int | None:
     return None
 
 
-def _refusal(aggregate: exp.AggFunc, column: exp.Column, plan: SemanticPlan, hint: str) -> FeatureNotSupported:
-    name, tables, ask = hint.split("|")
+def _refusal(
+    aggregate: exp.AggFunc, column: exp.Column, plan: SemanticPlan, found: RepeatedMeasure
+) -> FeatureNotSupported:
     return FeatureNotSupported(
         f'{aggregate.sql("postgres")} would count each row of "{plan.relation}" several times: measure '
-        f'"{name}" repeats on each row of the many side of the join ({tables})',
+        f'"{found.name}" repeats on each row of the many side of the join ({found.join})',
         detail="The rows it reads are at a grain where the measure's value is shown once per many-side row.",
-        hint=f"Ask {ask} directly on {plan.relation} at the grain you want, or aggregate over a subquery "
+        hint=f"Ask {found.hint} directly on {plan.relation} at the grain you want, or aggregate over a subquery "
         "that reads only that relation (it is then computed exactly).",
         position=position_of(column),
     )
